@@ -1,0 +1,124 @@
+/**
+ * Writes `src/generated/case.ts` — the TypeScript types of the canonical case — from
+ * `schemas/case.schema.json`, so the types are never written twice and cannot drift.
+ *
+ *   npm run gen:types             regenerate the file
+ *   npm run gen:types -- --check  exit 1 if the checked-in file differs from the schema
+ *
+ * json-schema-to-typescript sees a copy of the schema reduced to its shape:
+ *  - the cross-field rules (`if`/`then` inside `allOf`, `dependentRequired`,
+ *    `dependentSchemas`) constrain values, which TypeScript cannot express, and would
+ *    otherwise turn into `{ [k: string]: unknown }` intersections;
+ *  - every `$ref` to a titled `$defs` entry becomes a reference to that title (`tsType`),
+ *    so a property that documents its own meaning next to the `$ref` keeps its comment
+ *    without spawning numbered copies (`Money1`, `DateTime4`, …) of the shared type;
+ *  - `minItems`/`maxItems` are ignored, so arrays stay plain arrays (mappings build them
+ *    with `.map()`) instead of tuples; the validator still enforces the bounds.
+ */
+import { readFile, writeFile } from 'node:fs/promises'
+import { realpathSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { compile } from 'json-schema-to-typescript'
+import { projectRoot, schemaPath } from '../paths.js'
+
+export const CASE_SCHEMA_FILE = 'case.schema.json'
+export const GENERATED_CASE_TYPES_PATH = join(projectRoot, 'src', 'generated', 'case.ts')
+
+const HEADER = '// generated from schemas/case.schema.json by src/schema/generate-types.ts — do not edit; run `npm run gen:types`'
+// The generator's own schema type, named without depending on @types/json-schema directly.
+type GeneratorSchema = Parameters<typeof compile>[0]
+const TYPE_NAME = /^[A-Z][A-Za-z0-9]*$/
+
+type SchemaNode = Record<string, unknown>
+const isNode = (v: unknown): v is SchemaNode => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** An `allOf` member that only states a conditional rule, not a shape. */
+function isConditionalRule (member: unknown): boolean {
+  return isNode(member) && 'if' in member && Object.keys(member).every(k => ['if', 'then', 'else', 'description', '$comment'].includes(k))
+}
+
+/** Reduce one schema node (and its subschemas) to what the type generator should see. */
+function shapeOf (node: unknown, titles: ReadonlyMap<string, string>): unknown {
+  if (!isNode(node)) return node
+  const out: SchemaNode = {}
+  for (const [key, value] of Object.entries(node)) {
+    switch (key) {
+      case 'dependentRequired': case 'dependentSchemas': case 'discriminator': case '$comment':
+      case 'if': case 'then': case 'else':
+        break
+      case '$ref': {
+        const title = titles.get(String(value))
+        if (title === undefined) throw new Error(`generate-types: $ref ${String(value)} does not name a titled $defs entry`)
+        out.tsType = title
+        break
+      }
+      case 'allOf': {
+        const kept = (value as unknown[]).filter(m => !isConditionalRule(m)).map(m => shapeOf(m, titles))
+        if (kept.length > 0) out.allOf = kept
+        break
+      }
+      case 'oneOf': case 'anyOf': case 'prefixItems':
+        out[key] = (value as unknown[]).map(m => shapeOf(m, titles))
+        break
+      case 'properties': case '$defs': case 'patternProperties':
+        out[key] = Object.fromEntries(Object.entries(value as SchemaNode).map(([k, v]) => [k, shapeOf(v, titles)]))
+        break
+      case 'items': case 'additionalProperties': case 'contains': case 'not':
+        out[key] = shapeOf(value, titles)
+        break
+      default:
+        out[key] = value
+    }
+  }
+  return out
+}
+
+/** The generated TypeScript source for the current `schemas/case.schema.json`. */
+export async function renderCaseTypes (): Promise<string> {
+  const schema = JSON.parse(await readFile(schemaPath(CASE_SCHEMA_FILE), 'utf8')) as SchemaNode
+  const titles = new Map<string, string>()
+  for (const [name, def] of Object.entries(isNode(schema.$defs) ? schema.$defs : {})) {
+    const title = isNode(def) ? def.title : undefined
+    if (typeof title !== 'string' || !TYPE_NAME.test(title)) throw new Error(`generate-types: $defs/${name} needs a PascalCase title to name its type`)
+    titles.set(`#/$defs/${name}`, title)
+  }
+  const ts = await compile(shapeOf(schema, titles) as GeneratorSchema, 'CanonicalCase', {
+    bannerComment: HEADER,
+    additionalProperties: false,
+    unreachableDefinitions: true,
+    ignoreMinAndMaxItems: true,
+    unknownAny: true,
+    strictIndexSignatures: true,
+    format: true,
+    style: { semi: false, singleQuote: true, printWidth: 120, trailingComma: 'all' },
+  })
+  return ts
+}
+
+/** CLI entry: regenerate, or with `--check` report whether the checked-in file is current. */
+export async function main (argv: readonly string[]): Promise<number> {
+  const wanted = await renderCaseTypes()
+  const current = await readFile(GENERATED_CASE_TYPES_PATH, 'utf8').catch(() => undefined)
+  if (argv.includes('--check')) {
+    if (current === wanted) return 0
+    process.stderr.write(`${GENERATED_CASE_TYPES_PATH} is out of date with schemas/${CASE_SCHEMA_FILE}; run \`npm run gen:types\`\n`)
+    return 1
+  }
+  if (current !== wanted) await writeFile(GENERATED_CASE_TYPES_PATH, wanted)
+  process.stdout.write(`${current === wanted ? 'unchanged' : 'wrote'} ${GENERATED_CASE_TYPES_PATH}\n`)
+  return 0
+}
+
+/** Whether this module is the script node was started with (not imported by a test). */
+function invokedDirectly (): boolean {
+  const script = process.argv[1]
+  if (script === undefined) return false
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url))
+  } catch {
+    return false
+  }
+}
+
+if (invokedDirectly()) process.exitCode = await main(process.argv.slice(2))
