@@ -1,6 +1,7 @@
 /**
- * Writes `src/generated/case.ts` — the TypeScript types of the canonical case — from
- * `schemas/case.schema.json`, so the types are never written twice and cannot drift.
+ * Writes the TypeScript types of every boundary schema into `src/generated/` — the
+ * canonical case, the hub config, each adapter's config — so types are never written
+ * twice and cannot drift from the schemas.
  *
  *   npm run gen:types             regenerate the file
  *   npm run gen:types -- --check  exit 1 if the checked-in file differs from the schema
@@ -15,17 +16,26 @@
  *  - `minItems`/`maxItems` are ignored, so arrays stay plain arrays (mappings build them
  *    with `.map()`) instead of tuples; the validator still enforces the bounds.
  */
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { realpathSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { compile } from 'json-schema-to-typescript'
 import { projectRoot, schemaPath } from '../paths.js'
 
-export const CASE_SCHEMA_FILE = 'case.schema.json'
-export const GENERATED_CASE_TYPES_PATH = join(projectRoot, 'src', 'generated', 'case.ts')
+/** One schema and the file its types are written to. */
+export interface GeneratedTypes { readonly schema: string; readonly output: string; readonly rootType: string }
 
-const HEADER = '// generated from schemas/case.schema.json by src/schema/generate-types.ts — do not edit; run `npm run gen:types`'
+export const GENERATED_TYPES: readonly GeneratedTypes[] = [
+  { schema: 'case.schema.json', output: 'case.ts', rootType: 'CanonicalCase' },
+  { schema: 'config.schema.json', output: 'config.ts', rootType: 'HubConfig' },
+  { schema: 'adapters/http-pull.schema.json', output: 'adapters/http-pull.ts', rootType: 'HttpPullSourceConfig' },
+  { schema: 'adapters/http-batch.schema.json', output: 'adapters/http-batch.ts', rootType: 'HttpBatchTargetConfig' },
+]
+
+export const generatedPath = (target: GeneratedTypes): string => join(projectRoot, 'src', 'generated', target.output)
+
+const header = (target: GeneratedTypes): string => `// generated from schemas/${target.schema} by src/schema/generate-types.ts — do not edit; run \`npm run gen:types\``
 // The generator's own schema type, named without depending on @types/json-schema directly.
 type GeneratorSchema = Parameters<typeof compile>[0]
 const TYPE_NAME = /^[A-Z][A-Za-z0-9]*$/
@@ -74,17 +84,17 @@ function shapeOf (node: unknown, titles: ReadonlyMap<string, string>): unknown {
   return out
 }
 
-/** The generated TypeScript source for the current `schemas/case.schema.json`. */
-export async function renderCaseTypes (): Promise<string> {
-  const schema = JSON.parse(await readFile(schemaPath(CASE_SCHEMA_FILE), 'utf8')) as SchemaNode
+/** The generated TypeScript source for the current version of one schema. */
+export async function renderTypes (target: GeneratedTypes): Promise<string> {
+  const schema = JSON.parse(await readFile(schemaPath(target.schema), 'utf8')) as SchemaNode
   const titles = new Map<string, string>()
   for (const [name, def] of Object.entries(isNode(schema.$defs) ? schema.$defs : {})) {
     const title = isNode(def) ? def.title : undefined
     if (typeof title !== 'string' || !TYPE_NAME.test(title)) throw new Error(`generate-types: $defs/${name} needs a PascalCase title to name its type`)
     titles.set(`#/$defs/${name}`, title)
   }
-  const ts = await compile(shapeOf(schema, titles) as GeneratorSchema, 'CanonicalCase', {
-    bannerComment: HEADER,
+  const ts = await compile(shapeOf(schema, titles) as GeneratorSchema, target.rootType, {
+    bannerComment: header(target),
     additionalProperties: false,
     unreachableDefinitions: true,
     ignoreMinAndMaxItems: true,
@@ -98,16 +108,25 @@ export async function renderCaseTypes (): Promise<string> {
 
 /** CLI entry: regenerate, or with `--check` report whether the checked-in file is current. */
 export async function main (argv: readonly string[]): Promise<number> {
-  const wanted = await renderCaseTypes()
-  const current = await readFile(GENERATED_CASE_TYPES_PATH, 'utf8').catch(() => undefined)
-  if (argv.includes('--check')) {
-    if (current === wanted) return 0
-    process.stderr.write(`${GENERATED_CASE_TYPES_PATH} is out of date with schemas/${CASE_SCHEMA_FILE}; run \`npm run gen:types\`\n`)
-    return 1
+  let stale = 0
+  for (const target of GENERATED_TYPES) {
+    const file = generatedPath(target)
+    const wanted = await renderTypes(target)
+    const current = await readFile(file, 'utf8').catch(() => undefined)
+    if (argv.includes('--check')) {
+      if (current !== wanted) {
+        stale++
+        process.stderr.write(`${file} is out of date with schemas/${target.schema}; run \`npm run gen:types\`\n`)
+      }
+      continue
+    }
+    if (current !== wanted) {
+      await mkdir(dirname(file), { recursive: true })
+      await writeFile(file, wanted)
+    }
+    process.stdout.write(`${current === wanted ? 'unchanged' : 'wrote'} ${file}\n`)
   }
-  if (current !== wanted) await writeFile(GENERATED_CASE_TYPES_PATH, wanted)
-  process.stdout.write(`${current === wanted ? 'unchanged' : 'wrote'} ${GENERATED_CASE_TYPES_PATH}\n`)
-  return 0
+  return stale === 0 ? 0 : 1
 }
 
 /** Whether this module is the script node was started with (not imported by a test). */

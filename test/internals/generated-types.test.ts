@@ -1,12 +1,14 @@
 import t from 'tap'
 import { readFile } from 'node:fs/promises'
 import type { Attachment, CanonicalCase, DateTime, Money, Organisation, Party, Penalty, Person, Transfer } from '../../src/generated/case.js'
-import { GENERATED_CASE_TYPES_PATH, main, renderCaseTypes } from '../../src/schema/generate-types.js'
+import { GENERATED_TYPES, generatedPath, main, renderTypes } from '../../src/schema/generate-types.js'
 
-t.test('the checked-in case types are what the generator makes from the current schema', async t => {
-  const onDisk = await readFile(GENERATED_CASE_TYPES_PATH, 'utf8')
-  const rendered = await renderCaseTypes()
-  t.ok(onDisk === rendered, 'src/generated/case.ts is up to date; if not, run `npm run build && npm run gen:types`')
+t.test('the checked-in types are what the generator makes from the current schemas', async t => {
+  t.ok(GENERATED_TYPES.length >= 4, 'case, config and adapter schemas are all generated')
+  for (const target of GENERATED_TYPES) {
+    const onDisk = await readFile(generatedPath(target), 'utf8')
+    t.ok(onDisk === await renderTypes(target), `src/generated/${target.output} is up to date with schemas/${target.schema}; if not, run \`npm run build && npm run gen:types\``)
+  }
 })
 
 t.test('the generator in check mode reports no difference', async t => {
@@ -14,8 +16,10 @@ t.test('the generator in check mode reports no difference', async t => {
 })
 
 t.test('the generated file says it is generated and how to regenerate it', async t => {
-  const firstLine = (await readFile(GENERATED_CASE_TYPES_PATH, 'utf8')).split('\n')[0]
-  t.equal(firstLine, '// generated from schemas/case.schema.json by src/schema/generate-types.ts — do not edit; run `npm run gen:types`')
+  for (const target of GENERATED_TYPES) {
+    const firstLine = (await readFile(generatedPath(target), 'utf8')).split('\n')[0]
+    t.equal(firstLine, `// generated from schemas/${target.schema} by src/schema/generate-types.ts — do not edit; run \`npm run gen:types\``)
+  }
 })
 
 t.test('the generated types name the parts of a case', async t => {

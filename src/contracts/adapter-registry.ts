@@ -1,0 +1,57 @@
+import type { Logger } from 'pino'
+import type { SourceAdapter } from './source-adapter.js'
+import type { TargetAdapter } from './target-adapter.js'
+
+/** What every adapter module exports: what it is, how its config looks, how to make one. */
+interface AdapterDefinitionBase<TConfig> {
+  /** The `kind:` value that selects this adapter in config. */
+  readonly kind: string
+  readonly description: string
+  /**
+   * JSON Schema (2020-12) of the adapter's config section, `additionalProperties: false`,
+   * defaults in the schema. The core validates the section against it at load time, so
+   * `create` receives a checked, defaulted object with secrets already resolved.
+   */
+  readonly configSchema: Record<string, unknown>
+  /** Phantom: ties the schema to the config type the factory receives. */
+  readonly _config?: TConfig
+}
+
+export interface AdapterContext {
+  readonly logger: Logger
+  /** Names the agency or target in errors and logs. */
+  readonly name: string
+}
+
+export interface SourceAdapterDefinition<TConfig = unknown> extends AdapterDefinitionBase<TConfig> {
+  readonly role: 'source'
+  create (config: TConfig, context: AdapterContext): SourceAdapter
+}
+
+export interface TargetAdapterDefinition<TConfig = unknown> extends AdapterDefinitionBase<TConfig> {
+  readonly role: 'target'
+  create (config: TConfig, context: AdapterContext): TargetAdapter
+}
+
+export type AdapterDefinition = SourceAdapterDefinition<never> | TargetAdapterDefinition<never>
+
+/**
+ * The one table of adapters a hub can use, passed in by whoever assembles the hub (the
+ * CLI): the core never imports a specific adapter. An unknown kind fails loudly, naming
+ * the known ones.
+ */
+export interface AdapterRegistry {
+  readonly sources: ReadonlyMap<string, SourceAdapterDefinition<never>>
+  readonly targets: ReadonlyMap<string, TargetAdapterDefinition<never>>
+}
+
+export function createAdapterRegistry (definitions: readonly AdapterDefinition[]): AdapterRegistry {
+  const sources = new Map<string, SourceAdapterDefinition<never>>()
+  const targets = new Map<string, TargetAdapterDefinition<never>>()
+  for (const def of definitions) {
+    const table = def.role === 'source' ? sources : targets
+    if (table.has(def.kind)) throw new Error(`adapter kind "${def.kind}" is registered twice as a ${def.role}`)
+    ;(table as Map<string, AdapterDefinition>).set(def.kind, def)
+  }
+  return { sources, targets }
+}

@@ -1,0 +1,36 @@
+/**
+ * What a source adapter (one way of reading an agency system) promises the core.
+ *
+ * The core knows nothing else about a source: no HTTP, SFTP or SQL client type crosses this
+ * line, and the adapter owns its connections.
+ */
+
+/** A record exactly as the agency system delivered it, before mapping. */
+export type RawRecord = Record<string, unknown>
+
+/**
+ * Where an incremental pull stands. Opaque to the core: the adapter writes it, the ledger
+ * stores it, the adapter reads it back after a restart. `null` means "from the beginning".
+ */
+export type SourceCursor = string | null
+
+export interface SourcePage {
+  readonly records: readonly RawRecord[]
+  /** Resuming from this cursor continues right after this page (never skips, may repeat). */
+  readonly cursor: SourceCursor
+}
+
+export interface SourceAdapter {
+  readonly kind: string
+  /**
+   * Pages of records changed since `cursor`, oldest first. Ending the iteration means
+   * caught up. Guarantees: every record changed after the cursor appears in some page
+   * (no skips, even when many records share a timestamp); a record may appear again
+   * (the ledger makes repeats harmless). Errors: `RemoteUnavailableError` (try again
+   * later) or `RemoteRefusedError` (configuration is wrong). Honours `signal` between
+   * pages and in requests.
+   */
+  pull (cursor: SourceCursor, signal: AbortSignal): AsyncIterable<SourcePage>
+  /** Release connections. Idempotent. */
+  close (): Promise<void>
+}
