@@ -1,0 +1,86 @@
+import { Queue, Worker, type Job } from 'bullmq'
+import type { Redis } from 'ioredis'
+import type { Logger } from 'pino'
+import type { LoadedConfig } from '../config/load-config.js'
+import type { TargetAdapter } from '../contracts/target-adapter.js'
+import type { Ledger } from '../ledger/ledger.js'
+import { queuePrefix } from '../ledger/keys.js'
+import { createPushProcessor } from './push-processor.js'
+import { pushQueueName, type PushItem, type PushJobData } from './push-job.js'
+
+export interface PushService {
+  readonly queues: ReadonlyMap<string, Queue<PushJobData>>
+  /** Stop taking jobs, let the active ones finish, close the queues. */
+  close (): Promise<void>
+}
+
+/**
+ * One BullMQ queue and worker per target. Retries: exponential backoff with jitter,
+ * `push.attempts` in all; completed jobs are removed (the ledger is the record), failed
+ * ones kept briefly for inspection (their cases are in the dead-letter set).
+ */
+export function startPushService (opts: {
+  config: LoadedConfig
+  redis: Redis
+  ledger: Ledger
+  targets: ReadonlyMap<string, TargetAdapter>
+  logger: Logger
+  /** false: enqueue only (a hub process that only pulls). */
+  work?: boolean
+  onAcknowledged?: (agencyId: string, items: readonly PushItem[], ackedAtMs: number) => void
+}): PushService {
+  const { config, redis, ledger, logger } = opts
+  const prefix = queuePrefix(config.redis.keyPrefix)
+  const queues = new Map<string, Queue<PushJobData>>()
+  const workers: Worker<PushJobData>[] = []
+  for (const targetId of opts.targets.keys()) {
+    const queue = new Queue<PushJobData>(pushQueueName(targetId), {
+      connection: redis,
+      prefix,
+      defaultJobOptions: {
+        attempts: config.push.attempts,
+        backoff: { type: 'exponential', delay: config.push.backoff.delayMs, jitter: config.push.backoff.jitter },
+        removeOnComplete: true,
+        removeOnFail: { count: 1000 },
+      },
+    })
+    queues.set(targetId, queue)
+    if (opts.work === false) continue
+    const worker = new Worker<PushJobData>(pushQueueName(targetId), createPushProcessor({
+      ledger, targets: opts.targets, queue, logger, jobTimeoutMs: config.push.jobTimeoutMs, ...(opts.onAcknowledged === undefined ? {} : { onAcknowledged: opts.onAcknowledged }),
+    }), {
+      connection: redis,
+      prefix,
+      concurrency: config.push.concurrency,
+      lockDuration: config.push.lockDurationMs,
+      stalledInterval: Math.max(1000, Math.floor(config.push.lockDurationMs / 2)),
+      maxStalledCount: config.push.maxStalledCount,
+    })
+    // A job that failed for good without the processor dead-lettering it (it stalled too
+    // often: crashes) still must not vanish: its cases go to the dead-letter set here.
+    worker.on('failed', (job: Job<PushJobData> | undefined, err: Error) => {
+      if (job === undefined) return
+      void (async () => {
+        if (await job.getState() !== 'failed') return
+        const acked = await redis.hmget(ledger.keys(job.data.agencyId).acked, ...job.data.items.map(i => i.caseNumber))
+        const dead = job.data.items.filter((item, i) => acked[i]?.split('|')[0] !== item.fingerprint)
+        const existing = await redis.hmget(ledger.keys(job.data.agencyId).deadLetters, ...job.data.items.map(i => i.caseNumber))
+        const missing = dead.filter(item => existing[job.data.items.indexOf(item)] == null)
+        if (missing.length === 0) return
+        await ledger.acknowledge(job.data.agencyId, [], missing.map(item => ({
+          agencyId: job.data.agencyId, caseNumber: item.caseNumber, fingerprint: item.fingerprint, reason: err.message, attempts: job.attemptsMade, deadLetteredAt: new Date().toISOString(), case: item.case,
+        })))
+        logger.error({ agency: job.data.agencyId, job: job.id, cases: missing.length, err }, 'push job failed for good; cases moved to dead letters')
+      })().catch((e: unknown) => logger.error({ err: e, job: job.id }, 'could not record dead letters of a failed job'))
+    })
+    worker.on('error', err => logger.error({ err, target: targetId }, 'push worker error (it keeps running)'))
+    workers.push(worker)
+  }
+  return {
+    queues,
+    async close () {
+      await Promise.all(workers.map(w => w.close()))
+      await Promise.all([...queues.values()].map(q => q.close()))
+    },
+  }
+}

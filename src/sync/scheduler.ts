@@ -1,0 +1,72 @@
+import cron, { type ScheduledTask } from 'node-cron'
+import type { Redis } from 'ioredis'
+import type { Logger } from 'pino'
+import { CaseBridgeError } from '../errors.js'
+import { withPullLock } from './pull-lock.js'
+import type { PullSummary } from './pull-agency.js'
+
+export interface ScheduledAgency {
+  readonly id: string
+  readonly schedule: string
+  readonly lockKey: string
+  pull (signal: AbortSignal): Promise<PullSummary>
+  /** Told after every attempt, for the ledger's last-pull times. */
+  recordOutcome (ok: boolean): Promise<void>
+}
+
+/**
+ * Runs each agency's pull on its cron schedule (and once at start). Never two pulls of one
+ * agency at a time — in this process (the running map) or across processes (a Redis
+ * lock). A failing agency is logged and retried at its next tick; the others carry on.
+ * `stop()` asks running pulls to finish their current page and waits for them.
+ */
+export class PullScheduler {
+  private readonly tasks: ScheduledTask[] = []
+  private readonly running = new Map<string, Promise<PullSummary | undefined>>()
+  private readonly controller = new AbortController()
+
+  constructor (private readonly redis: Redis, private readonly agencies: readonly ScheduledAgency[], private readonly logger: Logger) {}
+
+  start (runNow = true): void {
+    for (const agency of this.agencies) {
+      this.tasks.push(cron.schedule(agency.schedule, () => { void this.trigger(agency.id) }, { name: `pull:${agency.id}`, noOverlap: true }))
+      if (runNow) void this.trigger(agency.id)
+    }
+  }
+
+  /** Pull one agency now; resolves undefined when it is already being pulled (here or elsewhere) or the hub is stopping. */
+  async trigger (agencyId: string): Promise<PullSummary | undefined> {
+    const agency = this.agencies.find(a => a.id === agencyId)
+    if (agency === undefined) throw new Error(`no agency "${agencyId}"; configured: ${this.agencies.map(a => a.id).join(', ')}`)
+    if (this.controller.signal.aborted) return undefined
+    const inFlight = this.running.get(agencyId)
+    if (inFlight !== undefined) return await inFlight
+    const run = this.run(agency).finally(() => this.running.delete(agencyId))
+    this.running.set(agencyId, run)
+    return await run
+  }
+
+  private async run (agency: ScheduledAgency): Promise<PullSummary | undefined> {
+    const log = this.logger.child({ agency: agency.id })
+    try {
+      const outcome = await withPullLock(this.redis, agency.lockKey, 60_000, async () => await agency.pull(this.controller.signal))
+      if (!outcome.ran) {
+        log.debug('another hub process is pulling this agency; skipping this tick')
+        return undefined
+      }
+      await agency.recordOutcome(true)
+      return outcome.value
+    } catch (err) {
+      const code = err instanceof CaseBridgeError ? err.code : undefined
+      log.error({ err, code }, 'pull failed; the cursor stays where the last completed page left it, next tick resumes from there')
+      await agency.recordOutcome(false).catch(() => undefined)
+      return undefined
+    }
+  }
+
+  async stop (): Promise<void> {
+    for (const task of this.tasks) await task.stop()
+    this.controller.abort()
+    await Promise.allSettled([...this.running.values()])
+  }
+}

@@ -1,0 +1,32 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { projectRoot } from '../../src/paths.js'
+
+export interface HubProcess {
+  readonly child: ChildProcess
+  /** Resolves once the hub logged "hub started". */
+  readonly started: Promise<void>
+  /** Resolves with the exit code (or signal) when the process ends. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  output (): string
+}
+
+/**
+ * The hub as a separate process (`casebridge run --config …`), run from source through
+ * tsx so the test always exercises the current code; for tests that kill it.
+ */
+export function spawnHub (configFile: string, env: NodeJS.ProcessEnv): HubProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', '--config', configFile], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(resolve => child.once('exit', (code, signal) => resolve({ code, signal })))
+  const started = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString()
+      if (output.includes('"msg":"hub started"')) resolve()
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString() })
+    void exited.then(({ code, signal }) => reject(new Error(`hub exited (code ${code}, signal ${signal}) before starting:\n${output.slice(-3000)}`)))
+  })
+  started.catch(() => undefined)
+  return { child, started, exited, output: () => output }
+}

@@ -1,0 +1,53 @@
+import { join } from 'node:path'
+import { startAgencySimulator, type AgencySimulator, type AgencySimulatorOptions } from '../../fixtures/agency-sim/index.js'
+import { startPlatformSimulator, type PlatformSimulator, type PlatformSimulatorOptions } from '../../fixtures/platform-sim/index.js'
+import { projectRoot } from '../../src/paths.js'
+import { TEST_REDIS_URL, testPrefix } from './redis.js'
+import { tempDir } from './temp-files.js'
+
+export const TEST_PLATFORM_TOKEN = 'test-platform-token'
+export const DEMO_MAPPING = join(projectRoot, 'mappings', 'market-regulation-peixian.yaml')
+
+export interface World {
+  readonly agency: AgencySimulator
+  readonly platform: PlatformSimulator
+  readonly prefix: string
+  /** A hub config file for this world; `push` and `agency` override parts of it. */
+  writeConfig (overrides?: { push?: Record<string, unknown>; pageSize?: number; schedule?: string; logLevel?: string }): string
+  readonly env: NodeJS.ProcessEnv
+}
+
+/** The outside world of one test: an agency simulator, a platform simulator, a Redis prefix, a temp folder. */
+export async function startWorld (t: { teardown: (fn: () => Promise<void> | void) => void }, label: string, opts: { agency?: AgencySimulatorOptions; platform?: Omit<PlatformSimulatorOptions, 'tokens'> } = {}): Promise<World> {
+  const prefix = testPrefix(t as { teardown: (fn: () => Promise<void>) => void }, label)
+  const agency = await startAgencySimulator({ port: 0, ...opts.agency })
+  t.teardown(async () => await agency.close())
+  const platform = await startPlatformSimulator({ port: 0, tokens: [TEST_PLATFORM_TOKEN], ...opts.platform })
+  t.teardown(async () => await platform.close())
+  const files = tempDir(t as { teardown: (fn: () => void) => void })
+  return {
+    agency, platform, prefix,
+    env: { ...process.env, TEST_PLATFORM_TOKEN, TEST_REDIS_URL },
+    writeConfig (overrides = {}) {
+      const push = { batchSize: 100, concurrency: 4, attempts: 20, backoff: { delayMs: 100, jitter: 0.5 }, jobTimeoutMs: 10000, lockDurationMs: 2000, ...overrides.push }
+      const text = JSON.stringify({
+        hub: { name: `test-${label}` },
+        redis: { url: { env: 'TEST_REDIS_URL' }, keyPrefix: prefix, requirePersistence: false },
+        admin: { host: '127.0.0.1', port: 0 },
+        logging: { level: overrides.logLevel ?? 'warn' },
+        push,
+        targets: { platform: { kind: 'http-batch', baseUrl: platform.url, token: { env: 'TEST_PLATFORM_TOKEN' }, timeoutMs: 5000 } },
+        agencies: [{
+          id: 'market-regulation-peixian',
+          mapping: DEMO_MAPPING,
+          schedule: overrides.schedule ?? '*/1 * * * * *',
+          target: 'platform',
+          source: { kind: 'http-pull', baseUrl: agency.url, pageSize: overrides.pageSize ?? 200, timeoutMs: 5000 },
+        }],
+      }, null, 2)
+      return files.write(`hub-${Math.random().toString(36).slice(2)}.yaml`, text) // JSON is YAML
+    },
+  }
+}
+
+export { TEST_REDIS_URL }

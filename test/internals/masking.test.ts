@@ -1,0 +1,35 @@
+import t from 'tap'
+import { Writable } from 'node:stream'
+import { maskPersonal, maskText, maskValue } from '../../src/logging/mask.js'
+import { createLogger } from '../../src/logging/logger.js'
+
+const ID = '32032219880512341X'
+
+t.test('an ID number keeps only a hint of itself', async t => {
+  t.equal(maskValue(ID), '320*************1X')
+  t.equal(maskText(`party ${ID} refused`), 'party 320************1X refused')
+})
+
+t.test('sensitive keys are masked deep inside records while the agency name stays readable', async t => {
+  const masked = maskPersonal({ agency: { name: '沛县市场监督管理局' }, parties: [{ kind: 'person', name: '张三丰', idNumber: ID }], token: 'abcdef123456' }) as { agency: { name: string }; parties: { name: string; idNumber: string }[]; token: string }
+  t.equal(masked.agency.name, '沛县市场监督管理局')
+  t.equal(masked.parties[0]?.name, '张**')
+  t.equal(masked.parties[0]?.idNumber, '320*************1X')
+  t.equal(masked.token, 'abc*******56')
+})
+
+t.test('bearer tokens in free text are masked', async t => {
+  t.equal(maskText('Authorization: Bearer s3cr3t-token-value'), 'Authorization: Bearer ***')
+})
+
+t.test('every log line is masked, message text included', async t => {
+  const lines: string[] = []
+  const sink = new Writable({ write (chunk: Buffer, _enc, done) { lines.push(chunk.toString()); done() } })
+  const logger = createLogger({ level: 'info' }, sink)
+  logger.info({ record: { DSRXM: '李四', ZJHM: ID }, authorization: 'Bearer abc' }, `rejected ${ID}`)
+  const line = lines.join('')
+  t.notMatch(line, ID, 'no full ID number anywhere in the line')
+  t.notMatch(line, '李四', 'no party name')
+  t.notMatch(line, 'Bearer abc')
+  t.match(line, '320************1X')
+})
