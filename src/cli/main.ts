@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util'
+import { runCommand } from './run-command.js'
+import { checkConfigCommand } from './check-config-command.js'
+import { CaseBridgeError } from '../errors.js'
+
+const USAGE = `casebridge — sync hub between agency case systems and the two-laws platform
+
+Usage:
+  casebridge demo [--records N] [--live]   start the demo: hub + agency and platform simulators
+  casebridge run --config <file>           run the hub with a configuration file
+  casebridge check-config <file>           check a configuration file and exit (0 = valid)
+  casebridge help                          this text
+
+Exit codes: 0 ok, 1 failure while running, 2 bad usage or invalid configuration.`
+
+async function main (argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  switch (command) {
+    case 'demo': {
+      const { values } = parseArgs({ args: rest, options: { records: { type: 'string' }, live: { type: 'boolean' } } })
+      const { runDemo } = await import('../../fixtures/demo/run-demo.js')
+      return await runDemo({ ...(values.records === undefined ? {} : { records: Number(values.records) }), live: values.live === true })
+    }
+    case 'run': {
+      const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } })
+      if (values.config === undefined) return usage('run needs --config <file>')
+      return await runCommand(values.config)
+    }
+    case 'check-config': {
+      const file = rest[0]
+      if (file === undefined) return usage('check-config needs a file')
+      return await checkConfigCommand(file)
+    }
+    case undefined: case 'help': case '--help': case '-h':
+      process.stdout.write(USAGE + '\n')
+      return command === undefined ? 2 : 0
+    default:
+      return usage(`unknown command "${command}"`)
+  }
+}
+
+function usage (problem: string): number {
+  process.stderr.write(`casebridge: ${problem}\n\n${USAGE}\n`)
+  return 2
+}
+
+main(process.argv.slice(2)).then(code => { process.exitCode = code }, (err: unknown) => {
+  if (err instanceof CaseBridgeError) {
+    process.stderr.write(`casebridge: ${err.message}\n`)
+    process.exitCode = err.family === 'config' ? 2 : 1
+  } else {
+    process.stderr.write(`casebridge: unexpected failure: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+    process.exitCode = 1
+  }
+})
