@@ -8,9 +8,9 @@ import { waitFor } from '../helpers/wait-for.js'
 
 const AGENCY = 'market-regulation-peixian'
 
-async function startTestHub (t: Test, world: World, overrides: Parameters<World['writeConfig']>[0] = {}): Promise<Hub> {
+async function startTestHub (t: Test, world: World, overrides: Parameters<World['writeConfig']>[0] = {}, schedule = true): Promise<Hub> {
   const config = await loadConfig(world.writeConfig(overrides), builtInRegistry(), world.env)
-  const hub = await startHub({ config, registry: builtInRegistry(), logger: silentLogger() })
+  const hub = await startHub({ config, registry: builtInRegistry(), logger: silentLogger(), schedule })
   t.teardown(async () => await hub.close())
   return hub
 }
@@ -21,8 +21,10 @@ async function agencyStats (world: World): Promise<{ records: number; invalidByD
 
 t.test('every valid case reaches the platform once and every invalid one is quarantined with the field named', async t => {
   const world = await startWorld(t, 'sync', { agency: { records: 500, seed: 7 } })
-  const hub = await startTestHub(t, world)
+  const hub = await startTestHub(t, world, {}, false) // pulls driven by the test, so their results can be read
   const source = await agencyStats(world)
+  const first = await hub.pullNow(AGENCY)
+  t.equal(first?.records, source.records, 'the first pull reads every source record')
   const expected = source.records - source.invalidByDesign
   t.ok(source.invalidByDesign >= 4, 'the source has invalid cases by design')
 
@@ -74,4 +76,30 @@ t.test('with 30 % of pushes failing and 429 bursts, every valid case ends stored
   t.equal(totals.applied, expected, 'applied equals the number of cases: no case written twice')
   t.ok(totals.failuresInjected > 0, `failures were injected (${totals.failuresInjected})`)
   t.ok(totals.rateLimited > 0, `the platform answered 429 (${totals.rateLimited} times)`)
+})
+
+t.test('cases the platform keeps answering "retryable" go to the dead-letter set after the configured attempts, with the reason', async t => {
+  const world = await startWorld(t, 'dead', { agency: { records: 40, seed: 4 }, platform: { recordRetryableRate: 1 } })
+  const hub = await startTestHub(t, world, { push: { attempts: 3, batchSize: 20, backoff: { delayMs: 20, jitter: 0 } } })
+  const source = await agencyStats(world)
+  const expected = source.records - source.invalidByDesign
+  const dead = await waitFor('every valid case to be dead-lettered', async () => {
+    const entries = await hub.ledger.deadLetters(AGENCY)
+    return entries.length === expected ? entries : undefined
+  }, { timeoutMs: 20_000 })
+  t.equal(world.platform.stats().totals.stored, 0, 'nothing stored')
+  t.ok(dead.every(d => d.attempts === 3), 'each after exactly 3 attempts')
+  t.ok(dead.every(d => /still not accepted after 3 attempts/.test(d.reason)), 'the reason says why')
+  t.equal((await hub.ledger.counters(AGENCY)).deadLettered, expected, 'counted')
+})
+
+t.test('a push slower than the job timeout is aborted and retried, then dead-lettered with a timeout reason', async t => {
+  const world = await startWorld(t, 'timeout', { agency: { records: 10, seed: 4 }, platform: { latencyMs: 2000 } })
+  const hub = await startTestHub(t, world, { push: { attempts: 2, jobTimeoutMs: 200, backoff: { delayMs: 20, jitter: 0 } } })
+  const dead = await waitFor('the timed-out cases in dead letters', async () => {
+    const entries = await hub.ledger.deadLetters(AGENCY)
+    return entries.length > 0 ? entries : undefined
+  }, { timeoutMs: 20_000 })
+  t.match(dead[0]?.reason, /CB_ERR_JOB_TIMEOUT: push to platform took longer than 200 ms/)
+  t.equal(dead[0]?.attempts, 2)
 })
