@@ -31,6 +31,13 @@ export interface SourceAdapter {
    * pages and in requests.
    */
   pull (cursor: SourceCursor, signal: AbortSignal): AsyncIterable<SourcePage>
+  /**
+   * Every record the source holds now, page by page, for reconciliation: a full scan that
+   * neither reads nor moves the cursor. Memory stays bounded by the page size. Optional: a
+   * source that keeps no history (a file drop) leaves it out, and reconciliation then
+   * compares only the ledger with the target.
+   */
+  listAll? (signal: AbortSignal): AsyncIterable<readonly RawRecord[]>
   /** Release connections. Idempotent. */
   close (): Promise<void>
 }

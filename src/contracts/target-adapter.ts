@@ -22,6 +22,15 @@ export type PushRecordResult =
   | { readonly caseNumber: string; readonly status: 'rejected'; readonly reason: string }
   | { readonly caseNumber: string; readonly status: 'retryable'; readonly reason: string }
 
+/** One case as the target holds it, for reconciliation. */
+export interface TargetCaseSummary {
+  readonly caseNumber: string
+  /** `fingerprint()` (src/ledger/fingerprint.ts) of the canonical case the target stores. */
+  readonly fingerprint: string
+  /** When the target stored this version, if it says. */
+  readonly storedAt?: string
+}
+
 export interface TargetAdapter {
   readonly kind: string
   /**
@@ -32,6 +41,12 @@ export interface TargetAdapter {
    * retrying cannot help). Aborts on `signal`.
    */
   push (batch: PushBatch, signal: AbortSignal): Promise<readonly PushRecordResult[]>
+  /**
+   * Everything the target holds for one agency, page by page, for reconciliation. Memory
+   * stays bounded by the page size. Optional: a target that cannot be read back (a one-way
+   * file drop) leaves it out.
+   */
+  listCases? (agencyCode: string, signal: AbortSignal): AsyncIterable<readonly TargetCaseSummary[]>
   /** Release connections. Idempotent. */
   close (): Promise<void>
 }
