@@ -11,6 +11,7 @@ import { Ledger } from './ledger/ledger.js'
 import { startPushService, type PushService } from './delivery/push-service.js'
 import type { PushItem } from './delivery/push-job.js'
 import { loadMapping } from './mapping/load-mapping.js'
+import { DEFAULT_INPUT } from './formats/input-options.js'
 import { pullAgency, type PageSummary, type PullSummary } from './sync/pull-agency.js'
 import { PullScheduler } from './sync/scheduler.js'
 import { buildAdminServer } from './admin/admin-server.js'
@@ -51,7 +52,7 @@ export async function startHub (opts: StartHubOptions): Promise<Hub> {
     const targets = new Map<string, TargetAdapter>()
     for (const [id, section] of Object.entries(config.targets)) {
       const def = registry.targets.get(section.kind) ?? (() => { throw unknownKind('target', section.kind, registry.targets.keys()) })()
-      const target = def.create(section as never, { logger: logger.child({ target: id }), name: id })
+      const target = def.create(section as never, { logger: logger.child({ target: id }), name: id, input: () => DEFAULT_INPUT })
       targets.set(id, target)
       closers.push(async () => await target.close())
     }
@@ -62,7 +63,7 @@ export async function startHub (opts: StartHubOptions): Promise<Hub> {
     for (const agency of config.agencies.filter(a => a.enabled)) {
       const mapping = await loadMapping(agency.mapping)
       const def = registry.sources.get(agency.source.kind) ?? (() => { throw unknownKind('source', agency.source.kind, registry.sources.keys()) })()
-      const source: SourceAdapter = def.create(agency.source as never, { logger: logger.child({ agency: agency.id }), name: agency.id })
+      const source: SourceAdapter = def.create(agency.source as never, { logger: logger.child({ agency: agency.id }), name: agency.id, input: () => mapping.input })
       closers.push(async () => await source.close())
       const queue = push.queues.get(agency.target)
       if (queue === undefined) throw new Error(`agency ${agency.id}: target "${agency.target}" has no queue`)

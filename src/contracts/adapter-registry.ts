@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import type { InputOptions } from '../formats/input-options.js'
 import type { SourceAdapter } from './source-adapter.js'
 import type { TargetAdapter } from './target-adapter.js'
 
@@ -21,6 +22,11 @@ export interface AdapterContext {
   readonly logger: Logger
   /** Names the agency or target in errors and logs. */
   readonly name: string
+  /**
+   * For sources: how the agency's raw data is read (encoding, file format), from the
+   * agency's current mapping file. A getter, because mappings can be reloaded.
+   */
+  readonly input: () => InputOptions
 }
 
 export interface SourceAdapterDefinition<TConfig = unknown> extends AdapterDefinitionBase<TConfig> {

@@ -1,3 +1,4 @@
+import { DEFAULT_INPUT } from '../formats/input-options.js'
 /**
  * A checked mapping file → a {@link CompiledMapping}: code tables, skip conditions,
  * constants and field rules compiled into closures once, and the lookup that answers
@@ -93,6 +94,7 @@ export function compileSpec (doc: PositionedYaml, spec: MappingSpec, file: strin
   return Object.freeze({
     agency: spec.agency,
     version: spec.version,
+    input: DEFAULT_INPUT,
     file,
     map,
     sourceFieldFor: (canonicalPointer: string) => sourceFor(sources, pointerSegments(canonicalPointer), ''),

@@ -1,3 +1,4 @@
+import type { InputOptions } from '../formats/input-options.js'
 /**
  * The mapping step as the core sees it: a compiled mapping turns one raw agency record into
  * one canonical case, or says precisely why it cannot. How a mapping file is written is in
@@ -40,6 +41,8 @@ export interface CompiledMapping {
   readonly version: string
   /** Absolute path it was loaded from. */
   readonly file: string
+  /** How the agency's raw data is read (encoding, file format); `input:` in the file. */
+  readonly input: InputOptions
   /**
    * Map one raw record. Never throws for bad data: every problem of the record is collected
    * (one bad field does not hide the others) and returned as a `failed` outcome. The returned
