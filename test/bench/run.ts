@@ -1,0 +1,56 @@
+/**
+ * `npm run bench`: runs every benchmark in its own process (so each one's peak memory is
+ * its own), one after the other, then writes test/bench/results/latest.json with the
+ * figures, their ratios to the baselines measured in the same run, and the machine.
+ * Benchmarks are never part of `npm test`.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { projectRoot } from '../../src/paths.js'
+import { TEST_REDIS_URL } from '../helpers/redis.js'
+import { machineInfo, RESULTS_DIR, printTable, writeResult } from './bench-kit.js'
+
+/** Each benchmark: its script, the name of the result file it writes, and a time limit. */
+const BENCHMARKS = [
+  { key: 'endToEnd', script: 'e2e.ts', result: 'e2e', limitS: 300 },
+  { key: 'queueOverhead', script: 'queue-overhead.ts', result: 'queue-overhead', limitS: 120 },
+  { key: 'mapping', script: 'mapping.ts', result: 'mapping', limitS: 120 },
+  { key: 'reconcile', script: 'reconcile.ts', result: 'reconcile', limitS: 420 },
+  { key: 'sftpIngest', script: 'sftp-ingest.ts', result: 'sftp-ingest', limitS: 240 },
+] as const
+
+async function runOne (script: string, limitS: number): Promise<{ code: number | null; seconds: number }> {
+  const started = Date.now()
+  const child = spawn(process.execPath, ['--import', 'tsx', join('test', 'bench', script)], { cwd: projectRoot, stdio: 'inherit' })
+  const timer = setTimeout(() => { process.stdout.write(`\n${script}: over its ${limitS} s limit, stopped\n`); child.kill('SIGKILL') }, limitS * 1000)
+  const code = await new Promise<number | null>(resolve => child.once('exit', resolve))
+  clearTimeout(timer)
+  return { code, seconds: (Date.now() - started) / 1000 }
+}
+
+const summary: (string | number)[][] = [['benchmark', 'status', 'seconds']]
+const benchmarks: Record<string, unknown> = {}
+for (const bench of BENCHMARKS) {
+  if (!existsSync(join(projectRoot, 'test', 'bench', bench.script))) {
+    summary.push([bench.key, 'not present', ''])
+    continue
+  }
+  const file = join(RESULTS_DIR, `${bench.result}.json`)
+  rmSync(file, { force: true })
+  process.stdout.write(`\n=== ${bench.key} (${bench.script}) ===\n`)
+  const { code, seconds } = await runOne(bench.script, bench.limitS)
+  if (code === 0 && existsSync(file)) {
+    const { machine: _machine, ...figures } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+    benchmarks[bench.key] = figures
+    summary.push([bench.key, 'ok', seconds])
+  } else {
+    benchmarks[bench.key] = { failed: true, exitCode: code }
+    summary.push([bench.key, `failed (exit ${code})`, seconds])
+  }
+}
+
+const latest = writeResult('latest', { machine: await machineInfo(TEST_REDIS_URL), benchmarks })
+printTable('Benchmarks', summary)
+process.stdout.write(`\nwrote ${latest}\n`)
+if (summary.some(row => String(row[1]).startsWith('failed'))) process.exitCode = 1
