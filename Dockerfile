@@ -1,7 +1,7 @@
 # CaseBridge hub image. Build: docker build -t casebridge .
 # Run:   docker run -v /etc/casebridge:/config -e CASEBRIDGE_PLATFORM_TOKEN=… casebridge run --config /config/hub.yaml
 # Stage 1 compiles TypeScript with dev dependencies; stage 2 carries only production ones.
-FROM node:24-bookworm-slim AS build
+FROM node:26-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
 RUN npm ci --ignore-scripts
@@ -12,7 +12,7 @@ COPY test ./test
 COPY schemas ./schemas
 RUN npx tsc -p tsconfig.json
 
-FROM node:24-bookworm-slim
+FROM node:26-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
