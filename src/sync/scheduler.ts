@@ -5,6 +5,14 @@ import { CaseBridgeError } from '../errors.js'
 import { withPullLock } from './pull-lock.js'
 import type { PullSummary } from './pull-agency.js'
 
+/**
+ * How long a pull lock outlives its owner. Short, so a hub killed mid-pull blocks the next
+ * pull of that agency only briefly; renewed every third of it while the pull runs. If it
+ * ever lapsed under a live pull, two pulls would overlap — harmless (the ledger and the
+ * cursor rule make a repeated page a no-op), only wasteful.
+ */
+const PULL_LOCK_TTL_MS = 10_000
+
 export interface ScheduledAgency {
   readonly id: string
   readonly schedule: string
@@ -49,7 +57,7 @@ export class PullScheduler {
   private async run (agency: ScheduledAgency): Promise<PullSummary | undefined> {
     const log = this.logger.child({ agency: agency.id })
     try {
-      const outcome = await withPullLock(this.redis, agency.lockKey, 60_000, async () => await agency.pull(this.controller.signal))
+      const outcome = await withPullLock(this.redis, agency.lockKey, PULL_LOCK_TTL_MS, async () => await agency.pull(this.controller.signal))
       if (!outcome.ran) {
         log.debug('another hub process is pulling this agency; skipping this tick')
         return undefined
