@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv'
-import { pointerToPath } from './yaml-positions.js'
+import { pointerToPath } from '../yaml/positions.js'
 
 /**
  * One ajv error as an administrator reads it: which path, and what was expected there.

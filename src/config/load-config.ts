@@ -10,7 +10,7 @@ import type { HubConfig } from '../generated/config.js'
 import type { AdapterRegistry } from '../contracts/adapter-registry.js'
 import { describeAjvError, usefulErrors } from './describe-ajv-error.js'
 import { resolveEnvRefs, type Resolved } from './env-refs.js'
-import { formatPath, parseYamlWithPositions, YamlSyntaxError, type PositionedYaml } from './yaml-positions.js'
+import { formatPath, parseYamlWithPositions, YamlSyntaxError, type PositionedYaml } from '../yaml/positions.js'
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
 

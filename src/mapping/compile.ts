@@ -1,40 +1,43 @@
-import { DEFAULT_INPUT } from '../formats/input-options.js'
 /**
  * A checked mapping file → a {@link CompiledMapping}: code tables, skip conditions,
- * constants and field rules compiled into closures once, and the lookup that answers
- * "which source field did this canonical pointer come from?".
+ * constants, field rules and expressions compiled into closures once, the checks that span
+ * the whole file, and the lookup that answers "which source field did this canonical pointer
+ * come from?".
  */
-import { checkPointers, compileConditionEntry, compileFields, fail, ROOT_SCOPE, valueFactory, type RuleSource, type Step } from './compile-rules.js'
+import { DEFAULT_INPUT, type InputOptions } from '../formats/input-options.js'
+import type { AgencyMapping } from '../generated/mapping.js'
+import { checkTableTargets } from './canonical-values.js'
+import { ROOT_SCOPE, valueFactory, type PositionedYaml, type RuleContext, type RuleSource, type Scope, type Step } from './compile-context.js'
+import { checkPointers, compileFields } from './compile-rules.js'
+import { compileConditionEntry } from './condition-entry.js'
 import type { Test } from './conditions.js'
 import { compileSetter, pointerSegments } from './pointer.js'
 import { compileReader } from './source-path.js'
-import type { MappingSpec } from './spec.js'
-import { codeTable, type CodeTable } from './tables.js'
+import { compileTables } from './table-entries.js'
 import type { CompiledMapping, MapOutcome, MappingProblem } from './types.js'
-import type { PositionedYaml } from './yaml-with-positions.js'
 
-function compileTables (doc: PositionedYaml, spec: MappingSpec): Map<string, CodeTable> {
-  const tables = new Map<string, CodeTable>()
-  for (const [name, entry] of Object.entries(spec.tables ?? {})) {
-    const path = ['tables', name]
-    if (entry.unknown === 'default' && entry.default === undefined) fail(doc, [...path, 'unknown'], `table ${name} says unknown: default but has no default: value`)
-    if (entry.unknown !== 'default' && entry.default !== undefined) fail(doc, [...path, 'default'], `table ${name} has a default: but says unknown: ${entry.unknown}; write unknown: default to use it`, 'key')
-    // Codes as written: an unquoted 01 must stay "01", not become 1.
-    const codes = doc.keysAsWritten([...path, 'codes']).map(({ written, key }) => [written.trim(), entry.codes[key]!] as const)
-    tables.set(name, codeTable(name, codes, entry.unknown, entry.default))
-  }
-  return tables
+/** The default offset when a file has none (the schema fills it in; this covers callers that skip the schema). */
+const DEFAULT_OFFSET = '+08:00'
+
+function compileSkips (doc: PositionedYaml, spec: AgencyMapping): Array<{ rule: string; test: Test }> {
+  return Object.entries(spec.skip ?? {}).flatMap(([name, entry]) => entry === undefined ? [] : [{ rule: 'skip:' + name, test: compileConditionEntry(doc, entry, ['skip', name]) }])
 }
 
-function compileSkips (doc: PositionedYaml, spec: MappingSpec): Array<{ rule: string; test: Test }> {
-  return Object.entries(spec.skip ?? {}).map(([name, entry]) => ({ rule: 'skip:' + name, test: compileConditionEntry(doc, entry, ['skip', name]) }))
-}
-
-function compileConstants (spec: MappingSpec): Step[] {
+function compileConstants (spec: AgencyMapping): Step[] {
   return Object.entries(spec.constants ?? {}).map(([pointer, value]) => {
     const set = compileSetter(pointer)
     const make = valueFactory(value)
     return (_record, out) => set(out, make())
+  })
+}
+
+function inputOf (spec: AgencyMapping): InputOptions {
+  const input = spec.input ?? {}
+  return Object.freeze({
+    encoding: input.encoding ?? DEFAULT_INPUT.encoding,
+    ...(input.format === undefined ? {} : { format: input.format }),
+    ...(input.xmlRecordPath === undefined ? {} : { xmlRecordPath: input.xmlRecordPath }),
+    ...(input.csvDelimiter === undefined ? {} : { csvDelimiter: input.csvDelimiter }),
   })
 }
 
@@ -43,10 +46,13 @@ function sourceFor (rules: readonly RuleSource[], segments: readonly string[], p
   for (const rule of rules) {
     const own = pointerSegments(rule.pointer)
     if (own.length > segments.length || own.some((s, i) => s !== segments[i])) continue
+    const rest = segments.slice(own.length)
+    if (rule.self === true && rule.element !== undefined) {
+      return rest.length >= 2 && /^\d+$/.test(rest[0]!) ? sourceFor(rule.element, rest.slice(1), prefix) : undefined
+    }
     if (rule.source === undefined) return undefined
     const source = prefix + rule.source
     if (rule.element === undefined) return source
-    const rest = segments.slice(own.length)
     if (rest.length === 0) return source
     if (!/^\d+$/.test(rest[0]!)) return undefined
     const item = `${source}[${rest[0]!}]`
@@ -66,9 +72,13 @@ function caseNumberReader (path: string): (raw: Record<string, unknown>) => stri
   }
 }
 
-/** Compile a structurally valid mapping file; throws MappingFileError at the first semantic problem. */
-export function compileSpec (doc: PositionedYaml, spec: MappingSpec, file: string): CompiledMapping {
-  const tables = compileTables(doc, spec)
+/**
+ * Compile a structurally valid mapping file; throws MappingFileError at the first semantic
+ * problem. `files` receives the shared table files read (the mapping file itself is added by
+ * the caller).
+ */
+export function compileSpec (doc: PositionedYaml, spec: AgencyMapping, file: string, files: Set<string>): CompiledMapping {
+  const tables = compileTables(doc, spec, files)
   const skips = compileSkips(doc, spec)
   const constantPointers = Object.keys(spec.constants ?? {})
   // Constants and fields write into the same case: no pointer may be set twice.
@@ -76,27 +86,52 @@ export function compileSpec (doc: PositionedYaml, spec: MappingSpec, file: strin
     ...constantPointers.map(pointer => ({ pointer, path: ['constants', pointer] })),
     ...Object.keys(spec.fields).map(pointer => ({ pointer, path: ['fields', pointer] })),
   ])
-  const fields = compileFields({ doc, tables, offset: spec.timezone }, spec.fields, ['fields'], '')
+  const ctx: RuleContext = { doc, tables, offset: spec.timezone ?? DEFAULT_OFFSET, expressions: [], tableTargets: [] }
+  const fields = compileFields(ctx, spec.fields, ['fields'], '')
+  checkTableTargets(ctx.tableTargets)
   const steps: readonly Step[] = [...compileConstants(spec), ...fields.steps]
   const sources: readonly RuleSource[] = [...constantPointers.map(pointer => ({ pointer, source: undefined })), ...fields.sources]
   const caseNumberOf = caseNumberReader(spec.caseNumberField)
+  const expressions = Object.freeze([...ctx.expressions])
+  const usesExpressions = expressions.length > 0
 
-  const map = (raw: Record<string, unknown>): MapOutcome => {
+  /** Skip, or run every step; `scope` carries the record's expression values. */
+  const run = (raw: Record<string, unknown>, caseNumber: string | undefined, scope: Scope): MapOutcome => {
+    const value: Record<string, unknown> = {}
+    const problems: MappingProblem[] = []
+    for (const step of steps) step(raw, value, scope, problems)
+    return problems.length === 0 ? { kind: 'mapped', caseNumber, value } : { kind: 'failed', caseNumber, problems }
+  }
+  /** The outcome decided before any rule runs: not a record, or skipped. */
+  const before = (raw: Record<string, unknown>): MapOutcome | string | undefined => {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { kind: 'failed', caseNumber: undefined, problems: [{ ...NOT_A_RECORD }] }
     const caseNumber = caseNumberOf(raw)
     for (const skip of skips) if (skip.test(raw)) return { kind: 'skipped', caseNumber, rule: skip.rule }
-    const value: Record<string, unknown> = {}
-    const problems: MappingProblem[] = []
-    for (const step of steps) step(raw, value, ROOT_SCOPE, problems)
-    return problems.length === 0 ? { kind: 'mapped', caseNumber, value } : { kind: 'failed', caseNumber, problems }
+    return caseNumber
+  }
+
+  const map = (raw: Record<string, unknown>): MapOutcome => {
+    if (usesExpressions) throw new Error(`${file}: this mapping uses expressions, which evaluate asynchronously; call mapAsync`)
+    const decided = before(raw)
+    return typeof decided === 'object' ? decided : run(raw, decided, ROOT_SCOPE)
+  }
+  const mapAsync = async (raw: Record<string, unknown>): Promise<MapOutcome> => {
+    const decided = before(raw)
+    if (typeof decided === 'object') return decided
+    if (!usesExpressions) return run(raw, decided, ROOT_SCOPE)
+    const computed = await Promise.all(expressions.map(async evaluate => await evaluate(raw)))
+    return run(raw, decided, { canon: '', source: '', computed })
   }
 
   return Object.freeze({
     agency: spec.agency,
     version: spec.version,
-    input: DEFAULT_INPUT,
+    input: inputOf(spec),
     file,
+    files: Object.freeze([file, ...files]),
+    usesExpressions,
     map,
+    mapAsync,
     sourceFieldFor: (canonicalPointer: string) => sourceFor(sources, pointerSegments(canonicalPointer), ''),
   })
 }

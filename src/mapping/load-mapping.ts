@@ -1,20 +1,28 @@
 /**
  * Loading a mapping file: read, parse with positions, check the structure against
- * schemas/mapping.schema.json, compile. Any problem is a MappingFileError whose message
- * starts with `<file>:<line>:<col>:` and, where a name was wrong, lists the allowed ones.
+ * schemas/mapping.schema.json, compile (reading the shared code tables it names). Any
+ * problem is a MappingFileError whose message starts with `<file>:<line>:<col>:` and, where a
+ * name was wrong, lists the allowed ones.
  */
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { MappingFileError } from '../errors.js'
 import { compileSpec } from './compile.js'
 import { checkMappingStructure } from './schema-check.js'
+import { parseMappingYaml } from './table-entries.js'
 import type { CompiledMapping } from './types.js'
-import { parseYamlWithPositions } from './yaml-with-positions.js'
 
 export type { CompiledMapping, MapOutcome, MappingProblem } from './types.js'
 
+export interface LoadOptions {
+  /** Receives every shared table file read — even when compiling fails, so a watcher knows which files an edit involved. */
+  readonly files?: Set<string>
+  /** The agency the file is loaded for: its `agency:` must say the same. */
+  readonly agency?: string
+}
+
 /** Read and compile the mapping file at `file` (relative paths are resolved against the working directory). */
-export async function loadMapping (file: string): Promise<CompiledMapping> {
+export async function loadMapping (file: string, options: LoadOptions = {}): Promise<CompiledMapping> {
   const absolute = resolve(file)
   let text: string
   try {
@@ -22,13 +30,19 @@ export async function loadMapping (file: string): Promise<CompiledMapping> {
   } catch (err) {
     throw new MappingFileError(`${absolute}: cannot read the mapping file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err })
   }
-  return compileMapping(text, absolute)
+  return compileMapping(text, absolute, options)
 }
 
-/** Compile mapping file content; `file` names it in messages and in the result (made absolute). */
-export function compileMapping (text: string, file: string): CompiledMapping {
+/**
+ * Compile mapping file content; `file` names it in messages and in the result (made
+ * absolute), and shared tables are found relative to it.
+ */
+export function compileMapping (text: string, file: string, options: LoadOptions = {}): CompiledMapping {
   const absolute = resolve(file)
-  const doc = parseYamlWithPositions(text, absolute)
+  const doc = parseMappingYaml(text, absolute)
   const spec = checkMappingStructure(doc)
-  return compileSpec(doc, spec, absolute)
+  if (options.agency !== undefined && spec.agency !== options.agency) {
+    throw new MappingFileError(`${doc.where(['agency'])}: this mapping is for agency "${spec.agency}", but the hub configuration uses it for agency "${options.agency}"`)
+  }
+  return compileSpec(doc, spec, absolute, options.files ?? new Set())
 }

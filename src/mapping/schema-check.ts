@@ -1,26 +1,36 @@
 /**
- * Checks the structure of a mapping file against schemas/mapping.schema.json (compiled once,
- * on first use) and turns the first problem, in file order, into a `file:line:col:` message
- * an administrator can act on. Names the schema cannot know (tables, date formats, text
- * transforms…) are checked by the compiler.
+ * Checks the structure of a mapping file — or of a shared code table file — against
+ * schemas/mapping.schema.json (compiled once, on first use) and turns the first problem, in
+ * file order, into a `file:line:col:` message an administrator can act on. Names the schema
+ * cannot know (tables, date formats, text transforms…) are checked by the compiler.
  */
 import { readFileSync } from 'node:fs'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js'
 import { MappingFileError } from '../errors.js'
 import { schemaPath } from '../paths.js'
-import type { MappingSpec } from './spec.js'
-import type { PositionedYaml, YamlPath } from './yaml-with-positions.js'
+import type { AgencyMapping, SharedTableFile } from '../generated/mapping.js'
+import type { PositionedYaml, YamlPath } from '../yaml/positions.js'
 
-let validator: ValidateFunction<MappingSpec> | undefined
+interface Validators {
+  readonly mapping: ValidateFunction<AgencyMapping>
+  readonly tableFile: ValidateFunction<SharedTableFile>
+}
 
-function mappingValidator (): ValidateFunction<MappingSpec> {
-  if (validator === undefined) {
-    const schema = JSON.parse(readFileSync(schemaPath('mapping.schema.json'), 'utf8')) as object
+let validators: Validators | undefined
+
+function mappingValidators (): Validators {
+  if (validators === undefined) {
+    const schema = JSON.parse(readFileSync(schemaPath('mapping.schema.json'), 'utf8')) as { $id: string }
     // verbose: errors carry their schema, which names the allowed keys and values.
-    validator = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true, useDefaults: true }).compile<MappingSpec>(schema)
+    // x-allowed-keys says in words which keys a map of names takes; tsType guides the type generator.
+    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true, useDefaults: true, keywords: ['x-allowed-keys', 'tsType'] })
+    const mapping = ajv.compile<AgencyMapping>(schema)
+    const tableFile = ajv.getSchema<SharedTableFile>(`${schema.$id}#/$defs/tableFile`)
+    if (tableFile === undefined) throw new Error('schemas/mapping.schema.json has no $defs/tableFile')
+    validators = { mapping, tableFile }
   }
-  return validator
+  return validators
 }
 
 const TYPE_WORDS: Readonly<Record<string, string>> = {
@@ -48,13 +58,16 @@ interface Described { path: YamlPath; at: 'value' | 'key'; text: string }
 function describe (error: ErrorObject): Described {
   const path = pathOf(error.instancePath)
   const last = path[path.length - 1]
-  const name = last === undefined ? 'the file' : `"${String(last)}"`
+  const parent = path[path.length - 2]
+  const name = last === undefined
+    ? 'the file'
+    : typeof last === 'number' && parent !== undefined ? `item ${last + 1} of "${String(parent)}"` : `"${String(last)}"`
   const params = error.params as Record<string, unknown>
-  const schema = (error.parentSchema ?? {}) as { properties?: object; title?: string; description?: string }
+  const schema = (error.parentSchema ?? {}) as { properties?: object; 'x-allowed-keys'?: string; description?: string }
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(params.additionalProperty)
-      const allowed = schema.properties !== undefined ? Object.keys(schema.properties).join(', ') : (schema.title ?? '')
+      const allowed = schema.properties !== undefined ? Object.keys(schema.properties).join(', ') : (schema['x-allowed-keys'] ?? '')
       return { path: [...path, key], at: 'key', text: `unknown key "${key}" (allowed: ${allowed})` }
     }
     case 'required':
@@ -70,6 +83,8 @@ function describe (error: ErrorObject): Described {
     case 'minProperties': case 'minItems':
       if (params.limit === 1) return { path, at: 'value', text: `${name} must not be empty` }
       return { path, at: 'value', text: `${name} ${error.message ?? 'is too short'}` }
+    case 'anyOf':
+      return { path, at: 'value', text: `${name} is not valid here: ${schema.description ?? 'it matches none of the allowed forms'}` }
     case 'pattern':
       return { path, at: 'value', text: `${name} is not valid here: ${schema.description ?? `expected text matching ${String(params.pattern)}`}` }
     default:
@@ -78,15 +93,28 @@ function describe (error: ErrorObject): Described {
 }
 
 /**
- * The file's content as a {@link MappingSpec}, defaults filled in (the value is modified in
- * place). Throws {@link MappingFileError} at the first structural problem in file order.
+ * The mapping file's content, defaults filled in (the value is modified in place). Throws
+ * {@link MappingFileError} at the first structural problem in file order.
  */
-export function checkMappingStructure (doc: PositionedYaml): MappingSpec {
-  const validate = mappingValidator()
+export function checkMappingStructure (doc: PositionedYaml): AgencyMapping {
+  return checkStructure(doc, mappingValidators().mapping)
+}
+
+/** A shared code table file's content; throws {@link MappingFileError} like {@link checkMappingStructure}. */
+export function checkTableFileStructure (doc: PositionedYaml): SharedTableFile {
+  return checkStructure(doc, mappingValidators().tableFile)
+}
+
+function checkStructure<T> (doc: PositionedYaml, validate: ValidateFunction<T>): T {
   const value = doc.value
   if (validate(value)) return value
-  // `if` only says that a `then`/`else` branch failed; the branch's own errors say how.
-  const errors = (validate.errors ?? []).filter(e => e.keyword !== 'if')
+  // `if` only says that a `then`/`else` branch failed; the branch's own errors say how. An
+  // `anyOf` is the other way round: its branches' errors contradict each other ("must be
+  // text", "must be a map"), so the anyOf itself, with its description, says it best.
+  const all = validate.errors ?? []
+  const anyOfs = all.filter(e => e.keyword === 'anyOf')
+  const insideAnyOf = (e: ErrorObject): boolean => e.keyword !== 'anyOf' && anyOfs.some(a => e.instancePath === a.instancePath || e.instancePath.startsWith(a.instancePath + '/'))
+  const errors = all.filter(e => e.keyword !== 'if' && !insideAnyOf(e))
   // A missing key is reported at the start of its map, ahead of everything inside; but a
   // misspelt key is usually the reason one is missing, so other problems come first.
   const rank = (e: ErrorObject): number => e.keyword === 'required' ? 1 : 0

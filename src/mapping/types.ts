@@ -1,9 +1,9 @@
-import type { InputOptions } from '../formats/input-options.js'
 /**
  * The mapping step as the core sees it: a compiled mapping turns one raw agency record into
  * one canonical case, or says precisely why it cannot. How a mapping file is written is in
  * mappings/README.md; how it is compiled is in compile.ts.
  */
+import type { InputOptions } from '../formats/input-options.js'
 
 /** One thing wrong with one record, phrased for an administrator. */
 export interface MappingProblem {
@@ -41,14 +41,24 @@ export interface CompiledMapping {
   readonly version: string
   /** Absolute path it was loaded from. */
   readonly file: string
+  /** Every file it was compiled from: the mapping file first, then the shared code tables it uses (absolute). */
+  readonly files: readonly string[]
+  /**
+   * Whether the file has `expr:` rules. JSONata evaluates asynchronously, so such a mapping
+   * can only be run with {@link CompiledMapping.mapAsync}; {@link CompiledMapping.map} throws.
+   */
+  readonly usesExpressions: boolean
   /** How the agency's raw data is read (encoding, file format); `input:` in the file. */
   readonly input: InputOptions
   /**
    * Map one raw record. Never throws for bad data: every problem of the record is collected
    * (one bad field does not hide the others) and returned as a `failed` outcome. The returned
-   * value is a fresh object the caller may keep or modify.
+   * value is a fresh object the caller may keep or modify. Throws (a programming error) when
+   * the mapping {@link CompiledMapping.usesExpressions}.
    */
   map (raw: Record<string, unknown>): MapOutcome
+  /** {@link CompiledMapping.map} for every mapping, including those with expressions. Never rejects for bad data. */
+  mapAsync (raw: Record<string, unknown>): Promise<MapOutcome>
   /**
    * The source field a canonical JSON pointer was mapped from, for error reports of later
    * validation failures ("/parties/0/idNumber" → "DSR[0].ZJHM"). `undefined` for constants

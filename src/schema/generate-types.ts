@@ -31,6 +31,11 @@ export const GENERATED_TYPES: readonly GeneratedTypes[] = [
   { schema: 'config.schema.json', output: 'config.ts', rootType: 'HubConfig' },
   { schema: 'adapters/http-pull.schema.json', output: 'adapters/http-pull.ts', rootType: 'HttpPullSourceConfig' },
   { schema: 'adapters/http-batch.schema.json', output: 'adapters/http-batch.ts', rootType: 'HttpBatchTargetConfig' },
+  { schema: 'adapters/sftp-source.schema.json', output: 'adapters/sftp-source.ts', rootType: 'SftpSourceConfig' },
+  { schema: 'adapters/dir-drop-source.schema.json', output: 'adapters/dir-drop-source.ts', rootType: 'DirDropSourceConfig' },
+  { schema: 'adapters/sql-source.schema.json', output: 'adapters/sql-source.ts', rootType: 'SqlSourceConfig' },
+  { schema: 'adapters/sftp-target.schema.json', output: 'adapters/sftp-target.ts', rootType: 'SftpTargetConfig' },
+  { schema: 'mapping.schema.json', output: 'mapping.ts', rootType: 'AgencyMapping' },
 ]
 
 export const generatedPath = (target: GeneratedTypes): string => join(projectRoot, 'src', 'generated', target.output)

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Failure } from '../../src/mapping/transforms/convert.js'
-import { DATE_FORMATS, dateConverter } from '../../src/mapping/transforms/dates.js'
+import { DATE_FORMATS, dateConverter, dateConverterFor } from '../../src/mapping/transforms/dates.js'
 
 const day = dateConverter(DATE_FORMATS.yyyyMMdd!, '+08:00')
 const stamp = dateConverter(DATE_FORMATS['yyyy-MM-dd HH:mm:ss']!, '+08:00')
@@ -53,4 +53,59 @@ t.test('the other formats of the table', async t => {
   t.equal(slashed('2024/1/31'), '2024-01-31T00:00:00+08:00')
   t.equal(slashed('2024/01/05'), '2024-01-05T00:00:00+08:00')
   t.type(slashed('2024/2/30'), Failure)
+})
+
+t.test('Chinese dates yyyy年M月d日 are read with or without leading zeros', async t => {
+  const chinese = dateConverter(DATE_FORMATS['yyyy年M月d日']!, '+08:00')
+  t.equal(chinese('2024年3月5日'), '2024-03-05T00:00:00+08:00')
+  t.equal(chinese('2024年03月05日'), '2024-03-05T00:00:00+08:00')
+  t.match((chinese('2023年2月29日') as Failure).message, /not a real calendar date/)
+  t.type(chinese('2024-03-05'), Failure)
+  const withTime = dateConverter(DATE_FORMATS['yyyy年M月d日 H时m分']!, '+08:00')
+  t.equal(withTime('2024年3月5日 9时30分'), '2024-03-05T09:30:00+08:00')
+})
+
+t.test('compact timestamps yyyyMMddHHmmss and slashed dates with a time', async t => {
+  t.equal(dateConverter(DATE_FORMATS.yyyyMMddHHmmss!, '+08:00')('20240131093005'), '2024-01-31T09:30:05+08:00')
+  t.equal(dateConverter(DATE_FORMATS['yyyy/M/d H:mm:ss']!, '+08:00')('2024/1/31 9:30:05'), '2024-01-31T09:30:05+08:00')
+  t.type(dateConverter(DATE_FORMATS.yyyyMMddHHmmss!, '+08:00')('20240231093005'), Failure)
+})
+
+t.test('Excel serial days become the local date, a fraction the time of day', async t => {
+  const excel = dateConverterFor('excelDays', '+08:00')!
+  t.equal(excel('45322'), '2024-01-31T00:00:00+08:00')
+  t.equal(excel('45322.5'), '2024-01-31T12:00:00+08:00')
+  t.equal(excel('45356.375'), '2024-03-05T09:00:00+08:00')
+  t.equal(excel('61'), '1900-03-01T00:00:00+08:00')
+  t.equal(excel('59'), '1900-02-28T00:00:00+08:00', 'before Excel\'s phantom leap day')
+  t.equal(excel('1'), '1900-01-01T00:00:00+08:00')
+})
+
+t.test('Excel serial 60, the 29 February 1900 that never was, is an impossible date', async t => {
+  const excel = dateConverterFor('excelDays', '+08:00')!
+  const failure = excel('60') as Failure
+  t.type(failure, Failure)
+  t.equal(failure.rule, 'date:excelDays')
+  t.match(failure.message, /not a real calendar date/)
+  for (const text of ['0', '-5', 'abc', '45322,5', '99999999']) t.type(excel(text), Failure, text)
+})
+
+t.test('Unix milliseconds become the instant in the agency offset', async t => {
+  const ms = dateConverterFor('unixMs', '+08:00')!
+  t.equal(ms('1709568000000'), '2024-03-05T00:00:00+08:00')
+  t.equal(ms('1709568000123'), '2024-03-05T00:00:00.123+08:00', 'milliseconds are kept')
+  t.equal(dateConverterFor('unixMs', '+00:00')!('1709568000000'), '2024-03-04T16:00:00+00:00')
+  t.equal(dateConverterFor('unixSeconds', '+08:00')!('1709568000'), '2024-03-05T00:00:00+08:00')
+})
+
+t.test('Unix time with the wrong number of digits is refused: seconds are not milliseconds', async t => {
+  const failure = dateConverterFor('unixMs', '+08:00')!('1709568000') as Failure
+  t.type(failure, Failure)
+  t.match(failure.message, /probably seconds/)
+  t.match((dateConverterFor('unixSeconds', '+08:00')!('1709568000000') as Failure).message, /probably milliseconds/)
+})
+
+t.test('an unknown format name has no converter', async t => {
+  t.equal(dateConverterFor('dd.MM.yyyy', '+08:00'), undefined)
+  t.equal(dateConverterFor('toString', '+08:00'), undefined, 'names of Object.prototype are not formats')
 })

@@ -39,8 +39,8 @@ t.test('extra decimals are accepted only when they are zeros; nothing is ever ro
   t.match((result as Failure).message, /at most 2 decimals/)
 })
 
-t.test('signs, symbols and words are refused without quoting the value', async t => {
-  for (const text of ['-5.00', '+5', '¥5.00', '5元', 'abc', '1.2.3', '1e3']) {
+t.test('signs, other symbols and words are refused without quoting the value', async t => {
+  for (const text of ['-5.00', '+5', '$5.00', '5美元', '5元元', 'abc', '1.2.3', '1e3']) {
     const result = yuan(text)
     t.type(result, Failure, text)
     t.notMatch((result as Failure).message, text, 'message does not quote ' + text)
@@ -61,4 +61,35 @@ t.test('fen become yuan', async t => {
   const result = fen('12.5')
   t.type(result, Failure)
   t.equal((result as Failure).rule, 'money:fen')
+})
+
+t.test('the yuan unit written after the amount, and a yuan sign before it, are accepted', async t => {
+  t.equal(yuan('1,234.50元'), '1234.50')
+  t.equal(yuan('1234.5 元'), '1234.50')
+  t.equal(yuan('200人民币元'), '200.00')
+  t.equal(yuan('¥1,234.50'), '1234.50')
+  t.equal(yuan('￥80'), '80.00')
+})
+
+t.test('fullwidth digits and punctuation are read as their ASCII forms', async t => {
+  t.equal(yuan('１，２３４．５０'), '1234.50')
+  t.equal(yuan('１２３４．５元'), '1234.50')
+  t.equal(fen('１２３４５０'), '1234.50')
+})
+
+t.test('fen may carry the unit 分', async t => {
+  t.equal(fen('5000分'), '50.00')
+  t.type(fen('50.00分'), Failure)
+})
+
+t.test('wanyuan (ten thousand yuan) become yuan exactly', async t => {
+  const wan = MONEY_UNITS.wanyuan!()
+  t.equal(wan('1.5'), '15000.00')
+  t.equal(wan('1.5万元'), '15000.00')
+  t.equal(wan('0.000123'), '1.23')
+  t.equal(wan('12'), '120000.00')
+  const failure = wan('0.0000001') as Failure
+  t.type(failure, Failure)
+  t.equal(failure.rule, 'money:wanyuan')
+  t.match(failure.message, /at most 6 decimals/)
 })

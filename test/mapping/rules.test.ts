@@ -58,7 +58,7 @@ t.test('split cuts text into a list, each piece converted and wrapped with as', 
   t.same(m.map({ CFZL: '02,09' }), {
     kind: 'failed',
     caseNumber: undefined,
-    problems: [{ canonicalField: '/penalties/1/kind', sourceField: 'CFZL', rule: 'table:penalty', message: 'not a code of table penalty (known codes: 01, 02)', value: '09' }],
+    problems: [{ canonicalField: '/penalties/1/kind', sourceField: 'CFZL', rule: 'table:penalty', message: 'not a code of table penalty (known codes: 01, 02); add the code at /virtual/rules.yaml:5:14 or correct the source', value: '09' }],
   })
 })
 
@@ -115,9 +115,9 @@ t.test('personal values are masked in problems, other values are shown', async t
   t.equal(outcome.kind, 'failed')
   const values = outcome.kind === 'failed' ? Object.fromEntries(outcome.problems.map(p => [p.canonicalField, p.value])) : {}
   t.same(values, {
-    '/parties/0/name': '****',
+    '/parties/0/name': '欧***',
     '/parties/0/idNumber': '320*************1X',
-    '/parties/0/legalRepresentative': '*****',
+    '/parties/0/legalRepresentative': '李****',
     '/secret': 'sec*********-1',
     '/dates/filed': '2024-02-30',
   })
@@ -171,4 +171,23 @@ t.test('the compiled mapping carries agency, version and the absolute file', asy
   t.equal(m.version, '1')
   t.match(m.file, /^\/.*\/relative\/x\.yaml$/)
   t.ok(Object.isFrozen(m))
+})
+
+t.test('the input section becomes the mapping\'s input options', async t => {
+  t.same(compile('fields:\n  /a: { from: A }\n').input, { encoding: 'utf-8' }, 'utf-8 by default')
+  const m = compile('input:\n  encoding: gbk\n  format: xml\n  xmlRecordPath: 案件列表.案件\nfields:\n  /a: { from: A }\n')
+  t.same(m.input, { encoding: 'gbk', format: 'xml', xmlRecordPath: '案件列表.案件' })
+  t.same(compile('input: { encoding: gb18030, format: csv, csvDelimiter: "|" }\nfields:\n  /a: { from: A }\n').input, { encoding: 'gb18030', format: 'csv', csvDelimiter: '|' })
+  t.throws(() => compile('input: { encoding: big5 }\nfields:\n  /a: { from: A }\n'), { message: '/virtual/rules.yaml:4:20: "encoding" has an unknown value (allowed: utf-8, gbk, gb18030)' })
+})
+
+t.test('each: . makes the record itself the one element, for flat rows', async t => {
+  const m = compile('tables:\n  partyKind: { codes: { ZRR: person, FR: organisation }, unknown: reject }\n' +
+    'fields:\n  /parties:\n    each: .\n    fields:\n      /kind: { from: dsrlx, table: partyKind }\n      /name: { from: dsrxm, required: true }\n')
+  t.same(m.map({ dsrlx: 'ZRR', dsrxm: '张三' }), { kind: 'mapped', caseNumber: undefined, value: { parties: [{ kind: 'person', name: '张三' }] } })
+  const failed = m.map({ dsrlx: 'XX', dsrxm: '' })
+  t.same(failed.kind === 'failed' ? failed.problems.map(p => [p.sourceField, p.canonicalField]) : [],
+    [['dsrlx', '/parties/0/kind'], ['dsrxm', '/parties/0/name']], 'problems name the flat columns')
+  t.equal(m.sourceFieldFor('/parties/0/name'), 'dsrxm')
+  t.equal(m.sourceFieldFor('/parties/0'), undefined)
 })

@@ -8,7 +8,7 @@ function statusMapping (table: string): ReturnType<typeof compileMapping> {
 }
 
 t.test('a table maps known codes whatever its unknown rule', async t => {
-  for (const rule of ['unknown: reject', 'unknown: pass', 'unknown: default, default: other']) {
+  for (const rule of ['unknown: reject', 'unknown: pass', 'unknown: default, default: withdrawn']) {
     const m = statusMapping(`{ codes: { "10": filed, "20": investigating }, ${rule} }`)
     t.same(m.map({ AJBH: 'A1', AJZT: '20' }), { kind: 'mapped', caseNumber: 'A1', value: { status: 'investigating' } }, rule)
     t.same(m.map({ AJBH: 'A1', AJZT: ' 10 ' }), { kind: 'mapped', caseNumber: 'A1', value: { status: 'filed' } }, rule + ', code trimmed')
@@ -20,7 +20,7 @@ t.test('unknown: reject makes an unknown code a problem that names the table and
   t.same(m.map({ AJBH: 'A1', AJZT: '99' }), {
     kind: 'failed',
     caseNumber: 'A1',
-    problems: [{ canonicalField: '/status', sourceField: 'AJZT', rule: 'table:status', message: 'not a code of table status (known codes: 10, 20)', value: '99' }],
+    problems: [{ canonicalField: '/status', sourceField: 'AJZT', rule: 'table:status', message: 'not a code of table status (known codes: 10, 20); add the code at /virtual/tables.yaml:5:13 or correct the source', value: '99' }],
   })
 })
 

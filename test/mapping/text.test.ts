@@ -25,3 +25,11 @@ t.test('clean-ups compose in the order written', async t => {
   t.equal(composeText(['halfwidth', 'trim', 'upper'])('\u3000３２ｘ '), '32X')
   t.equal(composeText(['trim'])(' a '), 'a')
 })
+
+t.test('removeSpaces removes every whitespace character, ideographic spaces included', async t => {
+  t.equal(TEXT_TRANSFORMS.removeSpaces!('3203 2219\u30009211 05101x'), '32032219921105101x')
+})
+
+t.test('an ID number is cleaned into its canonical form: fullwidth to ASCII, spaces removed, x upper-cased', async t => {
+  t.equal(composeText(['halfwidth', 'removeSpaces', 'upper'])(' ３２０３２２ １９９２１１０５１０１ｘ '), '32032219921105101X')
+})

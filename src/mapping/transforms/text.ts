@@ -20,6 +20,8 @@ export const TEXT_TRANSFORMS: Readonly<Record<string, (s: string) => string>> = 
   halfwidth: (s: string) => s.replace(FULLWIDTH, toHalfwidth),
   /** Every run of whitespace becomes one space. */
   collapseSpaces: (s: string) => s.replace(/\s+/g, ' '),
+  /** Remove every whitespace character, e.g. the spaces some systems put into ID numbers ("3203 2219…"). */
+  removeSpaces: (s: string) => s.replace(/\s+/g, ''),
 })
 
 /** One function applying `names` in order; the caller has checked every name exists. */
