@@ -6,8 +6,12 @@ import type { Resolved } from '../src/config/env-refs.js'
 import { RemoteRefusedError } from '../src/errors.js'
 import { schemaPath } from '../src/paths.js'
 import { httpStatusError, transportError } from './http-errors.js'
+import { platformListing } from './http-platform-listing.js'
 
-type Config = Resolved<Required<HttpBatchTargetConfig>>
+// The reconciliation keys are optional here (defaults below as in the schema), so code that
+// builds a config by hand for pushing only need not know them.
+type ListingKeys = 'listPath' | 'listPageSize' | 'digests'
+type Config = Resolved<Required<Omit<HttpBatchTargetConfig, ListingKeys>>> & Pick<HttpBatchTargetConfig, ListingKeys>
 
 interface PlatformResult { caseNumber?: unknown; status?: unknown; reason?: unknown; acknowledgedAt?: unknown }
 
@@ -24,8 +28,11 @@ export const httpBatchTarget: TargetAdapterDefinition<Config> = {
     const agent = new Agent({ connections: config.connections, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs })
     const url = new URL(config.path, config.baseUrl)
     const who = `platform target ${context.name} (${config.baseUrl})`
+    const listing = platformListing({ baseUrl: config.baseUrl, listPath: config.listPath ?? '/api/v1/cases', token: config.token, dispatcher: agent, who, pageSize: config.listPageSize ?? 1000 })
     return {
       kind: 'http-batch',
+      listCases: listing.listCases,
+      ...(config.digests === false ? {} : { digests: listing.digests }),
       async push (batch: PushBatch, signal: AbortSignal): Promise<readonly PushRecordResult[]> {
         let status: number
         let text: string
@@ -48,7 +55,8 @@ export const httpBatchTarget: TargetAdapterDefinition<Config> = {
         return readResults(who, text)
       },
       async close () {
-        await agent.close()
+        // Idempotent (the contract): undici rejects a second close.
+        if (!agent.closed && !agent.destroyed) await agent.close()
       },
     }
   },

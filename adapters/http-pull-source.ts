@@ -85,8 +85,22 @@ export const httpPullSource: SourceAdapterDefinition<Config> = {
           yield { records: items, cursor: JSON.stringify(position) }
         }
       },
+      // The whole table, for reconciliation: the same keyset paging from the beginning,
+      // without reading or moving the cursor. A record updated while the listing runs
+      // moves to its end and may be listed twice (the reconciler keeps the last), never skipped.
+      async * listAll (signal: AbortSignal): AsyncIterable<readonly RawRecord[]> {
+        const position: PullPosition = { since: null, token: null }
+        for (;;) {
+          if (signal.aborted) return
+          const { items, next } = await fetchPage(position, signal)
+          yield items
+          if (next === null) return
+          position.token = next
+        }
+      },
       async close () {
-        await agent.close()
+        // Idempotent (the contract): undici rejects a second close.
+        if (!agent.closed && !agent.destroyed) await agent.close()
       },
     }
   },

@@ -25,6 +25,18 @@ export interface HttpBatchTargetConfig {
    * Keep-alive connections to the platform.
    */
   connections?: number
+  /**
+   * Path of the platform's case listing (reconciliation). Its bucket listings are `<listPath>/digests` and `<listPath>/fingerprints`.
+   */
+  listPath?: string
+  /**
+   * Cases per listing page when reconciling.
+   */
+  listPageSize?: number
+  /**
+   * Ask the platform for bucket digests when reconciling (compare checksums, list only the buckets that differ). A platform without them answers 404 and the hub lists every case instead; false skips asking.
+   */
+  digests?: boolean
 }
 /**
  * This interface was referenced by `HttpBatchTargetConfig`'s JSON-Schema

@@ -1,0 +1,108 @@
+import { once } from 'node:events'
+import { parse, type CsvError } from 'csv-parse'
+import { UnreadableFileError } from '../errors.js'
+import type { FormatReader, ReadItem } from './read-item.js'
+import { recordFromRow } from './safe-record.js'
+import { LineTracker } from './line-tracker.js'
+
+/**
+ * CSV with a header row (csv-parse): byte-order mark, quoted fields with newlines and
+ * doubled quotes. A row with more or fewer fields than the header is an error item naming
+ * its line; the rows around it are read normally. Quotes inside unquoted fields are kept
+ * as text (`relax_quotes`): refusing them would make csv-parse lose its place and drop the
+ * rows after. Memory: one chunk plus the record being read.
+ */
+export const readCsv: FormatReader = async function * (text, options): AsyncGenerator<ReadItem> {
+  const skipped: ReadItem[] = []
+  let columns: number | undefined
+  const parser = parse({
+    delimiter: options.csvDelimiter ?? ',',
+    bom: true,
+    info: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    // Both callbacks run while csv-parse reads a chunk, before its records reach the loop below.
+    // With `info`, csv-parse hands on_record the { record, info } pair (its typings say a bare record).
+    on_record: ((item: { record: string[]; info: { bytes: number } }) => {
+      columns ??= item.record.length
+      return { record: item.record, line: startLine(item.info.bytes, item.record) }
+    }) as unknown as (record: string[]) => string[],
+    on_skip: (err: CsvError | undefined) => {
+      if (err === undefined) return
+      const { bytes, record } = err as CsvError & { bytes?: number; record?: unknown }
+      const line = typeof bytes === 'number' ? startLine(bytes, Array.isArray(record) ? record as string[] : []) : 0
+      skipped.push({ error: { line, message: describe(err, columns) } })
+    },
+  })
+  let header: string[] | undefined
+  // A record ends at byte `bytes` (its delimiter included); it starts as many lines earlier
+  // as its quoted fields hold newlines.
+  const lines = new LineTracker()
+  const startLine = (bytes: number, fields: readonly string[]): number => lines.lineAt(Math.max(0, bytes - 1)) - newlinesIn(fields)
+  const stop = new AbortController()
+  const feeding = (async () => {
+    try {
+      for await (const piece of text) {
+        const chunk = Buffer.from(piece, 'utf8') // csv-parse counts bytes; the tracker must see the same bytes
+        lines.push(chunk)
+        if (!parser.write(chunk)) await once(parser, 'drain', { signal: stop.signal })
+      }
+      parser.end()
+    } catch (err) {
+      parser.destroy(err as Error)
+    }
+  })()
+  try {
+    for await (const { record, line } of parser as AsyncIterable<{ record: string[]; line: number }>) {
+      if (header === undefined) {
+        header = checkedHeader(record, options.file, line)
+        continue
+      }
+      // Errors are reported as the parser meets them, possibly ahead of records still buffered: keep line order.
+      while (skipped.length > 0 && errorLine(skipped[0]) < line) yield skipped.shift() as ReadItem
+      yield { record: recordFromRow(header, record), line }
+    }
+    while (skipped.length > 0) yield skipped.shift() as ReadItem
+    await feeding
+  } finally {
+    stop.abort()
+    parser.destroy()
+  }
+}
+
+function checkedHeader (names: string[], file: string, line: number): string[] {
+  const header = names.map(n => n.trim())
+  const seen = new Set<string>()
+  header.forEach((name, i) => {
+    if (name === '') throw new UnreadableFileError(`${file}: line ${line}: expected a name for column ${i + 1} in the header row, found an empty cell`, file, line)
+    if (seen.has(name)) throw new UnreadableFileError(`${file}: line ${line}: expected distinct column names in the header row, found "${name}" twice`, file, line)
+    seen.add(name)
+  })
+  return header
+}
+
+function errorLine (item: ReadItem | undefined): number {
+  return item !== undefined && 'error' in item ? item.error.line : 0
+}
+
+function newlinesIn (fields: readonly string[]): number {
+  let n = 0
+  for (const field of fields) {
+    for (let i = field.indexOf('\n'); i >= 0; i = field.indexOf('\n', i + 1)) n++
+  }
+  return n
+}
+
+function describe (err: CsvError, columns: number | undefined): string {
+  const record = (err as CsvError & { record?: unknown }).record
+  switch (err.code) {
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
+    case 'CSV_RECORD_INCONSISTENT_COLUMNS':
+      return `expected ${columns ?? 'as many'} fields as the header row has, found ${Array.isArray(record) ? record.length : 'a different number'}`
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'expected a closing quote for a quoted field; the file ends inside it'
+    default:
+      return `expected a well-formed CSV row (${err.code}: ${err.message})`
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Records come from files written by other systems, so their keys are data: a column named
+ * `__proto__` must become a property of that name, never the object's prototype. Plain
+ * assignment (`obj[key] = value`) would call the `__proto__` setter; defining the
+ * property does not. `constructor` and `prototype` become ordinary own properties too.
+ */
+export function setField (target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+}
+
+/** A record from a header row and one row of values (same length, checked by the caller). */
+export function recordFromRow (header: readonly string[], values: readonly string[]): Record<string, unknown> {
+  const record: Record<string, unknown> = {}
+  for (let i = 0; i < header.length; i++) setField(record, header[i] as string, values[i])
+  return record
+}
+
+/**
+ * A deep copy of parser output made only of plain objects, arrays and primitives, with every
+ * key defined as data. Drops symbol keys (parser metadata).
+ */
+export function plainCopy (value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plainCopy)
+  if (typeof value !== 'object' || value === null) return value
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) setField(out, key, plainCopy((value as Record<string, unknown>)[key]))
+  return out
+}
+
+export function isPlainRecord (value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
