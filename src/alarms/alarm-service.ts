@@ -1,0 +1,130 @@
+import { Queue, Worker } from 'bullmq'
+import type { Redis } from 'ioredis'
+import type { Logger } from 'pino'
+import { AlarmStateError } from '../errors.js'
+import type { Locale } from '../i18n/translate.js'
+import { queuePrefix } from '../ledger/keys.js'
+import type { AlarmsConfig, AlarmWebhookConfig } from '../reconcile/reconcile-config.js'
+import { severityOf, type Alarm, type AlarmKind, type AlarmState } from './alarm-kinds.js'
+import { AlarmStore, parseChange, type AlarmChange, type TransitionOutcome } from './alarm-store.js'
+import { WEBHOOK_QUEUE, webhookBody, webhookId, webhookProcessor, type WebhookJob } from './webhook-delivery.js'
+
+const DAY_S = 86_400
+const OUTBOX_BATCH = 100
+
+export interface AlarmServiceOptions {
+  readonly redis: Redis
+  readonly keyPrefix: string
+  readonly config: AlarmsConfig
+  readonly hub: { readonly name: string; readonly locale: Locale }
+  readonly logger: Logger
+  /** Run a webhook worker in this process (the hub does; a one-off CLI run only enqueues). */
+  readonly deliver: boolean
+}
+
+/**
+ * Alarms: one per (agency, kind), raised and cleared by reconciliation and the agency
+ * watchdogs, acknowledged by operators. Every state change is logged by the process that
+ * made it and delivered to each configured webhook exactly once: the atomic transition
+ * writes an outbox entry, the outbox is moved to a BullMQ queue under a job id derived from
+ * the change (a second process moving the same entry adds nothing), and the queue retries
+ * with exponential backoff — across restarts, since the jobs live in Redis.
+ */
+export class AlarmService {
+  readonly store: AlarmStore
+  private readonly queue: Queue<WebhookJob>
+  private readonly worker: Worker<WebhookJob> | undefined
+  private readonly hooks: ReadonlyMap<string, AlarmWebhookConfig>
+
+  constructor (private readonly opts: AlarmServiceOptions) {
+    this.store = new AlarmStore(opts.redis, opts.keyPrefix)
+    this.hooks = new Map(opts.config.webhooks.map(h => [webhookId(h), h]))
+    const prefix = queuePrefix(opts.keyPrefix)
+    this.queue = new Queue<WebhookJob>(WEBHOOK_QUEUE, {
+      connection: opts.redis,
+      prefix,
+      defaultJobOptions: {
+        attempts: opts.config.delivery.attempts,
+        backoff: { type: 'exponential', delay: opts.config.delivery.backoffMs },
+        // Completed jobs are kept a week: their ids are what makes a repeated move of the
+        // same outbox entry a no-op.
+        removeOnComplete: { age: 7 * DAY_S },
+        removeOnFail: { age: 30 * DAY_S },
+      },
+    })
+    if (opts.deliver && this.hooks.size > 0) {
+      this.worker = new Worker<WebhookJob>(WEBHOOK_QUEUE, webhookProcessor(this.hooks, opts.logger), { connection: opts.redis, prefix, concurrency: 4 })
+      this.worker.on('failed', (job, err) => {
+        if (job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1)) opts.logger.error({ webhook: job.data.webhook, change: job.data.changeId, attempts: job.attemptsMade, err: err.message }, 'alarm webhook delivery given up')
+      })
+      this.worker.on('error', err => opts.logger.error({ err }, 'alarm webhook worker error (it keeps running)'))
+    }
+  }
+
+  /** Raise or update the alarm; severity from the configured thresholds of its kind. */
+  async report (agencyId: string, kind: AlarmKind, found: { count: number; samples: readonly string[]; detail?: Record<string, unknown> }): Promise<AlarmChange | undefined> {
+    const severity = severityOf(found.count, this.opts.config.severity[kind])
+    return await this.apply(await this.store.report(agencyId, kind, { count: found.count, severity, samples: found.samples, detail: found.detail }))
+  }
+
+  /** The kind is clean now: an open or acknowledged alarm resolves. */
+  async resolve (agencyId: string, kind: AlarmKind): Promise<AlarmChange | undefined> {
+    return await this.apply(await this.store.resolve(agencyId, kind))
+  }
+
+  /** An operator has seen it. Only an open alarm can be acknowledged. */
+  async acknowledge (agencyId: string, kind: AlarmKind, actor: string, note = ''): Promise<Alarm> {
+    const outcome = await this.store.acknowledge(agencyId, kind, actor, note)
+    if (!outcome.changed) throw new AlarmStateError(`alarm ${kind} of agency ${agencyId} is ${outcome.state === 'none' ? 'not raised' : outcome.state}; only an open alarm can be acknowledged`)
+    await this.apply(outcome)
+    return outcome.change.alarm
+  }
+
+  async list (filter: { agencyId?: string; state?: AlarmState } = {}): Promise<Alarm[]> {
+    return await this.store.list(filter)
+  }
+
+  /** Open and acknowledged alarms, one count each, for metrics and the agency status. */
+  async openAlarmCounts (): Promise<{ agency: string; kind: string; count: number }[]> {
+    return (await this.store.list()).filter(a => a.state !== 'resolved').map(a => ({ agency: a.agencyId, kind: a.kind, count: 1 }))
+  }
+
+  /**
+   * Move outbox entries to the webhook queue (one job per webhook, id = change id +
+   * webhook id) and remove each entry once its jobs exist. Safe to run anywhere, any time,
+   * concurrently: at worst a job is added twice under the same id, which BullMQ ignores.
+   */
+  async drainOutbox (): Promise<number> {
+    let moved = 0
+    for (;;) {
+      const entries = await this.store.outbox(OUTBOX_BATCH)
+      if (entries.length === 0) return moved
+      for (const entry of entries) {
+        const change = parseChange(entry)
+        if (change !== undefined && this.hooks.size > 0) {
+          const body = webhookBody(change, this.opts.hub)
+          await this.queue.addBulk([...this.hooks.keys()].map(id => ({ name: 'deliver', data: { webhook: id, changeId: change.id, event: change.event, body }, opts: { jobId: `${change.id}.${id}` } })))
+        }
+        await this.store.removeFromOutbox(entry)
+        moved++
+      }
+    }
+  }
+
+  async close (): Promise<void> {
+    await this.worker?.close()
+    await this.queue.close()
+  }
+
+  private async apply (outcome: TransitionOutcome): Promise<AlarmChange | undefined> {
+    if (!outcome.changed) return undefined
+    const { change } = outcome
+    const a = change.alarm
+    const line = { agency: a.agencyId, kind: a.kind, state: a.state, severity: a.severity, count: a.count, change: change.id, samples: a.samples.slice(0, 5) }
+    if (change.event === 'opened' || change.event === 'escalated') this.opts.logger.warn(line, `alarm ${change.event}: ${a.kind} at ${a.agencyId}`)
+    else this.opts.logger.info(line, `alarm ${change.event}: ${a.kind} at ${a.agencyId}`)
+    // The change is recorded; if moving it to the queue fails now, the next drain moves it.
+    await this.drainOutbox().catch((err: unknown) => this.opts.logger.warn({ err, change: change.id }, 'alarm outbox not drained yet; will retry'))
+    return change
+  }
+}

@@ -1,0 +1,108 @@
+import type { Redis } from 'ioredis'
+import type { AgencyKeys } from '../ledger/keys.js'
+import { LeafDigests, LEAF_COUNT } from '../ledger/bucket-digest.js'
+import { decodeSeen, type SeenVersion } from '../ledger/entries.js'
+
+/** What the platform acknowledged for one case: "fingerprint|ackedAtMs". */
+export interface AckedVersion { readonly fingerprint: string; readonly ackedAtMs: number }
+
+export function decodeAcked (text: string | null | undefined): AckedVersion | undefined {
+  if (text == null) return undefined
+  const bar = text.indexOf('|')
+  return bar < 0 ? { fingerprint: text, ackedAtMs: 0 } : { fingerprint: text.slice(0, bar), ackedAtMs: Number(text.slice(bar + 1)) }
+}
+
+/** A bucket prefix as a ZRANGEBYLEX range over "leaf:caseNumber" members ('~' sorts after hex digits and ':'). */
+function lexRange (prefix: string): [string, string] {
+  return [`[${prefix}`, `(${prefix}~`]
+}
+
+const CHUNK = 1000
+
+/**
+ * The reconciler's reads of one agency's ledger. Nothing here scans the whole ledger:
+ * digests are kept per leaf bucket, cases are listed per bucket prefix from the bucket
+ * index, and stale or late candidates come from sorted indexes by time.
+ */
+export class LedgerView {
+  constructor (private readonly redis: Redis, readonly keys: AgencyKeys) {}
+
+  /** The ledger's leaf digests of acknowledged versions (one HGETALL, at most 65,536 fields). */
+  async leafDigests (): Promise<LeafDigests> {
+    const digests = new LeafDigests()
+    const raw = await this.redis.hgetall(this.keys.digest)
+    for (const [leaf, value] of Object.entries(raw)) {
+      const index = Number.parseInt(leaf, 16)
+      const colon = value.indexOf(':')
+      if (!(index >= 0 && index < LEAF_COUNT) || colon < 0) continue
+      digests.add(index, Number(value.slice(0, colon)), Number(value.slice(colon + 1)))
+    }
+    return digests
+  }
+
+  /** Cases the ledger knows whose bucket starts with `prefix`, as [leaf index, caseNumber]. */
+  async members (prefix: string): Promise<[number, string][]> {
+    const [min, max] = lexRange(prefix)
+    const out: [number, string][] = []
+    for (let offset = 0; ; offset += 10 * CHUNK) {
+      const page = await this.redis.zrangebylex(this.keys.bucketIndex, min, max, 'LIMIT', offset, 10 * CHUNK)
+      for (const member of page) {
+        const colon = member.indexOf(':')
+        out.push([Number.parseInt(member.slice(0, colon), 16), member.slice(colon + 1)])
+      }
+      if (page.length < 10 * CHUNK) return out
+    }
+  }
+
+  async knownCount (): Promise<number> {
+    return await this.redis.zcard(this.keys.bucketIndex)
+  }
+
+  /** Seen and acknowledged versions of the given cases, in order. */
+  async versions (caseNumbers: readonly string[]): Promise<{ seen: (SeenVersion | undefined)[]; acked: (AckedVersion | undefined)[] }> {
+    const seen: (SeenVersion | undefined)[] = []
+    const acked: (AckedVersion | undefined)[] = []
+    for (let i = 0; i < caseNumbers.length; i += CHUNK) {
+      const chunk = caseNumbers.slice(i, i + CHUNK)
+      const [s, a] = await Promise.all([this.redis.hmget(this.keys.seen, ...chunk), this.redis.hmget(this.keys.acked, ...chunk)])
+      for (const text of s) seen.push(decodeSeen(text))
+      for (const text of a) acked.push(decodeAcked(text))
+    }
+    return { seen, acked }
+  }
+
+  /**
+   * Pending changes first seen before `beforeMs` whose last enqueued version really is not
+   * acknowledged, as (caseNumber, firstSeenMs), oldest first, in chunks. Entries whose
+   * version is acknowledged (left behind by a crash between write and cleanup) are removed
+   * on the way, so they count neither here nor in the lag.
+   */
+  async * pendingBefore (beforeMs: number): AsyncIterable<[string, number][]> {
+    let offset = 0
+    for (;;) {
+      const flat = await this.redis.zrangebyscore(this.keys.pending, '-inf', `(${beforeMs}`, 'WITHSCORES', 'LIMIT', offset, CHUNK)
+      if (flat.length === 0) return
+      const page: [string, number][] = []
+      for (let i = 0; i < flat.length; i += 2) page.push([flat[i] as string, Number(flat[i + 1])])
+      const { seen, acked } = await this.versions(page.map(([cn]) => cn))
+      const settled = page.filter((_, i) => acked[i] !== undefined && seen[i]?.fingerprint === acked[i]?.fingerprint).map(([cn]) => cn)
+      if (settled.length > 0) await this.redis.zrem(this.keys.pending, ...settled)
+      yield page.filter(([cn]) => !settled.includes(cn))
+      offset += page.length - settled.length
+      if (flat.length < 2 * CHUNK) return
+    }
+  }
+
+  /** First acknowledgements of decided versions in (afterMs, untilMs], as [caseNumber, decidedIso, ackedAtMs], in chunks. */
+  async * decisionAcks (afterMs: number, untilMs: number): AsyncIterable<[string, string, number][]> {
+    for (let offset = 0; ; offset += CHUNK) {
+      const flat = await this.redis.zrangebyscore(this.keys.decisionAcks, `(${afterMs}`, String(untilMs), 'WITHSCORES', 'LIMIT', offset, CHUNK)
+      if (flat.length === 0) return
+      const names: string[] = []
+      for (let i = 0; i < flat.length; i += 2) names.push(flat[i] as string)
+      const decided = await this.redis.hmget(this.keys.decisions, ...names)
+      yield names.map((cn, i) => [cn, (decided[i] ?? '').split('|')[0] ?? '', Number(flat[2 * i + 1])])
+      if (flat.length < 2 * CHUNK) return
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import { leafName } from '../ledger/bucket-digest.js'
+import { judgeCase, type CaseFacts, type JudgeContext } from './classify.js'
+import { REPAIRABLE_KINDS, type FindingKind, type FindingTally } from './findings.js'
+import type { LedgerView } from './ledger-view.js'
+import type { PartitionSpool } from './partition-spool.js'
+import { PARTITION_COUNT, PARTITION_DEPTH, partitionOfLeaf, type SpooledCase } from './source-scan.js'
+
+export interface MergeInput {
+  readonly ledger: LedgerView
+  /** Source cases by partition; undefined when the source has no full listing. */
+  readonly source: PartitionSpool | undefined
+  /** Target cases of the listed leaves, by partition. */
+  readonly target: PartitionSpool
+  /** Leaves whose target cases were listed (1); elsewhere the target equals the ledger's acknowledged versions. Undefined: target not compared. */
+  readonly listedLeaves: Uint8Array | undefined
+  readonly judge: JudgeContext
+  readonly tally: FindingTally
+  /** Collects repairable cases (case number → the first repairable kind found). */
+  readonly repairs: Map<string, FindingKind>
+  readonly signal: AbortSignal
+}
+
+export interface MergeStats { compared: number; tooYoung: number }
+
+function readSpooled (lines: readonly string[]): Map<string, SpooledCase> {
+  const out = new Map<string, SpooledCase>()
+  // A case listed twice (it changed while the listing ran) keeps its later line.
+  for (const line of lines) {
+    const c = JSON.parse(line) as SpooledCase
+    out.set(c[0], c)
+  }
+  return out
+}
+
+/** The bucket prefixes of one partition that were listed: the partition's own when all of its leaves were. */
+function listedPrefixes (partition: number, listed: Uint8Array): string[] {
+  const perPartition = listed.length / PARTITION_COUNT
+  const out: string[] = []
+  for (let leaf = partition * perPartition; leaf < (partition + 1) * perPartition; leaf++) if (listed[leaf] === 1) out.push(leafName(leaf))
+  return out.length === perPartition ? [partition.toString(16).padStart(PARTITION_DEPTH, '0')] : out
+}
+
+/**
+ * Compare the three sides one partition (1/256 of the case-number hash space) at a time:
+ * the partition's source and target lines from the spools, the ledger's cases of the
+ * partition from its bucket index, and their seen/acknowledged versions. Memory holds one
+ * partition at a time. Without a source listing, only the listed leaves can hold a
+ * difference, and partitions without one are skipped.
+ */
+export async function mergePartitions (input: MergeInput): Promise<MergeStats> {
+  const stats: MergeStats = { compared: 0, tooYoung: 0 }
+  const everything = input.source !== undefined || input.listedLeaves === undefined
+  for (let partition = 0; partition < PARTITION_COUNT; partition++) {
+    if (input.signal.aborted) throw input.signal.reason ?? new Error('reconciliation aborted')
+    let members: [number, string][]
+    if (everything) {
+      members = await input.ledger.members(partition.toString(16).padStart(PARTITION_DEPTH, '0'))
+    } else {
+      const prefixes = listedPrefixes(partition, input.listedLeaves as Uint8Array)
+      if (prefixes.length === 0) continue
+      members = (await Promise.all(prefixes.map(async p => await input.ledger.members(p)))).flat()
+    }
+    const source = input.source === undefined ? new Map<string, SpooledCase>() : readSpooled(await input.source.read(partition))
+    const target = readSpooled(await input.target.read(partition))
+    const leaves = new Map<string, number>()
+    for (const [leaf, cn] of members) leaves.set(cn, leaf)
+    for (const [cn, c] of source) leaves.set(cn, c[3])
+    for (const [cn, c] of target) leaves.set(cn, c[3])
+    const caseNumbers = [...leaves.keys()]
+    const { seen, acked } = await input.ledger.versions(caseNumbers)
+    caseNumbers.forEach((cn, i) => {
+      const leaf = leaves.get(cn) as number
+      if (partitionOfLeaf(leaf) !== partition) return
+      const s = source.get(cn)
+      const a = acked[i]
+      let targetFacts: CaseFacts['target']
+      if (input.listedLeaves === undefined || input.listedLeaves[leaf] === 1) {
+        const t = target.get(cn)
+        targetFacts = t === undefined ? undefined : { fingerprint: t[1], storedMs: t[2] }
+      } else {
+        // Digests agreed on this leaf: the target holds exactly the acknowledged versions.
+        targetFacts = a === undefined ? undefined : { fingerprint: a.fingerprint, storedMs: a.ackedAtMs }
+      }
+      const verdict = judgeCase({
+        source: s === undefined ? undefined : { fingerprint: s[1] === '' ? null : s[1], updatedMs: s[2] },
+        seen: seen[i],
+        acked: a,
+        target: targetFacts,
+      }, input.judge)
+      stats.compared++
+      if (verdict.young) stats.tooYoung++
+      for (const kind of verdict.kinds) {
+        input.tally.add(kind, cn)
+        if (REPAIRABLE_KINDS.includes(kind) && !input.repairs.has(cn)) input.repairs.set(cn, kind)
+      }
+    })
+  }
+  return stats
+}

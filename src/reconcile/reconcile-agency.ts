@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto'
+import type { Queue } from 'bullmq'
+import type { Redis } from 'ioredis'
+import type { Logger } from 'pino'
+import type { SourceAdapter } from '../contracts/source-adapter.js'
+import type { TargetAdapter } from '../contracts/target-adapter.js'
+import type { CompiledMapping } from '../mapping/types.js'
+import type { Ledger } from '../ledger/ledger.js'
+import type { PushJobData } from '../delivery/push-job.js'
+import { ReconcileBusyError, TargetDigestsUnsupportedError } from '../errors.js'
+import { withPullLock } from '../sync/pull-lock.js'
+import type { AlarmService } from '../alarms/alarm-service.js'
+import { FindingTally, FINDING_KINDS, type FindingKind, type ReconcileResult, type TargetMode } from './findings.js'
+import { LedgerView } from './ledger-view.js'
+import { mergePartitions } from './merge-partitions.js'
+import { PartitionSpool } from './partition-spool.js'
+import type { ReconcileConfig } from './reconcile-config.js'
+import { repairCases } from './repair.js'
+import { ReconcileRunState } from './run-state.js'
+import { PARTITION_COUNT, scanSource, type SourceScan } from './source-scan.js'
+import { bisectTarget, listWholeTarget, type TargetScan } from './target-scan.js'
+import { lateEntries, staleChanges } from './time-rules.js'
+
+/** Everything one agency's reconciliation works with; the hub (or the CLI) assembles it. */
+export interface ReconcileDeps {
+  readonly agencyId: string
+  readonly config: ReconcileConfig
+  readonly source: SourceAdapter
+  readonly target: TargetAdapter
+  readonly targetId: string
+  readonly mapping: () => CompiledMapping
+  readonly ledger: Ledger
+  readonly redis: Redis
+  readonly keyPrefix: string
+  /** The target's push queue, for repairs. */
+  readonly queue: Queue<PushJobData>
+  readonly batchSize: number
+  readonly alarms: AlarmService
+  readonly logger: Logger
+}
+
+export interface ReconcileOptions {
+  readonly trigger?: 'schedule' | 'on-demand'
+  /** The schedule tick a scheduled run belongs to. */
+  readonly scheduledFor?: Date
+  /** Re-send repairable cases after comparing (default: the agency's `autoRepair` for scheduled runs, no for on-demand ones). */
+  readonly repair?: boolean
+  /** Ignore the target's digests and list every case (benchmarks, and a check of the digests themselves). */
+  readonly fullListing?: boolean
+  readonly signal?: AbortSignal
+  /** Spool memory before spilling to disk. */
+  readonly spoolMemoryBytes?: number
+}
+
+const LOCK_TTL_MS = 60_000
+
+/**
+ * One reconciliation of one agency, at most one at a time across every hub process (a
+ * Redis lock; a second caller gets ReconcileBusyError). In order:
+ *  1. the source's full listing through the current mapping, spooled by partition;
+ *  2. the target: digest bisection against the ledger's digests (list only buckets that
+ *     differ), or its full listing, or nothing when it cannot be read back;
+ *  3. the three-way comparison, partition by partition (src/reconcile/classify.ts);
+ *  4. stale changes and late entries, from the ledger's time indexes;
+ *  5. one alarm per kind found, and resolution of the kinds found clean;
+ *  6. repair, when asked.
+ */
+export async function reconcileAgency (deps: ReconcileDeps, opts: ReconcileOptions = {}): Promise<ReconcileResult> {
+  const keys = deps.ledger.keys(deps.agencyId)
+  const outcome = await withPullLock(deps.redis, keys.reconcileLock, LOCK_TTL_MS, async () => await run(deps, opts))
+  if (!outcome.ran) throw new ReconcileBusyError(`agency ${deps.agencyId} is being reconciled by another run right now; try again when it has finished`)
+  return outcome.value
+}
+
+async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<ReconcileResult> {
+  const signal = opts.signal ?? new AbortController().signal
+  const trigger = opts.trigger ?? 'on-demand'
+  const startedMs = Date.now()
+  const startedAt = new Date(startedMs).toISOString()
+  const runId = `r${startedMs.toString(36)}${randomBytes(3).toString('hex')}`
+  const keys = deps.ledger.keys(deps.agencyId)
+  const view = new LedgerView(deps.redis, keys)
+  const state = new ReconcileRunState(deps.redis, keys)
+  const log = deps.logger.child({ agency: deps.agencyId, runId })
+  const notes: string[] = []
+  const memory = opts.spoolMemoryBytes ?? 16 * 1024 * 1024
+  const sourceSpool = deps.source.listAll === undefined ? undefined : new PartitionSpool(PARTITION_COUNT, memory, 'source')
+  const targetSpool = new PartitionSpool(PARTITION_COUNT, memory, 'target')
+  try {
+    const before = await state.read()
+    const caughtUp = (await deps.ledger.stats(deps.agencyId)).lastPullOkAt !== undefined
+
+    let scan: SourceScan | undefined
+    if (sourceSpool !== undefined && deps.source.listAll !== undefined) {
+      scan = await scanSource(deps.agencyId, deps.source as SourceAdapter & Required<Pick<SourceAdapter, 'listAll'>>, deps.mapping, sourceSpool, signal)
+    } else {
+      notes.push('the source offers no full listing: compared ledger ⇄ platform only (missing or changed cases the hub never pulled cannot be seen)')
+    }
+
+    const agencyCode = deps.config.agencyCode ?? scan?.agencyCode ?? before.agencyCode
+    let targetMode: TargetMode = 'not-compared'
+    let target: TargetScan | undefined
+    if (agencyCode === undefined) {
+      notes.push('the platform was not compared: the agency code is unknown (no valid case at the source yet); set reconcile.agencyCode')
+    } else if (deps.target.digests !== undefined && opts.fullListing !== true) {
+      try {
+        target = await bisectTarget(deps.target.digests, agencyCode, await view.leafDigests(), targetSpool, signal)
+        targetMode = 'digests'
+      } catch (err) {
+        if (!(err instanceof TargetDigestsUnsupportedError)) throw err
+        log.warn({ code: err.code }, err.message)
+        notes.push('the platform offers no bucket digests: listed every case instead')
+      }
+    }
+    if (agencyCode !== undefined && target === undefined) {
+      if (deps.target.listCases !== undefined) {
+        target = await listWholeTarget(deps.target as Required<Pick<TargetAdapter, 'listCases'>>, agencyCode, targetSpool, signal)
+        targetMode = 'full-listing'
+      } else {
+        notes.push('the platform cannot be read back: compared source ⇄ ledger only')
+      }
+    }
+
+    const tally = new FindingTally()
+    const repairs = new Map<string, FindingKind>()
+    const cutoffMs = startedMs - deps.config.minAgeSeconds * 1000
+    const merged = scan === undefined && target === undefined
+      ? { compared: 0, tooYoung: 0 }
+      : await mergePartitions({
+        ledger: view, source: sourceSpool, target: targetSpool, listedLeaves: target?.listedLeaves, tally, repairs, signal,
+        judge: { sourceListed: scan !== undefined, targetCompared: target !== undefined, cutoffMs, caughtUp },
+      })
+    tally.set('stale', await staleChanges(view, startedMs - deps.config.lagLimitSeconds * 1000))
+    tally.set('late_entry', await lateEntries(view, before.lateWatermarkMs, startedMs, deps.config.entryDeadlineDays, deps.config.entryDeadlineFrom))
+
+    const judged = new Set<FindingKind>(['stale', 'late_entry'])
+    if (scan !== undefined) ['source_changed_unsynced', 'source_deleted'].forEach(k => judged.add(k as FindingKind))
+    if (target !== undefined) ['missing_in_target', 'target_differs', 'orphan_in_target'].forEach(k => judged.add(k as FindingKind))
+    const findings = tally.summary()
+    for (const kind of FINDING_KINDS) {
+      if (!judged.has(kind)) continue
+      const found = findings[kind]
+      if (found.count > 0) await deps.alarms.report(deps.agencyId, kind, { count: found.count, samples: found.samples, detail: { runId, ...(kind === 'late_entry' ? { deadlineDays: deps.config.entryDeadlineDays } : {}) } })
+      else await deps.alarms.resolve(deps.agencyId, kind)
+    }
+
+    const repair = (opts.repair ?? (trigger === 'schedule' && deps.config.autoRepair))
+      ? await repairCases({ ...deps, keyPrefix: deps.keyPrefix }, repairs, runId, signal)
+      : undefined
+    const finishedMs = Date.now()
+    const result: ReconcileResult = {
+      runId, agencyId: deps.agencyId, startedAt, finishedAt: new Date(finishedMs).toISOString(), durationMs: finishedMs - startedMs, trigger,
+      ...(opts.scheduledFor === undefined ? {} : { scheduledFor: opts.scheduledFor.toISOString() }),
+      source: scan === undefined ? 'not-listed' : 'listed',
+      target: targetMode,
+      notes,
+      counts: {
+        sourceRecords: scan?.records ?? 0,
+        sourceValid: scan?.valid ?? 0,
+        ledger: await view.knownCount(),
+        target: target?.targetCount ?? 0,
+        compared: merged.compared,
+        tooYoung: merged.tooYoung,
+      },
+      ...(targetMode === 'digests' && target !== undefined ? { digest: { requests: target.requests, bucketsCompared: target.bucketsCompared, leavesListed: countListed(target.listedLeaves), casesListed: target.casesListed } } : {}),
+      findings,
+      ...(repair === undefined ? {} : { repair }),
+    }
+    await state.succeeded(result, agencyCode, startedMs)
+    log.info({ trigger, source: result.source, target: targetMode, durationMs: result.durationMs, compared: merged.compared, tooYoung: merged.tooYoung, findings: Object.fromEntries(FINDING_KINDS.map(k => [k, findings[k].count])), repaired: repair?.enqueued }, 'reconciliation finished')
+    return result
+  } catch (err) {
+    await state.failed(startedAt, err instanceof Error ? err.message : String(err)).catch(() => undefined)
+    throw err
+  } finally {
+    await sourceSpool?.close()
+    await targetSpool.close()
+  }
+}
+
+function countListed (leaves: Uint8Array): number {
+  let n = 0
+  for (const v of leaves) n += v
+  return n
+}

@@ -1,0 +1,70 @@
+import cron, { type ScheduledTask, type TaskContext } from 'node-cron'
+import type { Logger } from 'pino'
+import { CaseBridgeError, ReconcileBusyError } from '../errors.js'
+import type { AlarmService } from '../alarms/alarm-service.js'
+import type { ReconcileResult } from './findings.js'
+import { reconcileAgency, type ReconcileDeps, type ReconcileOptions } from './reconcile-agency.js'
+import { ReconcileRunState } from './run-state.js'
+
+/**
+ * Runs each agency's reconciliation on its own cron schedule, once per tick across all hub
+ * processes: every process's cron fires, but only the one that claims the tick (its
+ * scheduled second, compared-and-set in Redis) runs it — and the reconcile lock keeps an
+ * on-demand run and a scheduled one from overlapping. A failing run is logged; the next
+ * tick tries again.
+ */
+export class ReconcileScheduler {
+  private readonly tasks: ScheduledTask[] = []
+  private readonly running = new Map<string, Promise<ReconcileResult>>()
+  private readonly controller = new AbortController()
+
+  constructor (private readonly agencies: ReadonlyMap<string, ReconcileDeps>, private readonly alarms: AlarmService, private readonly logger: Logger) {}
+
+  start (): void {
+    for (const [id, deps] of this.agencies) {
+      if (!deps.config.enabled) continue
+      this.tasks.push(cron.schedule(deps.config.schedule, (ctx: TaskContext) => { void this.tick(id, ctx.date) }, { name: `reconcile:${id}`, noOverlap: true }))
+    }
+  }
+
+  /** Reconcile one agency now (on demand); ReconcileBusyError while another run of it is going on. */
+  async reconcileNow (agencyId: string, opts: ReconcileOptions = {}): Promise<ReconcileResult> {
+    const deps = this.agencies.get(agencyId)
+    if (deps === undefined) throw new Error(`no agency "${agencyId}"; configured: ${[...this.agencies.keys()].join(', ')}`)
+    if (this.running.has(agencyId)) throw new ReconcileBusyError(`agency ${agencyId} is being reconciled in this process right now`)
+    const run = reconcileAgency(deps, { trigger: 'on-demand', ...opts, signal: opts.signal ?? this.controller.signal }).finally(() => this.running.delete(agencyId))
+    this.running.set(agencyId, run)
+    return await run
+  }
+
+  private async tick (agencyId: string, scheduled: Date): Promise<void> {
+    const deps = this.agencies.get(agencyId)
+    if (deps === undefined || this.controller.signal.aborted) return
+    const log = this.logger.child({ agency: agencyId })
+    try {
+      await this.alarms.drainOutbox()
+      const tickMs = Math.floor(scheduled.getTime() / 1000) * 1000
+      if (!await new ReconcileRunState(deps.redis, deps.ledger.keys(agencyId)).claimTick(tickMs)) {
+        log.debug({ tick: new Date(tickMs).toISOString() }, 'another hub process runs this reconciliation tick')
+        return
+      }
+      await this.reconcileNow(agencyId, { trigger: 'schedule', scheduledFor: new Date(tickMs) })
+    } catch (err) {
+      if (this.controller.signal.aborted) {
+        log.info('reconciliation stopped: the hub is stopping')
+        return
+      }
+      if (err instanceof ReconcileBusyError) {
+        log.info('reconciliation tick skipped: the previous run of this agency is still going on')
+        return
+      }
+      log.error({ err, code: err instanceof CaseBridgeError ? err.code : undefined }, 'reconciliation failed; the next tick tries again')
+    }
+  }
+
+  async stop (): Promise<void> {
+    for (const task of this.tasks) await task.stop()
+    this.controller.abort()
+    await Promise.allSettled([...this.running.values()])
+  }
+}

@@ -1,0 +1,80 @@
+import type { Redis } from 'ioredis'
+import type { AgencyKeys } from '../ledger/keys.js'
+import type { ReconcileResult } from './findings.js'
+
+const CLAIM_TICK = `
+local last = tonumber(redis.call('HGET', KEYS[1], 'tick') or '0')
+if tonumber(ARGV[1]) > last then
+  redis.call('HSET', KEYS[1], 'tick', ARGV[1])
+  return 1
+end
+return 0
+`
+
+const HISTORY_LENGTH = 50
+
+export interface RunState {
+  /** Decision acknowledgements up to here were judged for lateness (ms; 0: never). */
+  readonly lateWatermarkMs: number
+  /** The agency code learned from the source's cases. */
+  readonly agencyCode: string | undefined
+  readonly lastOkAt: string | undefined
+}
+
+/**
+ * What reconciliation remembers per agency: its own hash (watermark, learned agency code,
+ * the last result, the last claimed schedule tick) and, in the agency's stats hash, the
+ * times metrics and the status API read (`lastReconcileAt`, `lastReconcileOkAt`,
+ * `reconcileRuns`).
+ */
+export class ReconcileRunState {
+  /** LIST: the last {@link HISTORY_LENGTH} successful runs, newest first (run id, trigger, start, counts). */
+  private readonly historyKey: string
+
+  constructor (private readonly redis: Redis, private readonly keys: AgencyKeys) {
+    this.historyKey = `${keys.reconcile}:history`
+  }
+
+  async history (): Promise<{ runId: string; trigger: string; scheduledFor?: string; startedAt: string; durationMs: number; findings: Record<string, number> }[]> {
+    return (await this.redis.lrange(this.historyKey, 0, -1)).map(text => JSON.parse(text) as never)
+  }
+
+  async read (): Promise<RunState> {
+    const [watermark, agencyCode, lastOkAt] = await this.redis.hmget(this.keys.reconcile, 'lateWatermarkMs', 'agencyCode', 'lastOkAt')
+    return { lateWatermarkMs: Number(watermark ?? 0), agencyCode: agencyCode ?? undefined, lastOkAt: lastOkAt ?? undefined }
+  }
+
+  /**
+   * Claim one schedule tick (its scheduled time, in ms): true for exactly one of the hub
+   * processes whose cron fired for it, however their clocks and event loops drift.
+   */
+  async claimTick (tickMs: number): Promise<boolean> {
+    return await this.redis.eval(CLAIM_TICK, 1, this.keys.reconcile, String(tickMs)) === 1
+  }
+
+  async succeeded (result: ReconcileResult, agencyCode: string | undefined, lateWatermarkMs: number): Promise<void> {
+    const tx = this.redis.multi()
+    tx.lpush(this.historyKey, JSON.stringify({ runId: result.runId, trigger: result.trigger, scheduledFor: result.scheduledFor, startedAt: result.startedAt, durationMs: result.durationMs, findings: Object.fromEntries(Object.entries(result.findings).map(([k, v]) => [k, v.count])) }))
+    tx.ltrim(this.historyKey, 0, HISTORY_LENGTH - 1)
+    tx.hset(this.keys.reconcile, 'lastRunAt', result.startedAt, 'lastOkAt', result.finishedAt, 'lateWatermarkMs', String(lateWatermarkMs), 'lastResult', JSON.stringify(result))
+    tx.hdel(this.keys.reconcile, 'lastError')
+    if (agencyCode !== undefined) tx.hset(this.keys.reconcile, 'agencyCode', agencyCode)
+    tx.hset(this.keys.stats, 'lastReconcileAt', result.startedAt, 'lastReconcileOkAt', result.finishedAt)
+    tx.hincrby(this.keys.stats, 'reconcileRuns', 1)
+    await tx.exec()
+  }
+
+  async failed (startedAt: string, message: string): Promise<void> {
+    await this.redis.multi()
+      .hset(this.keys.reconcile, 'lastRunAt', startedAt, 'lastError', message.slice(0, 500))
+      .hset(this.keys.stats, 'lastReconcileAt', startedAt)
+      .hincrby(this.keys.stats, 'reconcileRuns', 1)
+      .exec()
+  }
+
+  /** The last successful run's result, as it was returned. */
+  async lastResult (): Promise<ReconcileResult | undefined> {
+    const text = await this.redis.hget(this.keys.reconcile, 'lastResult')
+    return text === null ? undefined : JSON.parse(text) as ReconcileResult
+  }
+}

@@ -1,0 +1,49 @@
+import { SAMPLE_SIZE, type FindingSummary } from './findings.js'
+import type { LedgerView } from './ledger-view.js'
+
+const DAY_MS = 86_400_000
+const OFFSET = /(Z|[+-]\d{2}:\d{2})$/
+
+/**
+ * When a decision becomes late: the end of the N-th day after the decision date, in the
+ * decision's own UTC offset (decided 2024-03-01, deadline 7 days: on time until
+ * 2024-03-08 24:00 local). NaN when the date cannot be read.
+ */
+export function entryDeadlineMs (decidedIso: string, deadlineDays: number): number {
+  const offset = OFFSET.exec(decidedIso)?.[1]
+  if (offset === undefined || !/^\d{4}-\d{2}-\d{2}T/.test(decidedIso)) return Number.NaN
+  return Date.parse(`${decidedIso.slice(0, 10)}T00:00:00${offset}`) + (deadlineDays + 1) * DAY_MS
+}
+
+/**
+ * 迟录: decisions whose first acknowledgement by the platform came after their deadline,
+ * among the acknowledgements in (afterMs, untilMs] — those since the last successful
+ * reconciliation, so each late entry is reported once and the alarm resolves when no new
+ * one arrives. Decisions before `from` (YYYY-MM-DD) are history being back-filled, not
+ * late entries.
+ */
+export async function lateEntries (ledger: LedgerView, afterMs: number, untilMs: number, deadlineDays: number, from: string | undefined): Promise<FindingSummary> {
+  let count = 0
+  const samples: string[] = []
+  for await (const chunk of ledger.decisionAcks(afterMs, untilMs)) {
+    for (const [caseNumber, decided, ackedAtMs] of chunk) {
+      if (from !== undefined && decided.slice(0, 10) < from) continue
+      const deadline = entryDeadlineMs(decided, deadlineDays)
+      if (!(ackedAtMs > deadline)) continue
+      count++
+      if (samples.length < SAMPLE_SIZE) samples.push(caseNumber)
+    }
+  }
+  return { count, samples }
+}
+
+/** Changes first seen before `beforeMs` and still not acknowledged: the hub knows them, the platform does not confirm them. */
+export async function staleChanges (ledger: LedgerView, beforeMs: number): Promise<FindingSummary> {
+  let count = 0
+  const samples: string[] = []
+  for await (const chunk of ledger.pendingBefore(beforeMs)) {
+    count += chunk.length
+    for (const [caseNumber] of chunk) if (samples.length < SAMPLE_SIZE) samples.push(caseNumber)
+  }
+  return { count, samples }
+}

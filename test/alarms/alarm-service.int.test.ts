@@ -1,0 +1,108 @@
+import t, { type Test } from 'tap'
+import { Redis } from 'ioredis'
+import { AlarmService } from '../../src/alarms/alarm-service.js'
+import { AlarmStateError } from '../../src/errors.js'
+import { silentLogger } from '../../src/logging/logger.js'
+import type { AlarmsConfig } from '../../src/reconcile/reconcile-config.js'
+import { testPrefix, TEST_REDIS_URL } from '../helpers/redis.js'
+import { waitFor } from '../helpers/wait-for.js'
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js'
+import { webhookQueueIdle } from '../reconcile/drift-scenario.js'
+
+const SECRET = 'alarm-test-secret'
+
+function config (receiver: WebhookReceiver, attempts = 5): AlarmsConfig {
+  return {
+    webhooks: [{ name: 'ops', url: receiver.url, secret: SECRET, timeoutMs: 2000 }],
+    delivery: { attempts, backoffMs: 20 },
+    severity: { missing_in_target: { warning: 1, critical: 10 } },
+  }
+}
+
+/** An alarm service on its own Redis connection, as a separate hub process would have. */
+function service (t: Test, prefix: string, cfg: AlarmsConfig, deliver = true): AlarmService {
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null })
+  const alarms = new AlarmService({ redis, keyPrefix: prefix, config: cfg, hub: { name: 'test-hub', locale: 'zh-CN' }, logger: silentLogger(), deliver })
+  t.teardown(async () => { await alarms.close(); redis.disconnect() })
+  return alarms
+}
+
+t.test('an alarm goes open → escalated → acknowledged → resolved → open again, each change notified once', async t => {
+  const prefix = testPrefix(t, 'alarm-life')
+  const receiver = await startWebhookReceiver(t, SECRET)
+  const alarms = service(t, prefix, config(receiver))
+  t.equal((await alarms.report('a1', 'missing_in_target', { count: 2, samples: ['C1', 'C2'] }))?.event, 'opened', 'first seen: opened')
+  t.equal(await alarms.report('a1', 'missing_in_target', { count: 3, samples: ['C1', 'C2', 'C3'] }), undefined, 'the same alarm seen again changes no state')
+  t.equal((await alarms.report('a1', 'missing_in_target', { count: 12, samples: ['C1'] }))?.event, 'escalated', 'crossing the critical threshold escalates')
+  const acked = await alarms.acknowledge('a1', 'missing_in_target', 'op-1', 'looking into it')
+  t.equal(acked.state, 'acknowledged', 'acknowledged')
+  t.equal(acked.acknowledgedBy, 'op-1', 'by whom')
+  await t.rejects(alarms.acknowledge('a1', 'missing_in_target', 'op-2'), AlarmStateError, 'an acknowledged alarm cannot be acknowledged again')
+  t.equal((await alarms.resolve('a1', 'missing_in_target'))?.event, 'resolved', 'clean: resolved')
+  t.equal(await alarms.resolve('a1', 'missing_in_target'), undefined, 'resolving twice is no change')
+  const reopened = await alarms.report('a1', 'missing_in_target', { count: 1, samples: ['C9'] })
+  t.equal(reopened?.event, 'opened', 'found again: a new episode')
+  t.equal(reopened?.alarm.acknowledgedBy, undefined, 'without the old acknowledgement')
+  t.equal(reopened?.alarm.version, 5, 'the version keeps counting across episodes')
+
+  await waitFor('five notifications', () => receiver.deliveries.length >= 5)
+  // Deliveries run in parallel, so they may arrive in any order: the id (with the version) orders them.
+  const byVersion = [...receiver.deliveries].sort((a, b) => a.json.id.localeCompare(b.json.id, 'en', { numeric: true }))
+  t.same(byVersion.map(d => d.json.event), ['opened', 'escalated', 'acknowledged', 'resolved', 'opened'], 'each change once')
+  t.ok(receiver.deliveries.every(d => d.signatureValid), 'signed')
+  t.equal(byVersion[0]?.json.title, '平台缺少案件', 'titles in the hub language')
+  t.equal(byVersion[0]?.headers['x-casebridge-event'], 'opened', 'the event in a header too')
+})
+
+t.test('twenty processes reporting the same finding at once open it once and notify once', async t => {
+  const prefix = testPrefix(t, 'alarm-race')
+  const receiver = await startWebhookReceiver(t, SECRET)
+  const services = Array.from({ length: 20 }, () => service(t, prefix, config(receiver)))
+  const changes = await Promise.all(services.map(async s => await s.report('a2', 'orphan_in_target', { count: 3, samples: ['X1', 'X2', 'X3'] })))
+  t.equal(changes.filter(c => c !== undefined).length, 1, 'one state change')
+  // Every process drains the outbox at once, too.
+  await Promise.all(services.map(async s => await s.drainOutbox()))
+  await waitFor('the notification', () => receiver.deliveries.length >= 1)
+  const resolved = await Promise.all(services.map(async s => await s.resolve('a2', 'orphan_in_target')))
+  t.equal(resolved.filter(c => c !== undefined).length, 1, 'one resolution')
+  await waitFor('the resolution notification', () => receiver.deliveries.length >= 2)
+  await webhookQueueIdle(t, prefix)
+  t.same(receiver.deliveries.map(d => d.json.event), ['opened', 'resolved'], 'one notification per change, from twenty processes')
+})
+
+t.test('a failing webhook is retried with backoff until it accepts, with the same body and signature', async t => {
+  const prefix = testPrefix(t, 'alarm-retry')
+  const receiver = await startWebhookReceiver(t, SECRET)
+  receiver.failNext(3, 503)
+  const alarms = service(t, prefix, config(receiver))
+  await alarms.report('a3', 'stale', { count: 4, samples: ['S1'] })
+  await waitFor('the delivery after three failures', () => receiver.deliveries.length >= 1, { timeoutMs: 10_000 })
+  t.equal(receiver.failed(), 3, 'three attempts failed first')
+  t.equal(receiver.deliveries.length, 1, 'then one delivery')
+  t.ok(receiver.deliveries[0]?.signatureValid, 'signed')
+})
+
+t.test('a change raised where no worker runs is delivered by a process that has one, after a restart', async t => {
+  const prefix = testPrefix(t, 'alarm-later')
+  const receiver = await startWebhookReceiver(t, SECRET)
+  const cli = service(t, prefix, config(receiver), false)
+  await cli.report('a4', 'source_deleted', { count: 1, samples: ['D1'] })
+  t.equal(receiver.deliveries.length, 0, 'nothing delivered without a worker')
+  service(t, prefix, config(receiver), true)
+  await waitFor('the queued delivery', () => receiver.deliveries.length >= 1, { timeoutMs: 10_000 })
+  t.equal(receiver.deliveries[0]?.json.alarm.kind, 'source_deleted', 'the alarm raised earlier')
+})
+
+t.test('a webhook that refuses a notification (4xx) is not retried', async t => {
+  const prefix = testPrefix(t, 'alarm-refused')
+  const receiver = await startWebhookReceiver(t, SECRET)
+  receiver.failNext(1, 400)
+  const alarms = service(t, prefix, config(receiver))
+  await alarms.report('a5', 'stale', { count: 1, samples: [] })
+  await webhookQueueIdle(t, prefix)
+  t.equal(receiver.deliveries.length, 0, 'refused, and nothing left waiting to retry')
+  await alarms.report('a5', 'late_entry', { count: 1, samples: [] })
+  await waitFor('the second notification', () => receiver.deliveries.length >= 1)
+  await webhookQueueIdle(t, prefix)
+  t.same(receiver.deliveries.map(d => d.json.alarm.kind), ['late_entry'], 'the refused one was given up, the next one delivered')
+})

@@ -1,0 +1,101 @@
+/**
+ * The scripted drift of issue 5, shared by the one-hub and two-hub tests: after a clean
+ * sync, delete 17 cases on the platform, edit 5 there, change 9 at the source without
+ * touching their update timestamp, add 3 orphans on the platform — and 4 decided cases
+ * were decided 60 days before they reached the platform (deadline 45 days).
+ */
+import type { Test } from 'tap'
+import { Queue } from 'bullmq'
+import { Redis } from 'ioredis'
+import type { AgencyRecord } from '../../fixtures/agency-sim/index.js'
+import { loadConfig } from '../../src/config/load-config.js'
+import { startHub, type Hub } from '../../src/hub.js'
+import { silentLogger } from '../../src/logging/logger.js'
+import { queuePrefix } from '../../src/ledger/keys.js'
+import { WEBHOOK_QUEUE } from '../../src/alarms/webhook-delivery.js'
+import { builtInRegistry } from '../../adapters/index.js'
+import { waitFor } from '../helpers/wait-for.js'
+import { TEST_REDIS_URL } from '../helpers/redis.js'
+import { AGENCY, backdateDecision, deleteOnPlatform, editSourceSilently, platformCases, putOnPlatform, startReconcileWorld, type ReconcileWorld } from './reconcile-world.js'
+
+export const SOURCE_CASES = 160
+export const MIN_AGE_MS = 1000
+export const DEADLINE_DAYS = 45
+
+export interface PlantedDrift {
+  readonly deleted: string[]
+  readonly editedOnPlatform: string[]
+  readonly changedAtSource: string[]
+  readonly orphans: string[]
+  readonly late: string[]
+  /** When the last drift was planted: nothing is judged before MIN_AGE_MS after it. */
+  readonly at: number
+}
+
+export async function startDriftHub (t: Test, world: ReconcileWorld, file: string, schedule = false): Promise<Hub> {
+  const config = await loadConfig(file, builtInRegistry(), world.env)
+  const hub = await startHub({ config, registry: builtInRegistry(), logger: silentLogger(), schedule })
+  t.teardown(async () => await hub.close())
+  return hub
+}
+
+/** The world with 4 decisions backdated before the first sync, and its hub config. */
+export async function driftWorld (t: Test, label: string): Promise<{ world: ReconcileWorld; file: string; late: string[] }> {
+  const world = await startReconcileWorld(t, label, SOURCE_CASES)
+  const decided = world.records.filter(r => r.CFJDRQ !== '' && (r.AJZT === '30' || r.AJZT === '40'))
+  const late = decided.slice(0, 4)
+  for (const r of late) await backdateDecision(world, r, 60)
+  const file = world.writeConfig({ minAgeSeconds: MIN_AGE_MS / 1000, entryDeadlineDays: DEADLINE_DAYS, lagLimitSeconds: 600 })
+  return { world, file, late: late.map(r => r.AJBH) }
+}
+
+/** Pull everything and wait until the platform acknowledged every case. */
+export async function syncAll (hub: Hub, world: ReconcileWorld): Promise<void> {
+  await hub.pullNow(AGENCY)
+  await waitFor('every source case acknowledged', async () => await hub.ledger.ackedCount(AGENCY) === SOURCE_CASES, { timeoutMs: 30_000, describe: async () => `${await hub.ledger.ackedCount(AGENCY)} acknowledged, platform ${JSON.stringify(world.platform.stats().totals)}` })
+}
+
+export async function plantDrift (world: ReconcileWorld, late: readonly string[]): Promise<PlantedDrift> {
+  const pool = world.records.map(r => r.AJBH).filter(n => !late.includes(n))
+  const deleted = pool.slice(0, 17)
+  const editedOnPlatform = pool.slice(17, 22)
+  const changedAtSource = pool.slice(22, 31)
+  const held = await platformCases(world)
+  for (const n of deleted) await deleteOnPlatform(world, n)
+  for (const n of editedOnPlatform) {
+    const stored = held.get(n)
+    if (stored === undefined) throw new Error(`${n} is not on the platform`)
+    await putOnPlatform(world, { ...stored.case, factsSummary: `${stored.case.factsSummary ?? ''}（平台端被改动）` })
+  }
+  for (const n of changedAtSource) await editSourceSilently(world, n)
+  const template = held.get(pool[40] as string)
+  if (template === undefined) throw new Error('no template case on the platform')
+  const orphans = ['SCJG-320322-2019-900001', 'SCJG-320322-2019-900002', 'SCJG-320322-2019-900003']
+  for (const n of orphans) await putOnPlatform(world, { ...template.case, caseNumber: n })
+  return { deleted, editedOnPlatform, changedAtSource, orphans, late: [...late], at: Date.now() }
+}
+
+/** Let the minimum age pass after `at`: what changed then is no longer in flight. */
+export async function pastMinimumAge (at: number): Promise<void> {
+  await waitFor('the minimum age to pass', () => Date.now() > at + MIN_AGE_MS + 50, { timeoutMs: MIN_AGE_MS + 5000, intervalMs: 25 })
+}
+
+/** Every webhook job settled (nothing waiting, delayed or active), so the deliveries seen are all there will be. */
+export async function webhookQueueIdle (t: Test, prefix: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null })
+  const queue = new Queue(WEBHOOK_QUEUE, { connection: redis, prefix: queuePrefix(prefix) })
+  try {
+    await waitFor('the webhook queue to settle', async () => {
+      const c = await queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized')
+      return Object.values(c).every(n => n === 0)
+    }, { timeoutMs: 20_000 })
+  } finally {
+    await queue.close()
+    redis.disconnect()
+  }
+  t.pass('webhook queue settled')
+}
+
+export const sorted = (list: readonly string[]): string[] => [...list].sort()
+
+export type { AgencyRecord }

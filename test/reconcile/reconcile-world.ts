@@ -1,0 +1,114 @@
+/**
+ * The outside world of a reconciliation test: an agency simulator whose cases were all
+ * entered "now" (so only the cases a test plants are late entries), the platform
+ * simulator, a webhook receiver, a Redis prefix, and a hub config with reconciliation and
+ * alarm settings. Plus the drift a test plants on either side.
+ */
+import { startAgencySimulator, type AgencyRecord, type AgencySimulator } from '../../fixtures/agency-sim/index.js'
+import { startPlatformSimulator, type PlatformSimulator, type StoredCase } from '../../fixtures/platform-sim/index.js'
+import type { CanonicalCase } from '../../src/generated/case.js'
+import { testPrefix, TEST_REDIS_URL } from '../helpers/redis.js'
+import { tempDir } from '../helpers/temp-files.js'
+import { DEMO_MAPPING, TEST_PLATFORM_TOKEN } from '../helpers/world.js'
+import { startWebhookReceiver, type WebhookReceiver } from '../alarms/webhook-receiver.js'
+
+export const AGENCY = 'market-regulation-peixian'
+export const WEBHOOK_SECRET = 'test-webhook-secret-3f9a'
+type Teardown = { teardown: (fn: () => Promise<void> | void) => void }
+
+export interface ReconcileWorld {
+  readonly agency: AgencySimulator
+  readonly platform: PlatformSimulator
+  readonly webhook: WebhookReceiver
+  readonly prefix: string
+  readonly env: NodeJS.ProcessEnv
+  /** The source's cases as created. */
+  readonly records: AgencyRecord[]
+  writeConfig (reconcile?: Record<string, unknown>, extra?: { schedule?: string; alarms?: Record<string, unknown> }): string
+}
+
+export async function startReconcileWorld (t: Teardown, label: string, cases: number): Promise<ReconcileWorld> {
+  const prefix = testPrefix(t as { teardown: (fn: () => Promise<void>) => void }, label)
+  const agency = await startAgencySimulator({ port: 0, records: 0, seed: 21 })
+  t.teardown(async () => await agency.close())
+  const platform = await startPlatformSimulator({ port: 0, tokens: [TEST_PLATFORM_TOKEN] })
+  t.teardown(async () => await platform.close())
+  const webhook = await startWebhookReceiver(t as { teardown: (fn: () => Promise<void>) => void }, WEBHOOK_SECRET)
+  const records = cases === 0 ? [] : await sim<AgencyRecord[]>('POST', `${agency.url}/__sim/cases`, { count: cases })
+  const files = tempDir(t as { teardown: (fn: () => void) => void })
+  return {
+    agency, platform, webhook, prefix, records,
+    env: { ...process.env, TEST_PLATFORM_TOKEN, TEST_REDIS_URL, TEST_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    writeConfig (reconcile = {}, extra = {}) {
+      const text = JSON.stringify({
+        hub: { name: `test-${label}`, locale: 'en' },
+        redis: { url: { env: 'TEST_REDIS_URL' }, keyPrefix: prefix, requirePersistence: false },
+        admin: { host: '127.0.0.1', port: 0 },
+        logging: { level: 'warn' },
+        push: { batchSize: 100, concurrency: 4, attempts: 20, backoff: { delayMs: 100, jitter: 0.5 }, jobTimeoutMs: 10000, lockDurationMs: 2000 },
+        alarms: { webhooks: [{ name: 'supervisors', url: webhook.url, secret: { env: 'TEST_WEBHOOK_SECRET' }, timeoutMs: 2000 }], delivery: { attempts: 5, backoffMs: 50 }, ...extra.alarms },
+        targets: { platform: { kind: 'http-batch', baseUrl: platform.url, token: { env: 'TEST_PLATFORM_TOKEN' }, timeoutMs: 5000 } },
+        agencies: [{
+          id: AGENCY,
+          mapping: DEMO_MAPPING,
+          schedule: extra.schedule ?? '0 0 0 1 1 *',
+          target: 'platform',
+          source: { kind: 'http-pull', baseUrl: agency.url, pageSize: 100, timeoutMs: 5000 },
+          reconcile: { schedule: '0 0 0 1 1 *', minAgeSeconds: 1, ...reconcile },
+        }],
+      }, null, 2)
+      return files.write(`hub-${Math.random().toString(36).slice(2)}.yaml`, text)
+    },
+  }
+}
+
+export async function sim<T> (method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  const res = await fetch(url, { method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+  if (!res.ok) throw new Error(`${method} ${url}: HTTP ${res.status} ${await res.text()}`)
+  return (res.status === 204 ? undefined : await res.json()) as T
+}
+
+/** Every case the platform holds for the agency, through its API. */
+export async function platformCases (world: ReconcileWorld): Promise<Map<string, StoredCase>> {
+  const out = new Map<string, StoredCase>()
+  let token: string | null = null
+  do {
+    const url = new URL('/api/v1/cases', world.platform.url)
+    url.searchParams.set('agencyCode', world.agency.agencyCode)
+    url.searchParams.set('pageSize', '1000')
+    if (token !== null) url.searchParams.set('pageToken', token)
+    const page: { items: StoredCase[]; nextPageToken: string | null } = await sim('GET', url.toString(), undefined, { authorization: `Bearer ${TEST_PLATFORM_TOKEN}` })
+    for (const item of page.items) out.set(item.case.caseNumber, item)
+    token = page.nextPageToken
+  } while (token !== null)
+  return out
+}
+
+const ymd = (ms: number): string => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '')
+
+/**
+ * Make a decided case one that was decided `daysAgo` days ago (filed ten days before,
+ * closed two days after if it is closed): entered into the hub now, it reaches the
+ * platform long after its decision — a late entry, honestly.
+ */
+export async function backdateDecision (world: ReconcileWorld, record: AgencyRecord, daysAgo: number): Promise<void> {
+  const decided = Date.now() - daysAgo * 86_400_000
+  await sim('PUT', `${world.agency.url}/__sim/cases/${record.AJBH}`, {
+    LASJ: ymd(decided - 10 * 86_400_000),
+    CFJDRQ: ymd(decided),
+    ...(record.JASJ === '' ? {} : { JASJ: ymd(decided + 2 * 86_400_000) }),
+  })
+}
+
+/** The agency changes a case without bumping its update timestamp: the incremental cursor cannot see it. */
+export async function editSourceSilently (world: ReconcileWorld, caseNumber: string): Promise<void> {
+  await sim('PUT', `${world.agency.url}/__sim/cases/${caseNumber}`, { AQZY: `案情摘要经复核后更正（${caseNumber}）。`, keepTimestamp: true })
+}
+
+export async function deleteOnPlatform (world: ReconcileWorld, caseNumber: string): Promise<void> {
+  await sim('DELETE', `${world.platform.url}/__sim/cases/${world.agency.agencyCode}/${caseNumber}`)
+}
+
+export async function putOnPlatform (world: ReconcileWorld, value: CanonicalCase): Promise<void> {
+  await sim('PUT', `${world.platform.url}/__sim/cases/${world.agency.agencyCode}/${encodeURIComponent(value.caseNumber)}`, value)
+}
