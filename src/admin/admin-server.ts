@@ -1,53 +1,66 @@
-import Fastify, { type FastifyInstance } from 'fastify'
-import type { Redis } from 'ioredis'
-import type { Ledger } from '../ledger/ledger.js'
-import { maskPersonal } from '../logging/mask.js'
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import swagger from '@fastify/swagger'
+import type { AdminDeps } from './admin-deps.js'
+import { TokenTable } from './auth/tokens.js'
+import { BadTokenLimiter } from './auth/bad-token-limiter.js'
+import { installAuth } from './auth/authorize.js'
+import { installAuditHook } from './audit-hook.js'
+import { registerHealthRoutes } from './routes/health-routes.js'
+import { registerMetricsRoute } from './routes/metrics-route.js'
+import { registerAgencyRoutes } from './routes/agency-routes.js'
+import { registerQuarantineRoutes } from './routes/quarantine-routes.js'
+import { registerDeadLetterRoutes } from './routes/dead-letter-routes.js'
+import { registerAuditRoutes } from './routes/audit-routes.js'
+import { registerAlarmRoutes } from './routes/alarm-routes.js'
+import { registerReconcileRoute } from './routes/reconcile-route.js'
+import { registerMappingPreviewRoute } from './routes/mapping-preview-route.js'
 
-export interface AdminDeps {
-  readonly redis: Redis
-  readonly ledger: Ledger
-  readonly agencies: readonly { id: string; name?: string | undefined }[]
-  readonly configLoaded: () => boolean
-}
+export type { AdminDeps } from './admin-deps.js'
 
 /**
- * The hub's health and first admin routes. Probes (`/healthz`, `/readyz`) are open; the
- * `/api` routes answer with personal data masked (the operator-surface issue adds tokens
- * and roles).
+ * The hub's admin API: probes (`/healthz`, `/readyz`, open), `/metrics` (open or token, by
+ * config), the operator routes under `/api` (bearer token and role), and the OpenAPI
+ * document generated from the routes' schemas at `/docs/json`. Every mutating route is
+ * recorded in the audit stream. Bad tokens are rate-limited per client address.
  */
 export async function buildAdminServer (deps: AdminDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 })
+  const tokens = new TokenTable(deps.admin.tokens)
+  const app = Fastify({ logger: false, bodyLimit: deps.admin.bodyLimitBytes })
 
-  app.get('/healthz', {
-    schema: { response: { 200: { type: 'object', properties: { status: { const: 'ok' } }, required: ['status'] } } },
-  }, async () => ({ status: 'ok' as const }))
-
-  app.get('/readyz', {
-    schema: { response: { '2xx': { type: 'object', additionalProperties: true }, '5xx': { type: 'object', additionalProperties: true } } },
-  }, async (_req, reply) => {
-    const checks: Record<string, string> = {}
-    try {
-      const key = `${deps.ledger.keys('_ready').stats}:probe`
-      await deps.redis.set(key, String(Date.now()), 'PX', 5000)
-      checks.redis = 'ok'
-    } catch (err) {
-      checks.redis = `unreachable: ${(err as Error).message}`
-    }
-    checks.config = deps.configLoaded() ? 'ok' : 'not loaded'
-    const ready = Object.values(checks).every(v => v === 'ok')
-    return await reply.code(ready ? 200 : 503).send({ ready, checks })
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'CaseBridge admin API', version: deps.hub.version, description: 'Operate a CaseBridge hub: agency status, quarantine, dead letters, pulls on demand. Every /api route needs a bearer token; roles viewer < operator < admin.' },
+      components: { securitySchemes: { bearerToken: { type: 'http', scheme: 'bearer', description: 'A token whose SHA-256 is listed in admin.tokens of the hub config.' } } },
+      security: [{ bearerToken: [] }],
+    },
   })
 
-  app.get('/api/agencies', async () => {
-    const agencies = await Promise.all(deps.agencies.map(async a => ({ id: a.id, name: a.name ?? a.id, ...(await deps.ledger.counters(a.id)) })))
-    return { agencies }
-  })
+  // The schema fills these defaults when the config loads; the generated type cannot say so.
+  const limit = deps.admin.badTokenLimit
+  installAuth(app, { tokens, limiter: new BadTokenLimiter(limit.burst ?? 10, limit.perMinute ?? 10), metricsNeedToken: deps.admin.metrics.requireToken === true })
+  installAuditHook(app, deps)
 
-  app.get<{ Params: { id: string } }>('/api/agencies/:id/quarantine', async (req, reply) => {
-    if (!deps.agencies.some(a => a.id === req.params.id)) return await reply.code(404).send({ error: 'unknown agency', agency: req.params.id })
-    const entries = await deps.ledger.quarantine(req.params.id)
-    return { agency: req.params.id, count: entries.length, entries: maskPersonal(entries) }
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err.validation !== undefined) return reply.code(400).send({ statusCode: 400, error: 'bad_request', message: err.message })
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ statusCode: 413, error: 'payload_too_large', message: `the request body is larger than ${deps.admin.bodyLimitBytes} bytes (admin.bodyLimitBytes)` })
+    const status = err.statusCode ?? 500
+    if (status < 500) return reply.code(status).send({ statusCode: status, error: 'bad_request', message: err.message })
+    deps.logger.error({ err, route: req.routeOptions.url }, 'admin API request failed')
+    return reply.code(500).send({ statusCode: 500, error: 'internal', message: 'the request failed inside the hub; the hub log has the details' })
   })
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ statusCode: 404, error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0] ?? ''}` }))
 
+  registerHealthRoutes(app, deps)
+  registerMetricsRoute(app, deps)
+  registerAgencyRoutes(app, deps)
+  registerQuarantineRoutes(app, deps)
+  registerDeadLetterRoutes(app, deps)
+  registerAuditRoutes(app, deps)
+  registerAlarmRoutes(app, deps)
+  registerReconcileRoute(app, deps)
+  registerMappingPreviewRoute(app, deps)
+
+  app.get('/docs/json', { config: { access: 'open' }, schema: { hide: true } }, async () => app.swagger())
   return app
 }

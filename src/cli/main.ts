@@ -3,6 +3,10 @@ import { parseArgs } from 'node:util'
 import { runCommand } from './run-command.js'
 import { checkConfigCommand } from './check-config-command.js'
 import { CaseBridgeError } from '../errors.js'
+import { OPERATOR_USAGE, isOperatorCommand, runOperatorCommand } from './operator-commands.js'
+import { MAPPING_USAGE, MappingUsageError, mappingCommand } from './mapping-command.js'
+import { QUARANTINE_RETRY_USAGE, quarantineRetryCommand } from './quarantine-command.js'
+import { RECONCILE_DIRECT_USAGE, reconcileCommand } from './reconcile-command.js'
 
 const USAGE = `casebridge — sync hub between agency case systems and the two-laws platform
 
@@ -11,11 +15,19 @@ Usage:
   casebridge run --config <file>           run the hub with a configuration file
   casebridge check-config <file>           check a configuration file and exit (0 = valid)
   casebridge help                          this text
+${MAPPING_USAGE}
+${QUARANTINE_RETRY_USAGE}
+${RECONCILE_DIRECT_USAGE}
+
+${OPERATOR_USAGE}
 
 Exit codes: 0 ok, 1 failure while running, 2 bad usage or invalid configuration.`
 
 async function main (argv: string[]): Promise<number> {
   const [command, ...rest] = argv
+  // With a config file, reconcile runs here rather than through a running hub's API.
+  if (command === 'reconcile' && rest.some(a => a === '--config' || a === '-c' || a.startsWith('--config='))) return await reconcileCommand(rest)
+  if (isOperatorCommand(command, rest)) return await runOperatorCommand(command!, rest)
   switch (command) {
     case 'demo': {
       const { values } = parseArgs({ args: rest, options: { records: { type: 'string' }, live: { type: 'boolean' } } })
@@ -32,6 +44,13 @@ async function main (argv: string[]): Promise<number> {
       if (file === undefined) return usage('check-config needs a file')
       return await checkConfigCommand(file)
     }
+    case 'mapping': case 'quarantine':
+      try {
+        return command === 'mapping' ? await mappingCommand(rest) : await quarantineRetryCommand(rest)
+      } catch (err) {
+        if (err instanceof MappingUsageError) return usage(err.message)
+        throw err
+      }
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(USAGE + '\n')
       return command === undefined ? 2 : 0

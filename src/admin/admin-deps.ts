@@ -1,0 +1,48 @@
+import type { Queue } from 'bullmq'
+import type { Redis } from 'ioredis'
+import type { Logger } from 'pino'
+import type { LoadedConfig } from '../config/load-config.js'
+import type { Ledger } from '../ledger/ledger.js'
+import type { PushJobData } from '../delivery/push-job.js'
+import type { PullSummary } from '../sync/pull-agency.js'
+import type { TargetHealth } from '../metrics/target-health.js'
+import type { HubMetrics, OpenAlarmCount } from '../metrics/hub-metrics.js'
+import type { Locale } from '../i18n/translate.js'
+import type { AlarmService } from '../alarms/alarm-service.js'
+import type { ReconcileResult } from '../reconcile/findings.js'
+import type { CompiledMapping } from '../mapping/types.js'
+
+/** One agency as the admin API knows it. */
+export interface AdminAgency {
+  readonly id: string
+  readonly name: string
+  readonly target: string
+}
+
+/** Everything the admin API reads or acts on; the hub assembles it. */
+export interface AdminDeps {
+  readonly redis: Redis
+  readonly ledger: Ledger
+  /** `redis.keyPrefix`: the audit stream lives under it. */
+  readonly keyPrefix: string
+  readonly hub: { readonly name: string; readonly locale: Locale; readonly version: string; readonly startedAt: string }
+  readonly admin: LoadedConfig['admin']
+  readonly agencies: readonly AdminAgency[]
+  /** Push queues by target id. */
+  readonly queues: ReadonlyMap<string, Queue<PushJobData>>
+  readonly batchSize: number
+  readonly targets: TargetHealth
+  readonly metrics: HubMetrics
+  /** Start a pull of one agency now (resolves when it ends; undefined when it did not run). */
+  readonly triggerPull: (agencyId: string) => Promise<PullSummary | undefined>
+  readonly configLoaded: () => boolean
+  readonly logger: Logger
+  /** Open alarms by agency and kind; absent while the hub has no alarm module. */
+  readonly openAlarms?: () => Promise<readonly OpenAlarmCount[]>
+  /** Desync and watchdog alarms (list, acknowledge); the alarm routes exist only with it. */
+  readonly alarms?: Pick<AlarmService, 'list' | 'acknowledge'>
+  /** Reconcile one agency now; the reconcile route exists only with it. */
+  readonly reconcileNow?: (agencyId: string, opts: { repair?: boolean; fullListing?: boolean }) => Promise<ReconcileResult>
+  /** Each agency's mapping in use (hot-reloaded): quarantine retry and the mapping preview use it. */
+  readonly mappings?: ReadonlyMap<string, { current (): CompiledMapping }>
+}

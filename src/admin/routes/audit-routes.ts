@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify'
+import type { AdminDeps } from '../admin-deps.js'
+import { readAudit } from '../audit-stream.js'
+import { withErrors } from '../schemas.js'
+
+/** The audit stream, newest first (admin only: it names who did what). */
+export function registerAuditRoutes (app: FastifyInstance, deps: AdminDeps): void {
+  app.get<{ Querystring: { limit: number } }>('/api/audit', {
+    config: { access: 'admin' },
+    schema: withErrors({
+      tags: ['audit'], summary: 'Recent mutating calls: who, what, when, result',
+      querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
+      response: {
+        200: {
+          type: 'object', required: ['entries'],
+          properties: {
+            entries: {
+              type: 'array',
+              items: {
+                type: 'object', required: ['id', 'who', 'what', 'result', 'when'],
+                properties: {
+                  id: { type: 'string' }, who: { type: 'string' }, what: { type: 'string' }, target: { type: 'string' },
+                  result: { enum: ['ok', 'refused', 'failed'] }, status: { type: 'integer' }, when: { type: 'string' }, detail: {},
+                },
+              },
+            },
+          },
+        },
+      },
+    }),
+  }, async req => ({ entries: await readAudit(deps.redis, deps.keyPrefix, req.query.limit) }))
+}

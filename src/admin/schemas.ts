@@ -1,0 +1,130 @@
+/**
+ * JSON Schemas of the admin API's inputs and outputs, shared by the routes. Fastify
+ * validates inputs and serialises outputs with them, and @fastify/swagger turns them into
+ * the OpenAPI document at /docs/json: there is no other description of the API to drift.
+ */
+import type { FastifySchema } from 'fastify'
+
+export const errorSchema = {
+  type: 'object',
+  description: 'Every refusal and failure: the HTTP status, a stable machine word, a sentence for people.',
+  required: ['statusCode', 'error', 'message'],
+  properties: {
+    statusCode: { type: 'integer' },
+    error: { type: 'string', description: 'unauthorized, forbidden, rate_limited, not_found, bad_request, payload_too_large, conflict, internal' },
+    message: { type: 'string' },
+  },
+} as const
+
+const isoOrNull = { type: ['string', 'null'], format: 'date-time' } as const
+
+export const agencyIdParams = {
+  type: 'object',
+  required: ['id'],
+  additionalProperties: false,
+  properties: { id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'Agency id from the hub config.' } },
+} as const
+
+export const countsSchema = {
+  type: 'object',
+  required: ['pulled', 'valid', 'skipped', 'enqueued', 'pushed', 'quarantined', 'deadLettered'],
+  properties: {
+    pulled: { type: 'integer', description: 'Records read from the agency system (a record read twice counts twice).' },
+    valid: { type: 'integer', description: 'Records that became valid canonical cases.' },
+    skipped: { type: 'integer', description: 'Records the mapping skips on purpose.' },
+    skippedByRule: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Skipped records by the skip rule of the mapping that matched (drafts, test records …).' },
+    enqueued: { type: 'integer', description: 'Case versions queued for delivery.' },
+    pushed: { type: 'integer', description: 'Cases the platform has acknowledged (distinct case numbers).' },
+    quarantined: { type: 'integer', description: 'Records in quarantine now.' },
+    deadLettered: { type: 'integer', description: 'Cases in the dead-letter set now.' },
+  },
+} as const
+
+export const agencyStatusSchema = {
+  type: 'object',
+  required: ['id', 'name', 'target', 'pulling', 'lastPullAt', 'lastPullOkAt', 'lastReconcileOkAt', 'lagSeconds', 'counts', 'openAlarms'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    target: { type: 'string' },
+    pulling: { type: 'boolean', description: 'A pull of this agency is running now (on any hub process).' },
+    lastPullAt: isoOrNull,
+    lastPullOkAt: isoOrNull,
+    lastReconcileOkAt: isoOrNull,
+    lagSeconds: { type: 'number', description: 'Age of the oldest change not yet acknowledged by the platform; 0 when none.' },
+    counts: countsSchema,
+    openAlarms: { type: ['integer', 'null'], description: 'Open alarms of this agency; null while this hub has no alarm module.' },
+    mapping: {
+      type: 'object',
+      description: 'The mapping in use (version, file, when loaded) and, while not fixed, the last edit that was refused (error: file:line:column and what is wrong; errorAt).',
+      properties: {
+        version: { type: 'string' }, file: { type: 'string' }, loadedAt: { type: 'string', format: 'date-time' },
+        error: { type: 'string' }, errorAt: { type: 'string', format: 'date-time' },
+      },
+    },
+  },
+} as const
+
+export const problemSchema = {
+  type: 'object',
+  required: ['canonicalField', 'rule', 'message', 'reason'],
+  properties: {
+    sourceField: { type: 'string' },
+    canonicalField: { type: 'string' },
+    rule: { type: 'string' },
+    message: { type: 'string', description: 'English detail.' },
+    value: { type: 'string', description: 'The offending value, masked when personal.' },
+    reason: { type: 'string', description: 'The problem in the hub\'s language (hub.locale).' },
+  },
+} as const
+
+export const quarantineEntrySchema = {
+  type: 'object',
+  required: ['recordKey', 'stage', 'stageText', 'problems', 'mappingVersion', 'quarantinedAt', 'raw'],
+  properties: {
+    recordKey: { type: 'string' },
+    caseNumber: { type: 'string' },
+    stage: { enum: ['parse', 'mapping', 'validation'] },
+    stageText: { type: 'string', description: 'The stage in the hub\'s language.' },
+    problems: { type: 'array', items: problemSchema },
+    mappingVersion: { type: 'string' },
+    quarantinedAt: { type: 'string' },
+    raw: { type: 'object', additionalProperties: true, description: 'The record as the source sent it; personal data masked for viewers.' },
+  },
+} as const
+
+export const deadLetterSchema = {
+  type: 'object',
+  required: ['caseNumber', 'fingerprint', 'reason', 'attempts', 'deadLetteredAt', 'case'],
+  properties: {
+    caseNumber: { type: 'string' },
+    fingerprint: { type: 'string' },
+    reason: { type: 'string' },
+    attempts: { type: 'integer' },
+    deadLetteredAt: { type: 'string' },
+    case: { type: 'object', additionalProperties: true, description: 'The canonical case; personal data masked for viewers.' },
+  },
+} as const
+
+export const keysBody = (what: string, itemPattern?: string) => ({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    keys: { type: 'array', minItems: 1, maxItems: 10_000, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 200, ...(itemPattern === undefined ? {} : { pattern: itemPattern }) }, description: `${what}; absent: all of them.` },
+  },
+}) as const
+
+/** A route's schema with the refusals every authenticated route can answer. */
+export function withErrors (schema: FastifySchema & { response: Record<string, unknown> }, open = false): FastifySchema {
+  const errors: Record<string, unknown> = open ? {} : { 401: errorSchema, 403: errorSchema, 429: errorSchema }
+  return { ...schema, response: { 400: errorSchema, ...errors, 404: errorSchema, 413: errorSchema, 500: errorSchema, ...schema.response } }
+}
+
+export const pageQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+    offset: { type: 'integer', minimum: 0, default: 0 },
+  },
+} as const

@@ -1,0 +1,90 @@
+import { AdminRequestError } from '../errors.js'
+import { parseCommand, operatorContext, describeRequestError, UsageError } from './operator-context.js'
+import { statusCommand } from './status-command.js'
+import { quarantineAdminCommand } from './quarantine-admin-command.js'
+import { deadLettersCommand } from './dead-letters-command.js'
+import { syncCommand } from './sync-command.js'
+import { hashTokenCommand } from './hash-token-command.js'
+import { ackCommand, alarmsCommand } from './alarms-command.js'
+import { reconcileApiCommand } from './reconcile-api-command.js'
+import { DEFAULT_LOCALE, isLocale, translator } from '../i18n/translate.js'
+import { DEMO_ADMIN_URL } from './admin-client.js'
+
+/** Usage lines of the operator commands, for `casebridge help`. */
+export const OPERATOR_USAGE = `Operating a running hub (admin API; --url/--token or CASEBRIDGE_ADMIN_URL/CASEBRIDGE_ADMIN_TOKEN, demo defaults; --json for machines; --lang zh-CN|en):
+  casebridge status                                  every agency: last good pull, lag, counts, open alarms
+  casebridge quarantine [list] --agency X            records held in quarantine and why
+  casebridge quarantine discard --agency X <record…> | --all     drop quarantined records (admin)
+  casebridge dead-letters [list] --agency X          cases that could not be delivered
+  casebridge dead-letters retry --agency X [case…]   deliver them again (all when none named)
+  casebridge dead-letters discard --agency X <case…> | --all     drop dead letters (admin)
+  casebridge sync --agency X [--no-wait]             pull an agency now and follow the pull
+  casebridge alarms [--agency X] [--state S]         alarms (S: active, open, acknowledged, resolved, all)
+  casebridge ack --agency X --kind K [--note TEXT]   acknowledge an open alarm
+  casebridge reconcile --agency X [--repair] [--full-listing]    reconcile now and show the findings
+  casebridge hash-token < token-file                 print the SHA-256 to put in admin.tokens`
+
+type Handler = (args: string[]) => Promise<number>
+
+/** Subcommands by command; the first positional picks one, else the default (first) entry. */
+const COMMANDS: Readonly<Record<string, Readonly<Record<string, Handler>>>> = {
+  status: { '': async args => await statusCommand(await operatorContext(parseCommand(args, {}).values)) },
+  quarantine: {
+    list: async args => await quarantineAdminCommand('list', args),
+    discard: async args => await quarantineAdminCommand('discard', args),
+  },
+  'dead-letters': {
+    list: async args => await deadLettersCommand('list', args),
+    retry: async args => await deadLettersCommand('retry', args),
+    discard: async args => await deadLettersCommand('discard', args),
+  },
+  sync: { '': syncCommand },
+  alarms: { '': alarmsCommand },
+  ack: { '': ackCommand },
+  reconcile: { '': reconcileApiCommand },
+  'hash-token': { '': hashTokenCommand },
+}
+
+export function isOperatorCommand (command: string | undefined, args: readonly string[] = []): boolean {
+  if (command === undefined || !(command in COMMANDS)) return false
+  const subs = COMMANDS[command]!
+  const first = args[0]
+  // A subcommand another module owns (e.g. `quarantine retry`) is not ours.
+  return '' in subs || first === undefined || first.startsWith('-') || first in subs
+}
+
+/**
+ * Run an operator command. Refusals of the admin API are told in the operator's language
+ * (exit 1); usage mistakes exit 2.
+ */
+export async function runOperatorCommand (command: string, args: string[]): Promise<number> {
+  const subs = COMMANDS[command]!
+  let handler: Handler
+  let rest = args
+  if ('' in subs) handler = subs['']!
+  else if (args[0] !== undefined && args[0] in subs) { handler = subs[args[0]]!; rest = args.slice(1) } else handler = Object.values(subs)[0]!
+  try {
+    return await handler(rest)
+  } catch (err) {
+    const lang = optionOf(args, '--lang') ?? process.env.CASEBRIDGE_LOCALE
+    const t = translator(isLocale(lang) ? lang : DEFAULT_LOCALE)
+    if (err instanceof UsageError) {
+      process.stderr.write(`casebridge ${command}: ${err.message}\n\n${OPERATOR_USAGE}\n`)
+      return 2
+    }
+    if (err instanceof AdminRequestError) {
+      process.stderr.write(`casebridge ${command}: ${describeRequestError(t, err, urlOf(args))}\n`)
+      return 1
+    }
+    throw err
+  }
+}
+
+function optionOf (args: string[], name: string): string | undefined {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : args.find(a => a.startsWith(`${name}=`))?.slice(name.length + 1)
+}
+
+function urlOf (args: string[]): string {
+  return optionOf(args, '--url') ?? process.env.CASEBRIDGE_ADMIN_URL ?? DEMO_ADMIN_URL
+}

@@ -1,0 +1,84 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { AdminClient, DEMO_ADMIN_TOKEN, DEMO_ADMIN_URL } from './admin-client.js'
+import type { AdminRequestError } from '../errors.js'
+import { DEFAULT_LOCALE, isLocale, translator, type Locale, type Translate } from '../i18n/translate.js'
+
+/** Options every command that talks to the hub accepts. */
+export const CONNECTION_OPTIONS = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+  json: { type: 'boolean' },
+  lang: { type: 'string' },
+} as const satisfies ParseArgsConfig['options']
+
+export interface OperatorContext {
+  readonly client: AdminClient
+  readonly json: boolean
+  readonly t: Translate
+  readonly out: (line: string) => void
+  /** Print an API answer as it came: the numbers of `--json` are exactly the API's. */
+  readonly printJson: (value: unknown) => void
+}
+
+export class UsageError extends Error {}
+
+/** Parse a command's arguments: the connection options plus its own. */
+export function parseCommand<O extends ParseArgsConfig['options']> (args: string[], own: O): ReturnType<typeof parseArgs<{ args: string[]; options: O & typeof CONNECTION_OPTIONS; allowPositionals: true }>> {
+  try {
+    return parseArgs({ args, options: { ...CONNECTION_OPTIONS, ...own } as O & typeof CONNECTION_OPTIONS, allowPositionals: true })
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err))
+  }
+}
+
+/**
+ * Where the hub is and how to talk to it: `--url`/`--token`, else CASEBRIDGE_ADMIN_URL /
+ * CASEBRIDGE_ADMIN_TOKEN, else the demo's. The language: `--lang`, else CASEBRIDGE_LOCALE,
+ * else the hub's own `hub.locale` (asked once), else zh-CN.
+ */
+export async function operatorContext (values: { url?: string | undefined; token?: string | undefined; json?: boolean | undefined; lang?: string | undefined }, env: NodeJS.ProcessEnv = process.env, timeoutMs?: number): Promise<OperatorContext> {
+  const asked = values.lang ?? env.CASEBRIDGE_LOCALE
+  if (asked !== undefined && !isLocale(asked)) throw new UsageError(`unknown language "${asked}"; known: zh-CN, en`)
+  const client = new AdminClient(values.url ?? env.CASEBRIDGE_ADMIN_URL ?? DEMO_ADMIN_URL, values.token ?? env.CASEBRIDGE_ADMIN_TOKEN ?? DEMO_ADMIN_TOKEN, asked, timeoutMs)
+  const json = values.json === true
+  let locale: Locale = DEFAULT_LOCALE
+  if (asked !== undefined) {
+    locale = asked as Locale
+  } else if (!json) {
+    const hub = await client.get<{ locale: string }>('/api/hub').catch(() => undefined)
+    if (isLocale(hub?.locale)) locale = hub.locale
+  }
+  return {
+    client, json, t: translator(locale),
+    out: line => { process.stdout.write(line + '\n') },
+    printJson: value => { process.stdout.write(JSON.stringify(value, null, 2) + '\n') },
+  }
+}
+
+/** An admin API refusal, said to the operator in their language. */
+export function describeRequestError (t: Translate, err: AdminRequestError, url: string): string {
+  switch (err.reason) {
+    case 'unreachable': return t('cli.error.unreachable', { url, reason: err.detail })
+    case 'unauthorized': return t('cli.error.unauthorized')
+    case 'forbidden': return t('cli.error.forbidden', { detail: err.detail })
+    case 'notFound': return t('cli.error.notFound', { detail: err.detail })
+    case 'rateLimited': return t('cli.error.rateLimited', { seconds: err.retryAfterSeconds })
+    case 'http': return t('cli.error.http', { status: err.status, detail: err.detail })
+  }
+}
+
+/** Local time as "YYYY-MM-DD HH:MM:SS" (what an operator on the box reads). */
+export function localTime (iso: string | null | undefined, never: string): string {
+  if (iso === null || iso === undefined) return never
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return iso
+  const p = (n: number): string => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`
+}
+
+/** A duration in the unit an operator reads fastest. */
+export function humanSeconds (t: Translate, seconds: number): string {
+  if (seconds < 120) return t('cli.seconds', { value: Math.round(seconds) })
+  if (seconds < 7200) return t('cli.minutes', { value: Math.round(seconds / 60) })
+  return t('cli.hours', { value: (seconds / 3600).toFixed(1) })
+}

@@ -1,0 +1,92 @@
+import type { MappingProblem } from '../mapping/types.js'
+import { MESSAGES_EN, type MessageKey } from './messages-en.js'
+import { MESSAGES_ZH_CN } from './messages-zh-CN.js'
+
+export type { MessageKey } from './messages-en.js'
+
+/** The languages of operator-facing texts (config `hub.locale`). */
+export type Locale = 'zh-CN' | 'en'
+export const LOCALES: readonly Locale[] = ['zh-CN', 'en']
+export const DEFAULT_LOCALE: Locale = 'zh-CN'
+
+export type MessageParams = Readonly<Record<string, string | number>>
+/** A message catalogue bound to one locale. */
+export type Translate = (key: MessageKey, params?: MessageParams) => string
+
+const CATALOGUES: Readonly<Record<Locale, Readonly<Record<MessageKey, string>>>> = { 'zh-CN': MESSAGES_ZH_CN, en: MESSAGES_EN }
+
+export function catalogue (locale: Locale): Readonly<Record<MessageKey, string>> {
+  return CATALOGUES[locale]
+}
+
+export function isLocale (value: unknown): value is Locale {
+  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value)
+}
+
+/** The first language of an Accept-Language header we have texts for, else `fallback`. */
+export function negotiateLocale (header: string | undefined, fallback: Locale): Locale {
+  for (const part of (header ?? '').split(',')) {
+    const tag = part.split(';')[0]?.trim().toLowerCase() ?? ''
+    if (tag === 'en' || tag.startsWith('en-')) return 'en'
+    if (tag === 'zh' || tag === 'zh-cn' || tag === 'zh-hans' || tag.startsWith('zh-hans-')) return 'zh-CN'
+  }
+  return fallback
+}
+
+/** The placeholders a message uses, in order of appearance (for the catalogue comparison). */
+export function placeholdersOf (text: string): string[] {
+  return [...text.matchAll(/\{([A-Za-z][A-Za-z0-9]*)\}/g)].map(m => m[1]!)
+}
+
+/**
+ * A translator for one locale. A placeholder without a value stays visible as `{name}`:
+ * a text with a gap is better than an operator-facing failure.
+ */
+export function translator (locale: Locale): Translate {
+  const messages = CATALOGUES[locale]
+  return (key, params = {}) => messages[key].replace(/\{([A-Za-z][A-Za-z0-9]*)\}/g, (whole, name: string) => {
+    const value = params[name]
+    return value === undefined ? whole : String(value)
+  })
+}
+
+const RULE_FAMILIES: Readonly<Record<string, MessageKey>> = {
+  required: 'quarantine.reason.required',
+  format: 'quarantine.reason.format',
+  pattern: 'quarantine.reason.pattern',
+  type: 'quarantine.reason.type',
+  enum: 'quarantine.reason.enum',
+  const: 'quarantine.reason.const',
+  date: 'quarantine.reason.date',
+  money: 'quarantine.reason.money',
+  table: 'quarantine.reason.table',
+  dependentRequired: 'quarantine.reason.dependency',
+  'mapping-crashed': 'quarantine.reason.crashed',
+}
+
+/**
+ * One quarantine problem as an operator reads it, in the hub's language: the rule's family
+ * (`format:cn-resident-id` → format) picks the text; the field is the canonical one, or the
+ * source field when the record never became a case. The English `message` of the problem
+ * stays beside it in API answers for the details.
+ */
+export function describeProblem (t: Translate, problem: MappingProblem): string {
+  const family = problem.rule.split(':')[0] ?? ''
+  const key = RULE_FAMILIES[family] ?? 'quarantine.reason.other'
+  const field = problem.canonicalField !== '' ? problem.canonicalField : (problem.sourceField ?? '')
+  const text = t(key, { field, rule: problem.rule })
+  return problem.sourceField === undefined || problem.canonicalField === '' ? text : `${text} (${t('quarantine.source', { source: problem.sourceField })})`
+}
+
+/** The alarm kinds the catalogue has texts for (issue 5's reconciliation findings and watchdogs). */
+export const ALARM_KINDS = [
+  'missing_in_target', 'source_changed_unsynced', 'target_differs', 'orphan_in_target', 'stale', 'late_entry',
+  'source_deleted', 'agency_unreachable', 'agency_silent', 'mapping_invalid', 'dead_letters',
+] as const
+
+/** Title and description of an alarm in the hub's language; an unknown kind is shown by its name. */
+export function alarmText (t: Translate, kind: string, params: MessageParams): { title: string; description: string } {
+  if (!(ALARM_KINDS as readonly string[]).includes(kind)) return { title: kind, description: kind }
+  const k = kind as (typeof ALARM_KINDS)[number]
+  return { title: t(`alarm.${k}.title`), description: t(`alarm.${k}.description`, params) }
+}

@@ -1,0 +1,98 @@
+import t from 'tap'
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { projectRoot } from '../../src/paths.js'
+import { fingerprint } from '../../src/ledger/fingerprint.js'
+import type { CanonicalCase } from '../../src/generated/case.js'
+import type { DeadLetterEntry } from '../../src/ledger/entries.js'
+import { AGENCY, startOperatorHub, TOKENS } from '../helpers/operator-hub.js'
+import { runCli } from '../helpers/run-cli.js'
+import { waitFor } from '../helpers/wait-for.js'
+
+const agencyStats = async (url: string): Promise<{ records: number; invalidByDesign: number }> => await (await fetch(`${url}/__sim/stats`)).json() as never
+
+t.test('casebridge sync pulls an agency now and, without a terminal, prints only the final JSON', async t => {
+  const h = await startOperatorHub(t, 'cli-sync', { agency: { records: 150, seed: 4 } })
+  const source = await agencyStats(h.world.agency.url)
+  const env = { CASEBRIDGE_ADMIN_URL: h.hub.adminUrl, CASEBRIDGE_ADMIN_TOKEN: TOKENS.operator }
+  const run = await runCli(['sync', '--agency', AGENCY, '--json', '--poll-ms', '100'], { env })
+  t.equal(run.code, 0, run.stderr)
+  const out = JSON.parse(run.stdout) as { sync: { started: boolean }; agency: { counts: { pulled: number }; pulling: boolean } }
+  t.equal(out.sync.started, true, 'the pull was started')
+  t.equal(out.agency.counts.pulled, source.records, 'it waited for the whole pull: every source record was read')
+  t.equal(out.agency.pulling, false)
+  const viewer = await runCli(['sync', '--agency', AGENCY], { env: { ...env, CASEBRIDGE_ADMIN_TOKEN: TOKENS.viewer } })
+  t.equal(viewer.code, 1, 'a viewer may not trigger pulls')
+  const bare = await fetch(`${h.hub.adminUrl}/api/agencies/${AGENCY}/sync`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.operator}` } })
+  t.equal(bare.status, 202, 'a POST without a body is accepted too (curl -X POST)')
+})
+
+t.test('casebridge quarantine lists the records with their reasons and an admin discards them all', async t => {
+  const h = await startOperatorHub(t, 'cli-quarantine', { agency: { records: 100, seed: 6 } })
+  await h.hub.pullNow(AGENCY)
+  const inLedger = (await h.hub.ledger.quarantine(AGENCY)).length
+  t.ok(inLedger > 0, `records are quarantined (${inLedger})`)
+  const env = { CASEBRIDGE_ADMIN_URL: h.hub.adminUrl, CASEBRIDGE_ADMIN_TOKEN: TOKENS.admin, CASEBRIDGE_LOCALE: 'en' }
+  const list = await runCli(['quarantine', '--json'], { env })
+  t.equal(list.code, 0, list.stderr)
+  const listed = JSON.parse(list.stdout) as { count: number; entries: { recordKey: string; problems: { reason: string }[] }[] }
+  t.equal(listed.count, inLedger, 'the single agency is chosen without --agency')
+  t.ok(listed.entries.every(e => e.problems.every(p => p.reason.length > 0)), 'every problem has an operator-readable reason')
+  const table = await runCli(['quarantine', 'list'], { env })
+  t.match(table.stdout, `${AGENCY}: ${inLedger} record(s) in quarantine`)
+  t.match(table.stdout, listed.entries[0]!.recordKey.slice(0, 20), 'the table names the records')
+  t.match(table.stdout, 'validation failed')
+
+  const discard = await runCli(['quarantine', 'discard', '--agency', AGENCY, '--all', '--json'], { env })
+  t.equal(discard.code, 0, discard.stderr)
+  t.same(JSON.parse(discard.stdout), { agency: AGENCY, discarded: inLedger })
+  t.equal((await h.hub.ledger.quarantine(AGENCY)).length, 0, 'quarantine is empty')
+})
+
+t.test('casebridge dead-letters lists, delivers again and discards dead letters', async t => {
+  const h = await startOperatorHub(t, 'cli-dead')
+  const person = JSON.parse(readFileSync(join(projectRoot, 'fixtures', 'cases', 'valid', 'person-party-fine-decided.json'), 'utf8')) as CanonicalCase
+  const other = { ...person, caseNumber: `${person.caseNumber}-2` }
+  const dead = (c: CanonicalCase): DeadLetterEntry => ({ agencyId: AGENCY, caseNumber: c.caseNumber, fingerprint: fingerprint(c), reason: 'HTTP 503 after 10 attempts', attempts: 10, deadLetteredAt: new Date().toISOString(), case: c })
+  await h.hub.ledger.acknowledge(AGENCY, [], [dead(person), dead(other)])
+  const env = { CASEBRIDGE_ADMIN_URL: h.hub.adminUrl, CASEBRIDGE_ADMIN_TOKEN: TOKENS.operator, CASEBRIDGE_LOCALE: 'zh-CN' }
+
+  const list = await runCli(['dead-letters', '--agency', AGENCY], { env })
+  t.equal(list.code, 0, list.stderr)
+  t.match(list.stdout, `${AGENCY}：2 件推送失败的案件`)
+  t.match(list.stdout, /案件编号\s+尝试次数\s+原因\s+时间/)
+
+  const retry = await runCli(['dead-letters', 'retry', '--agency', AGENCY, person.caseNumber, '--json'], { env })
+  t.equal(retry.code, 0, retry.stderr)
+  t.same(JSON.parse(retry.stdout), { agency: AGENCY, requeued: 1, superseded: 0, notFound: 0 })
+  await waitFor('the retried case to reach the platform', async () => (await h.hub.ledger.counters(AGENCY)).pushed === 1)
+  const acked = await h.hub.redis.hget(h.hub.ledger.keys(AGENCY).acked, person.caseNumber)
+  t.equal(acked?.split('|')[0], fingerprint(person), 'the platform acknowledged the version that was dead-lettered')
+
+  const discard = await runCli(['dead-letters', 'discard', '--agency', AGENCY, other.caseNumber], { env: { ...env, CASEBRIDGE_ADMIN_TOKEN: TOKENS.admin } })
+  t.equal(discard.code, 0, discard.stderr)
+  t.match(discard.stdout, `${AGENCY}：已丢弃 1 件推送失败的案件`)
+  t.same(await h.hub.ledger.deadLetters(AGENCY), [], 'no dead letter is left')
+})
+
+t.test('casebridge hash-token prints the SHA-256 of the token on standard input, one trailing newline ignored', async t => {
+  const token = 'a-long-random-operator-token'
+  const expected = createHash('sha256').update(token).digest('hex')
+  const run = await runCli(['hash-token'], { stdin: `${token}\n` })
+  t.equal(run.code, 0, run.stderr)
+  t.equal(run.stdout, `${expected}\n`)
+  t.notMatch(run.stdout + run.stderr, token, 'the token itself is never printed')
+  const empty = await runCli(['hash-token'], { stdin: '\n', env: { CASEBRIDGE_LOCALE: 'en' } })
+  t.equal(empty.code, 2)
+  t.match(empty.stderr, 'no token on standard input')
+})
+
+t.test('check-config accepts the demo config with a token hash and refuses a token pasted in clear', async t => {
+  const env = { CASEBRIDGE_REDIS_URL: 'redis://127.0.0.1:6379', CASEBRIDGE_PLATFORM_TOKEN: 'x' }
+  const good = await runCli(['check-config', 'config/demo.yaml'], { env: { ...env, CASEBRIDGE_DEMO_ADMIN_TOKEN_SHA256: createHash('sha256').update('demo-admin-token').digest('hex') } })
+  t.equal(good.code, 0, good.stderr)
+  const clear = await runCli(['check-config', 'config/demo.yaml'], { env: { ...env, CASEBRIDGE_DEMO_ADMIN_TOKEN_SHA256: 'demo-admin-token' } })
+  t.equal(clear.code, 2)
+  t.match(clear.stderr, 'admin.tokens[0].sha256 (demo-admin): expected the SHA-256 of the token')
+})
