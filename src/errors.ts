@@ -88,9 +88,74 @@ export class RedisUnavailableError extends CaseBridgeError {
   readonly family = 'fatal'
 }
 
+/**
+ * A file could not be read as records at all (not the format it claims, truncated, the
+ * wrong encoding): the file source moves it to `rejected/` with the reason beside it.
+ * Rows that are merely broken do not raise this; they become quarantine entries.
+ */
+export class UnreadableFileError extends CaseBridgeError {
+  readonly code = 'CB_ERR_UNREADABLE_FILE'
+  readonly family = 'skippable'
+  constructor (message: string, readonly file: string | undefined, readonly line: number | undefined, options?: { cause?: unknown }) {
+    super(message, options)
+  }
+}
+
+/** A server presented a host key other than the one pinned in config: possibly not the server meant. */
+export class HostKeyMismatchError extends CaseBridgeError {
+  readonly code = 'CB_ERR_HOST_KEY_MISMATCH'
+  readonly family = 'config'
+}
+
+/**
+ * The CLI's call to the hub's admin API did not succeed: the hub could not be reached, or
+ * it answered with a refusal. `reason` tells which, `status` is the HTTP status (0 when
+ * unreachable); the CLI words it for the operator in the hub's language.
+ */
+export class AdminRequestError extends CaseBridgeError {
+  readonly code = 'CB_ERR_ADMIN_REQUEST'
+  readonly family = 'fatal'
+  constructor (message: string, readonly reason: 'unreachable' | 'unauthorized' | 'forbidden' | 'notFound' | 'rateLimited' | 'http', readonly status: number, readonly detail: string, readonly retryAfterSeconds = 0, options?: { cause?: unknown }) {
+    super(message, options)
+  }
+}
+
+/** The target does not offer bucket digests after all (e.g. answers 404): reconcile by full listing. */
+export class TargetDigestsUnsupportedError extends CaseBridgeError {
+  readonly code = 'CB_ERR_TARGET_DIGESTS_UNSUPPORTED'
+  readonly family = 'fatal'
+}
+
+/** Another run (in this or another hub process) is reconciling the agency right now. */
+export class ReconcileBusyError extends CaseBridgeError {
+  readonly code = 'CB_ERR_RECONCILE_BUSY'
+  readonly family = 'retriable'
+}
+
+/** A webhook receiver refused an alarm notification (4xx other than 408/429): retrying cannot help. */
+export class WebhookRejectedError extends CaseBridgeError {
+  readonly code = 'CB_ERR_WEBHOOK_REJECTED'
+  readonly family = 'fatal'
+}
+
+/** An alarm cannot make the asked transition (e.g. acknowledging one that is not open). */
+export class AlarmStateError extends CaseBridgeError {
+  readonly code = 'CB_ERR_ALARM_STATE'
+  readonly family = 'fatal'
+}
+
+/** The agency is being pulled and its quarantine could not be re-processed in time; try again. */
+export class ReprocessBusyError extends CaseBridgeError {
+  readonly code = 'CB_ERR_REPROCESS_BUSY'
+  readonly family = 'retriable'
+}
+
 export const ERROR_CLASSES = [
   ConfigError, MappingFileError, UnknownAdapterError, RecordRejectedError, RemoteUnavailableError,
   RateLimitedError, RemoteRefusedError, JobTimeoutError, RedisPolicyError, RedisUnavailableError,
+  UnreadableFileError, HostKeyMismatchError, AdminRequestError,
+  TargetDigestsUnsupportedError, ReconcileBusyError, WebhookRejectedError, AlarmStateError,
+  ReprocessBusyError,
 ] as const
 
 export function isRetriable (err: unknown): boolean {

@@ -8,13 +8,22 @@ import type { TargetAdapter } from './contracts/target-adapter.js'
 import { unknownKind } from './config/load-config.js'
 import { connectRedis, checkRedisPolicy } from './redis/connect.js'
 import { Ledger } from './ledger/ledger.js'
+import { redisAdapterState } from './ledger/adapter-state.js'
 import { startPushService, type PushService } from './delivery/push-service.js'
 import type { PushItem } from './delivery/push-job.js'
-import { loadMapping } from './mapping/load-mapping.js'
+import type { MappingRefusedEvent, MappingWatcher } from './mapping/mapping-watcher.js'
+import { openAgencyMapping } from './sync/agency-mapping.js'
 import { DEFAULT_INPUT } from './formats/input-options.js'
 import { pullAgency, type PageSummary, type PullSummary } from './sync/pull-agency.js'
 import { PullScheduler } from './sync/scheduler.js'
 import { buildAdminServer } from './admin/admin-server.js'
+import { checkReadiness } from './admin/readiness.js'
+import { HUB_VERSION } from './admin/version.js'
+import { TargetHealth, observeTarget } from './metrics/target-health.js'
+import { createHubMetrics, type HubMetrics } from './metrics/hub-metrics.js'
+import { startReconciliation, type ReconcilableAgency, type Reconciliation } from './reconcile/hub-reconciliation.js'
+import type { ReconcileResult } from './reconcile/findings.js'
+import type { AlarmService } from './alarms/alarm-service.js'
 
 export interface Hub {
   readonly config: LoadedConfig
@@ -22,8 +31,16 @@ export interface Hub {
   readonly ledger: Ledger
   /** Where the admin/health API listens, e.g. http://127.0.0.1:4000. */
   readonly adminUrl: string
+  /** The hub's Prometheus metrics (served at /metrics). */
+  readonly metrics: HubMetrics
+  /** Each agency's mapping in use, watched for edits (hot reload); alarms hook `onRefused` here. */
+  readonly mappings: ReadonlyMap<string, MappingWatcher>
   /** Pull one agency now (undefined when it is already being pulled). */
   pullNow (agencyId: string): Promise<PullSummary | undefined>
+  /** Reconcile one agency now (source ⇄ ledger ⇄ platform); `repair` re-sends the repairable cases. ReconcileBusyError while another run of it goes on. */
+  reconcileNow (agencyId: string, opts?: { repair?: boolean; fullListing?: boolean }): Promise<ReconcileResult>
+  /** Desync and watchdog alarms: list, acknowledge. */
+  readonly alarms: AlarmService
   /** Graceful stop: no new pulls, running pulls finish their page, active pushes finish. */
   close (): Promise<void>
 }
@@ -36,6 +53,10 @@ export interface StartHubOptions {
   readonly schedule?: boolean
   readonly onPage?: (summary: PageSummary) => void
   readonly onAcknowledged?: (agencyId: string, items: readonly PushItem[], ackedAtMs: number) => void
+  /** An edit of a mapping file was refused (the previous version stays in use). */
+  readonly onMappingRefused?: (event: MappingRefusedEvent) => Promise<void> | void
+  /** How often mapping files are checked for edits. @defaultValue 1000 */
+  readonly mappingPollMs?: number
 }
 
 /** Assemble and start a hub from a loaded config. The adapters come from `registry`. */
@@ -50,51 +71,88 @@ export async function startHub (opts: StartHubOptions): Promise<Hub> {
     const ledger = new Ledger(redis, config.redis.keyPrefix)
 
     const targets = new Map<string, TargetAdapter>()
+    const targetHealth = new TargetHealth(Object.keys(config.targets))
     for (const [id, section] of Object.entries(config.targets)) {
       const def = registry.targets.get(section.kind) ?? (() => { throw unknownKind('target', section.kind, registry.targets.keys()) })()
-      const target = def.create(section as never, { logger: logger.child({ target: id }), name: id, input: () => DEFAULT_INPUT })
+      const target = observeTarget(id, def.create(section as never, { logger: logger.child({ target: id }), name: id, input: () => DEFAULT_INPUT }), targetHealth)
       targets.set(id, target)
       closers.push(async () => await target.close())
     }
-    const push: PushService = startPushService({ config, redis, ledger, targets, logger, ...(opts.onAcknowledged === undefined ? {} : { onAcknowledged: opts.onAcknowledged }) })
+    // Metrics need the queues, which need this hook: the hook finds them once they exist.
+    const late: { metrics?: HubMetrics } = {}
+    const onAcknowledged = (agencyId: string, items: readonly PushItem[], ackedAtMs: number): void => {
+      late.metrics?.observeAcknowledged(agencyId, items, ackedAtMs)
+      opts.onAcknowledged?.(agencyId, items, ackedAtMs)
+    }
+    const push: PushService = startPushService({ config, redis, ledger, targets, logger, onAcknowledged })
     closers.push(async () => await push.close())
 
     const agencies = []
+    const reconcilable: ReconcilableAgency[] = []
+    // Set once reconciliation has started (after the agencies it needs are built).
+    const reconciliation: { current?: Reconciliation } = {}
+    const mappings = new Map<string, MappingWatcher>()
     for (const agency of config.agencies.filter(a => a.enabled)) {
-      const mapping = await loadMapping(agency.mapping)
-      const def = registry.sources.get(agency.source.kind) ?? (() => { throw unknownKind('source', agency.source.kind, registry.sources.keys()) })()
-      const source: SourceAdapter = def.create(agency.source as never, { logger: logger.child({ agency: agency.id }), name: agency.id, input: () => mapping.input })
-      closers.push(async () => await source.close())
       const queue = push.queues.get(agency.target)
       if (queue === undefined) throw new Error(`agency ${agency.id}: target "${agency.target}" has no queue`)
+      const mapping = await openAgencyMapping({
+        agencyId: agency.id, file: agency.mapping, targetId: agency.target, redis, ledger, queue, batchSize: config.push.batchSize, logger,
+        ...(opts.mappingPollMs === undefined ? {} : { pollMs: opts.mappingPollMs }),
+        ...(opts.onMappingRefused === undefined ? {} : { onRefused: opts.onMappingRefused }),
+      })
+      mappings.set(agency.id, mapping)
+      closers.push(async () => await mapping.stop())
+      const def = registry.sources.get(agency.source.kind) ?? (() => { throw unknownKind('source', agency.source.kind, registry.sources.keys()) })()
+      const source: SourceAdapter = def.create(agency.source as never, { logger: logger.child({ agency: agency.id }), name: agency.id, input: () => mapping.current().input, state: redisAdapterState(redis, ledger.keys(agency.id).adapterState) })
+      closers.push(async () => await source.close())
       agencies.push({
         id: agency.id,
-        name: agency.name,
+        name: agency.name ?? agency.id,
+        target: agency.target,
         schedule: agency.schedule,
         lockKey: ledger.keys(agency.id).pullLock,
         pull: async (signal: AbortSignal) => await pullAgency({
-          agencyId: agency.id, targetId: agency.target, source, mapping: () => mapping, ledger, queue, batchSize: config.push.batchSize, logger,
+          agencyId: agency.id, targetId: agency.target, source, mapping: () => mapping.current(), ledger, queue, batchSize: config.push.batchSize, logger,
           ...(opts.onPage === undefined ? {} : { onPage: opts.onPage }),
-        }, signal),
-        recordOutcome: async (ok: boolean) => await ledger.markPull(agency.id, ok),
+        }, signal).then(async summary => { await ledger.markActivity(agency.id, summary.changed); return summary }),
+        recordOutcome: async (ok: boolean) => { await ledger.markPull(agency.id, ok); await reconciliation.current?.afterPull(agency.id) },
       })
+      reconcilable.push({ agency, source, target: targets.get(agency.target) as TargetAdapter, mapping: () => mapping.current(), queue })
     }
 
     const scheduler = new PullScheduler(redis, agencies, logger)
     // Stopping pulls comes before stopping pushes: closers run in reverse order.
     closers.push(async () => await scheduler.stop())
+    const reconciler = startReconciliation({ config, redis, ledger, logger, agencies: reconcilable, schedule: opts.schedule !== false, deliver: true })
+    reconciliation.current = reconciler
+    closers.push(async () => await reconciler.close())
+    for (const [id, mapping] of mappings) reconciler.watchMapping(id, mapping)
 
-    const admin: FastifyInstance = await buildAdminServer({ redis, ledger, agencies, configLoaded: () => true })
+    const readiness = { redis, keyPrefix: config.redis.keyPrefix, targets: targetHealth, configLoaded: () => true }
+    const hubInfo = { name: config.hub.name, locale: config.hub.locale, version: HUB_VERSION, startedAt: new Date().toISOString() }
+    const openAlarms = async (): Promise<{ agency: string; kind: string; count: number }[]> => await reconciler.alarms.openAlarmCounts()
+    const metrics = late.metrics = createHubMetrics({ ledger, agencies, queues: push.queues, targets: targetHealth, hub: hubInfo, ready: async () => (await checkReadiness(readiness)).ready, openAlarms })
+    const admin: FastifyInstance = await buildAdminServer({
+      ...readiness, ledger, hub: hubInfo, admin: config.admin, agencies, queues: push.queues, batchSize: config.push.batchSize, metrics, logger,
+      triggerPull: async id => await scheduler.trigger(id),
+      openAlarms,
+      alarms: reconciler.alarms,
+      reconcileNow: async (id, options) => await reconciler.reconcileNow(id, options),
+      mappings,
+    })
     await admin.listen({ host: config.admin.host, port: config.admin.port })
     closers.push(async () => await admin.close())
     const address = admin.server.address()
     const adminUrl = typeof address === 'object' && address !== null ? `http://${config.admin.host}:${address.port}` : `http://${config.admin.host}:${config.admin.port}`
 
     if (opts.schedule !== false) scheduler.start()
+    for (const mapping of mappings.values()) mapping.start()
     logger.info({ agencies: agencies.map(a => a.id), targets: [...targets.keys()], admin: adminUrl }, 'hub started')
     return {
-      config, redis, ledger, adminUrl,
+      config, redis, ledger, adminUrl, metrics, mappings,
       pullNow: async id => await scheduler.trigger(id),
+      reconcileNow: async (id, options) => await reconciler.reconcileNow(id, options),
+      alarms: reconciler.alarms,
       close: closeAll,
     }
   } catch (err) {

@@ -27,6 +27,23 @@ export interface AdapterContext {
    * agency's current mapping file. A getter, because mappings can be reloaded.
    */
   readonly input: () => InputOptions
+  /**
+   * A small key-value store of this adapter instance's own, kept by the hub in Redis under
+   * the agency's keys; for what a source must remember between pulls and restarts beyond
+   * its cursor (a file source: content hashes of ingested files, the previous poll). The
+   * hub provides it to sources; a source that needs it fails at creation without it.
+   * Writes are not part of the cursor's transaction: keep what the cursor rule protects in
+   * the cursor, and write state only after the page it concerns has been committed.
+   */
+  readonly state?: AdapterState
+}
+
+/** See {@link AdapterContext.state}. Keys and values are text; keys at most 1,000 characters. */
+export interface AdapterState {
+  get (key: string): Promise<string | undefined>
+  set (key: string, value: string): Promise<void>
+  has (key: string): Promise<boolean>
+  delete (key: string): Promise<void>
 }
 
 export interface SourceAdapterDefinition<TConfig = unknown> extends AdapterDefinitionBase<TConfig> {

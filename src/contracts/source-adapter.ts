@@ -18,6 +18,16 @@ export interface SourcePage {
   readonly records: readonly RawRecord[]
   /** Resuming from this cursor continues right after this page (never skips, may repeat). */
   readonly cursor: SourceCursor
+  /**
+   * File sources: where each record was read, parallel to `records` (same length), so a
+   * quarantined record names its file and line.
+   */
+  readonly origins?: readonly { readonly file: string; readonly line: number }[]
+  /**
+   * File sources: rows the parser could not read at all. Each is quarantined (stage
+   * 'parse') with its file, line and what was expected — never dropped.
+   */
+  readonly unreadable?: readonly { readonly file: string; readonly line: number; readonly message: string }[]
 }
 
 export interface SourceAdapter {

@@ -31,6 +31,42 @@ export interface TargetCaseSummary {
   readonly storedAt?: string
 }
 
+/**
+ * One hash bucket of what the target holds for an agency, as src/ledger/bucket-digest.ts
+ * defines it: the cases whose SHA-1(caseNumber) starts with `bucket`, their number, and the
+ * sum of their case digests modulo 2^48.
+ */
+export interface BucketDigest {
+  /** Lowercase hex prefix of SHA-1(caseNumber); its length is the bucket's depth. */
+  readonly bucket: string
+  readonly count: number
+  /** 12 lowercase hex digits. */
+  readonly sum: string
+}
+
+/**
+ * Checksum-bisection listing (the data-diff idea): compare bucket digests first and list
+ * only the buckets that differ, so reconciling a million cases with a little drift moves a
+ * few thousand summaries instead of a million cases. Optional on a target; without it the
+ * reconciler falls back to `listCases`.
+ */
+export interface TargetDigests {
+  /**
+   * The digest of every NON-EMPTY bucket `depth` hex digits long below each of `prefixes`
+   * (each shorter than `depth`; `''` is the root), in any order. A bucket missing from the
+   * answer is empty. Throws `TargetDigestsUnsupportedError` when the target turns out not to
+   * offer digests (the reconciler then lists everything), else like `push` (unavailable,
+   * rate-limited, refused).
+   */
+  bucketDigests (agencyCode: string, prefixes: readonly string[], depth: number, signal: AbortSignal): Promise<readonly BucketDigest[]>
+  /**
+   * Every case of the agency in the given buckets (any depth), page by page, each with the
+   * fingerprint of what the target stores and when it stored it. Memory stays bounded by
+   * the page size.
+   */
+  listBuckets (agencyCode: string, buckets: readonly string[], signal: AbortSignal): AsyncIterable<readonly TargetCaseSummary[]>
+}
+
 export interface TargetAdapter {
   readonly kind: string
   /**
@@ -47,6 +83,8 @@ export interface TargetAdapter {
    * file drop) leaves it out.
    */
   listCases? (agencyCode: string, signal: AbortSignal): AsyncIterable<readonly TargetCaseSummary[]>
+  /** Optional bucket digests for fast reconciliation; see {@link TargetDigests}. */
+  readonly digests?: TargetDigests
   /** Release connections. Idempotent. */
   close (): Promise<void>
 }

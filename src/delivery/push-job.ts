@@ -17,6 +17,8 @@ export interface PushJobData {
   readonly agencyCode: string
   readonly targetId: string
   readonly items: readonly PushItem[]
+  /** Set by a reconciliation repair (its run id): a re-delivery gets its own idempotency key. */
+  readonly resend?: string
 }
 
 export const PUSH_JOB_NAME = 'push'
@@ -35,7 +37,7 @@ export async function enqueuePushJobs (queue: Queue<PushJobData>, base: Omit<Pus
   const jobs = []
   for (let i = 0; i < items.length; i += batchSize) {
     const chunk = items.slice(i, i + batchSize)
-    jobs.push({ name: PUSH_JOB_NAME, data: { ...base, items: chunk }, opts: { jobId: deliveryKey(base.agencyId, chunk) } })
+    jobs.push({ name: PUSH_JOB_NAME, data: { ...base, items: chunk }, opts: { jobId: deliveryKey(base.agencyId, chunk, base.resend) } })
   }
   if (jobs.length > 0) await queue.addBulk(jobs)
   return jobs.length

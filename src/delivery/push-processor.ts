@@ -42,14 +42,16 @@ export function createPushProcessor (deps: PushProcessorDeps) {
     // A newer version of a case may have been enqueued since this job was made; delivering
     // this older one could overwrite it on the platform. The newer job carries it.
     const seen = await deps.ledger.seenVersions(agencyId, job.data.items.map(i => i.caseNumber))
-    const items = job.data.items.filter((item, i) => seen[i] === undefined || seen[i].fingerprint === item.fingerprint)
+    // (A version first seen earlier than the item's is older: the ledger has not recorded the
+    // item's page yet — the page is committed after its jobs are enqueued — so deliver.)
+    const items = job.data.items.filter((item, i) => seen[i] === undefined || seen[i].fingerprint === item.fingerprint || seen[i].firstSeenMs < item.firstSeenMs)
     if (items.length === 0) return { accepted: 0, rejected: 0 }
 
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(new JobTimeoutError(`push to ${targetId} took longer than ${deps.jobTimeoutMs} ms`)), deps.jobTimeoutMs)
     let results: readonly PushRecordResult[]
     try {
-      results = await target.push({ agencyCode, idempotencyKey: deliveryKey(agencyId, items), cases: items.map(i => i.case) }, controller.signal)
+      results = await target.push({ agencyCode, idempotencyKey: deliveryKey(agencyId, items, job.data.resend), cases: items.map(i => i.case) }, controller.signal)
     } catch (err) {
       const cause = controller.signal.aborted ? controller.signal.reason as Error : err
       if (cause instanceof RateLimitedError) {
@@ -83,7 +85,7 @@ export function createPushProcessor (deps: PushProcessorDeps) {
     if (again.length > 0 && lastAttempt) {
       for (const item of again) dead.push(deadLetter(agencyId, item, `still not accepted after ${job.attemptsMade + 1} attempts: ${reasonOf(byCase.get(item.caseNumber))}`, job.attemptsMade + 1))
     }
-    await deps.ledger.acknowledge(agencyId, accepted.map(i => ({ caseNumber: i.caseNumber, fingerprint: i.fingerprint, ackedAtMs: now })), dead)
+    await deps.ledger.acknowledge(agencyId, accepted.map(i => ({ caseNumber: i.caseNumber, fingerprint: i.fingerprint, ackedAtMs: now, decidedAt: i.case.dates.decided })), dead)
     if (accepted.length > 0) deps.onAcknowledged?.(agencyId, accepted, now)
     if (dead.length > 0) log.warn({ cases: dead.map(d => d.caseNumber), reasons: [...new Set(dead.map(d => d.reason))].slice(0, 5) }, 'cases moved to dead letters')
     if (again.length > 0 && !lastAttempt) {

@@ -47,6 +47,33 @@ export interface HubConfig {
      * Port of the admin/health API (0 = any free port).
      */
     port?: number
+    /**
+     * Largest request body the admin API accepts (a mapping preview sample included); larger bodies are refused with 413.
+     */
+    bodyLimitBytes?: number
+    /**
+     * Bearer tokens allowed on /api routes, stored as SHA-256 hashes (`casebridge hash-token` prints one). Without tokens every /api route answers 401.
+     */
+    tokens?: AdminToken[]
+    metrics?: {
+      /**
+       * Ask for a bearer token (any role) on GET /metrics. Metrics carry no personal data; turn this on where even counts are confidential.
+       */
+      requireToken?: boolean
+    }
+    /**
+     * Rate limit on missing or wrong tokens, per client address (a token bucket).
+     */
+    badTokenLimit?: {
+      /**
+       * Bad tokens a client may send in a row before it is answered 429.
+       */
+      burst?: number
+      /**
+       * How fast the allowance refills.
+       */
+      perMinute?: number
+    }
   }
   logging?: {
     level?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
@@ -91,6 +118,44 @@ export interface HubConfig {
     maxStalledCount?: number
   }
   /**
+   * Desync and watchdog alarms: one per agency and kind (open → acknowledged → resolved), logged and sent to webhooks once per state change.
+   */
+  alarms?: {
+    /**
+     * Where alarm state changes are POSTed (JSON, signed: X-CaseBridge-Signature: sha256=<HMAC-SHA256 of the body with the secret>).
+     */
+    webhooks?: AlarmWebhook[]
+    /**
+     * Webhook delivery through a queue: retries survive restarts.
+     */
+    delivery?: {
+      /**
+       * Attempts per webhook and state change before it is given up (and logged).
+       */
+      attempts?: number
+      /**
+       * First retry delay; doubles each attempt.
+       */
+      backoffMs?: number
+    }
+    /**
+     * Severity by count of affected cases, per alarm kind: below `warning` info, from `warning` warning, from `critical` critical.
+     */
+    severity?: {
+      missing_in_target?: SeverityThresholds
+      source_changed_unsynced?: SeverityThresholds
+      target_differs?: SeverityThresholds
+      orphan_in_target?: SeverityThresholds
+      stale?: SeverityThresholds
+      late_entry?: SeverityThresholds
+      source_deleted?: SeverityThresholds
+      agency_unreachable?: SeverityThresholds
+      agency_silent?: SeverityThresholds
+      mapping_invalid?: SeverityThresholds
+      dead_letters?: SeverityThresholds
+    }
+  }
+  /**
    * Named targets (usually one: the two-laws platform). Each entry is checked by its adapter's config schema.
    */
   targets: {
@@ -119,7 +184,106 @@ export interface HubConfig {
      */
     target: string
     source: AdapterSection
+    /**
+     * Reconciliation of this agency: source ⇄ ledger ⇄ platform, on a schedule and on demand (`casebridge reconcile`).
+     */
+    reconcile?: {
+      /**
+       * Reconcile this agency on its schedule (on-demand runs work either way).
+       */
+      enabled?: boolean
+      /**
+       * node-cron expression (with seconds) for reconciliations; runs once per tick across all hub processes.
+       */
+      schedule?: string
+      /**
+       * A case changed (at the source, in the ledger or on the platform) less than this long before a reconciliation starts, or during it, is not judged: it may be in flight.
+       */
+      minAgeSeconds?: number
+      /**
+       * A change the platform has not acknowledged this long after the hub first saw it is `stale`.
+       */
+      lagLimitSeconds?: number
+      /**
+       * 迟录 rule: a decision acknowledged by the platform after the end of the N-th day after the decision date is a `late_entry`.
+       */
+      entryDeadlineDays?: number
+      /**
+       * Decisions before this date (YYYY-MM-DD) are not judged late: history the hub back-fills was not entered late by it. Absent: every decision is judged.
+       */
+      entryDeadlineFrom?: string
+      /**
+       * After each scheduled reconciliation, re-send missing_in_target, source_changed_unsynced and target_differs cases through the push queue (orphans are never deleted). Every repair is written to the audit stream.
+       */
+      autoRepair?: boolean
+      /**
+       * Raise `agency_unreachable` when every pull has failed for this long.
+       */
+      unreachableAfterSeconds?: number
+      /**
+       * Raise `agency_silent` when pulls succeed but have found nothing new or changed for this long, at an agency that has had changes before.
+       */
+      silentAfterSeconds?: number
+      /**
+       * The agency's unified social credit code as the platform files its cases. Learned from the source's cases when absent; needed only for a source without a full listing.
+       */
+      agencyCode?: string
+    }
   }[]
+}
+/**
+ * One webhook receiving alarm state changes.
+ *
+ * This interface was referenced by `HubConfig`'s JSON-Schema
+ * via the `definition` "alarmWebhook".
+ */
+export interface AlarmWebhook {
+  /**
+   * Names the webhook in logs and delivery ids; defaults to a hash of the URL.
+   */
+  name?: string
+  /**
+   * Where to POST.
+   */
+  url: string
+  /**
+   * HMAC-SHA256 key for the signature header, from the environment.
+   */
+  secret: EnvRef
+  /**
+   * Time allowed for one delivery attempt.
+   */
+  timeoutMs?: number
+}
+/**
+ * Counts from which an alarm is a warning, and critical.
+ *
+ * This interface was referenced by `HubConfig`'s JSON-Schema
+ * via the `definition` "severityThresholds".
+ */
+export interface SeverityThresholds {
+  warning: number
+  critical: number
+}
+/**
+ * One admin API token: who it is (recorded in the audit stream), what it may do, and the SHA-256 of the token in hexadecimal — never the token itself.
+ *
+ * This interface was referenced by `HubConfig`'s JSON-Schema
+ * via the `definition` "adminToken".
+ */
+export interface AdminToken {
+  /**
+   * Who holds the token; names the caller in the audit stream.
+   */
+  id: string
+  /**
+   * viewer: read, personal data masked; operator: read unmasked, retry, trigger pulls; admin: also discard and read the audit stream.
+   */
+  role: 'viewer' | 'operator' | 'admin'
+  /**
+   * SHA-256 of the token, 64 lowercase hexadecimal characters, or an environment reference holding it.
+   */
+  sha256: string | EnvRef
 }
 /**
  * This interface was referenced by `HubConfig`'s JSON-Schema

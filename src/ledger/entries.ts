@@ -5,13 +5,19 @@ export interface QuarantineEntry {
   readonly agencyId: string
   readonly recordKey: string
   readonly caseNumber: string | undefined
-  readonly stage: 'mapping' | 'validation'
+  /** 'parse': the source could not read the row at all (see `origin` and `problems`). */
+  readonly stage: 'parse' | 'mapping' | 'validation'
   readonly problems: readonly MappingProblem[]
   readonly mappingVersion: string
   readonly quarantinedAt: string
   /** The record as the source sent it, so a fixed mapping can re-process it. Viewers see it masked. */
   readonly raw: Record<string, unknown>
+  /** Where a file source read the record: file name and the line it starts on. */
+  readonly origin?: RecordOrigin
 }
+
+/** Where in a source file a record was read. */
+export interface RecordOrigin { readonly file: string; readonly line: number }
 
 /** A case the target refused, or that could not be delivered within the allowed attempts. */
 export interface DeadLetterEntry {

@@ -20,10 +20,14 @@ export function fingerprint (value: unknown): string {
 
 /**
  * The idempotency key of a delivery: derived only from which versions of which cases it
- * carries, so a retry or a replay after a crash carries the same key.
+ * carries, so a retry or a replay after a crash carries the same key. `resend` (a
+ * reconciliation run id) makes a deliberate re-delivery of versions already delivered a
+ * new request: the platform would otherwise answer it from its idempotency memory without
+ * storing anything.
  */
-export function deliveryKey (agencyId: string, items: readonly { caseNumber: string; fingerprint: string }[]): string {
+export function deliveryKey (agencyId: string, items: readonly { caseNumber: string; fingerprint: string }[], resend?: string): string {
   const hash = createHash('sha256').update(agencyId)
+  if (resend !== undefined && resend !== '') hash.update(`\nresend ${resend}`)
   for (const line of items.map(item => `${item.caseNumber}\u0000${item.fingerprint}`).sort()) hash.update('\n').update(line)
   return `${agencyId}.${hash.digest('hex').slice(0, 40)}`
 }

@@ -18,6 +18,24 @@ export interface AgencyKeys {
   readonly stats: string
   /** STRING: who is pulling this agency right now (a lock across hub processes). */
   readonly pullLock: string
+  /** ZSET caseNumber → firstSeenMs: versions enqueued and not yet acknowledged (the sync lag). */
+  readonly pending: string
+  /** HASH key → value: what the agency's source adapter remembers between pulls (src/ledger/adapter-state.ts). */
+  readonly adapterState: string
+  /** HASH leaf bucket (4 hex digits) → "count:sum" of acknowledged versions (src/ledger/bucket-digest.ts). */
+  readonly digest: string
+  /** ZSET "leaf:caseNumber" (all scores 0): every case the ledger knows, listable by bucket prefix. */
+  readonly bucketIndex: string
+  /** HASH caseNumber → "decidedIso|ackedAtMs": first acknowledgement of a version carrying a decision date. */
+  readonly decisions: string
+  /** ZSET caseNumber → ackedAtMs of that first acknowledgement (late-entry checks since the last reconciliation). */
+  readonly decisionAcks: string
+  /** HASH: reconciliation state (last run, last result, late-entry watermark, claimed tick). */
+  readonly reconcile: string
+  /** STRING: who is reconciling this agency right now (a lock across hub processes). */
+  readonly reconcileLock: string
+  /** HASH: the agency's mapping as loaded by the hub (version, file, loadedAt) and the last refused edit (error, errorAt), see src/mapping/mapping-state.ts. */
+  readonly mapping: string
 }
 
 export function agencyKeys (prefix: string, agencyId: string): AgencyKeys {
@@ -30,6 +48,15 @@ export function agencyKeys (prefix: string, agencyId: string): AgencyKeys {
     deadLetters: `${base}:dead`,
     stats: `${base}:stats`,
     pullLock: `${base}:pull-lock`,
+    pending: `${base}:pending`,
+    adapterState: `${base}:adapter-state`,
+    digest: `${base}:digest`,
+    bucketIndex: `${base}:bucket-index`,
+    decisions: `${base}:decisions`,
+    decisionAcks: `${base}:decision-acks`,
+    reconcile: `${base}:reconcile`,
+    reconcileLock: `${base}:reconcile-lock`,
+    mapping: `${base}:mapping`,
   }
 }
 

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
-import type { CompiledMapping, MappingProblem } from '../mapping/types.js'
+import type { CompiledMapping, MapOutcome, MappingProblem } from '../mapping/types.js'
 import type { RawRecord } from '../contracts/source-adapter.js'
 import type { CanonicalCase } from '../generated/case.js'
 import { validateCase } from '../schema/validate-case.js'
 import { fingerprint, stableStringify } from '../ledger/fingerprint.js'
-import type { QuarantineEntry } from '../ledger/entries.js'
+import type { QuarantineEntry, RecordOrigin } from '../ledger/entries.js'
 
 export interface ValidCase { readonly caseNumber: string; readonly fingerprint: string; readonly case: CanonicalCase; readonly recordKey: string }
 
@@ -13,6 +13,40 @@ export interface MappedPage {
   readonly valid: Map<string, ValidCase>
   readonly quarantined: QuarantineEntry[]
   readonly skipped: number
+  /** Skipped records by the skip rule that matched, e.g. { draft: 3 } for `skip: draft`. */
+  readonly skippedByRule: Readonly<Record<string, number>>
+}
+
+/** What mapping and validating one record gave: a valid case, its problems, or the skip rule that matched. */
+export type RecordResult =
+  | { readonly kind: 'valid'; readonly caseNumber: string; readonly case: CanonicalCase }
+  | { readonly kind: 'invalid'; readonly caseNumber: string | undefined; readonly stage: 'mapping' | 'validation'; readonly problems: MappingProblem[] }
+  | { readonly kind: 'skipped'; readonly caseNumber: string | undefined; readonly rule: string }
+
+/**
+ * Validate a mapping outcome against the canonical schema; a validation problem names the
+ * source field the canonical field was mapped from. The one place map-then-validate is
+ * decided: pulls, quarantine re-processing and `casebridge mapping test` all go through it.
+ */
+export function resultOf (mapping: CompiledMapping, outcome: MapOutcome): RecordResult {
+  if (outcome.kind === 'skipped') return outcome
+  if (outcome.kind === 'failed') return { kind: 'invalid', caseNumber: outcome.caseNumber, stage: 'mapping', problems: outcome.problems }
+  const checked = validateCase(outcome.value)
+  if (checked.ok) return { kind: 'valid', caseNumber: checked.value.caseNumber, case: checked.value }
+  return {
+    kind: 'invalid',
+    caseNumber: outcome.caseNumber,
+    stage: 'validation',
+    problems: checked.problems.map(p => {
+      const sourceField = mapping.sourceFieldFor(p.path)
+      return { ...(sourceField === undefined ? {} : { sourceField }), canonicalField: p.path, rule: p.rule, message: p.message }
+    }),
+  }
+}
+
+/** A mapping that throws (a bug, never bad data) must not take the page down with it. */
+export function crashedOutcome (err: unknown): MapOutcome {
+  return { kind: 'failed', caseNumber: undefined, problems: [{ canonicalField: '', rule: 'mapping-crashed', message: `the mapping failed unexpectedly: ${err instanceof Error ? err.message : String(err)}` }] }
 }
 
 /** Where a record goes in quarantine: its case number, or a content hash when it has none. */
@@ -26,35 +60,73 @@ export function recordKeyOf (caseNumber: string | undefined, raw: RawRecord): st
  * can be tested and benchmarked alone. A bad record never stops the page; it becomes a
  * quarantine entry naming the source field, the canonical field and the rule.
  */
-export function mapRecords (agencyId: string, mapping: CompiledMapping, records: readonly RawRecord[]): MappedPage {
+export function mapRecords (agencyId: string, mapping: CompiledMapping, records: readonly RawRecord[], origins?: readonly RecordOrigin[], outcomes?: readonly MapOutcome[]): MappedPage {
   const valid = new Map<string, ValidCase>()
   const quarantined: QuarantineEntry[] = []
   let skipped = 0
+  const skippedByRule: Record<string, number> = {}
   const now = new Date().toISOString()
+  let index = 0
   const quarantine = (raw: RawRecord, caseNumber: string | undefined, stage: QuarantineEntry['stage'], problems: MappingProblem[]): void => {
-    quarantined.push({ agencyId, recordKey: recordKeyOf(caseNumber, raw), caseNumber, stage, problems, mappingVersion: mapping.version, quarantinedAt: now, raw })
+    const origin = origins?.[index]
+    quarantined.push({ agencyId, recordKey: recordKeyOf(caseNumber, raw), caseNumber, stage, problems, mappingVersion: mapping.version, quarantinedAt: now, raw, ...(origin === undefined ? {} : { origin }) })
   }
-  for (const raw of records) {
-    let outcome
-    try {
-      outcome = mapping.map(raw)
-    } catch (err) {
-      // A mapping bug must not take the page down with it.
-      quarantine(raw, undefined, 'mapping', [{ canonicalField: '', rule: 'mapping-crashed', message: `the mapping failed unexpectedly: ${err instanceof Error ? err.message : String(err)}` }])
+  for (; index < records.length; index++) {
+    const raw = records[index] as RawRecord
+    let outcome = outcomes?.[index]
+    if (outcome === undefined) {
+      try {
+        outcome = mapping.map(raw)
+      } catch (err) {
+        outcome = crashedOutcome(err)
+      }
+    }
+    const result = resultOf(mapping, outcome)
+    if (result.kind === 'skipped') {
+      skipped++
+      const name = result.rule.replace(/^skip:/, '')
+      skippedByRule[name] = (skippedByRule[name] ?? 0) + 1
       continue
     }
-    if (outcome.kind === 'skipped') { skipped++; continue }
-    if (outcome.kind === 'failed') { quarantine(raw, outcome.caseNumber, 'mapping', outcome.problems); continue }
-    const checked = validateCase(outcome.value)
-    if (!checked.ok) {
-      quarantine(raw, outcome.caseNumber, 'validation', checked.problems.map(p => {
-        const sourceField = mapping.sourceFieldFor(p.path)
-        return { ...(sourceField === undefined ? {} : { sourceField }), canonicalField: p.path, rule: p.rule, message: p.message }
-      }))
-      continue
-    }
-    const caseNumber = checked.value.caseNumber
-    valid.set(caseNumber, { caseNumber, fingerprint: fingerprint(checked.value), case: checked.value, recordKey: recordKeyOf(caseNumber, raw) })
+    if (result.kind === 'invalid') { quarantine(raw, result.caseNumber, result.stage, result.problems); continue }
+    const caseNumber = result.caseNumber
+    valid.set(caseNumber, { caseNumber, fingerprint: fingerprint(result.case), case: result.case, recordKey: recordKeyOf(caseNumber, raw) })
   }
-  return { valid, quarantined, skipped }
+  return { valid, quarantined, skipped, skippedByRule }
+}
+
+/**
+ * {@link mapRecords} for any mapping: one with expressions (which JSONata evaluates
+ * asynchronously) is run record by record first — one at a time, so each expression's time
+ * limit measures its own work.
+ */
+export async function mapPage (agencyId: string, mapping: CompiledMapping, records: readonly RawRecord[], origins?: readonly RecordOrigin[]): Promise<MappedPage> {
+  if (!mapping.usesExpressions) return mapRecords(agencyId, mapping, records, origins)
+  const outcomes: MapOutcome[] = []
+  for (const raw of records) outcomes.push(await mapping.mapAsync(raw).catch(crashedOutcome))
+  return mapRecords(agencyId, mapping, records, origins, outcomes)
+}
+
+/** Per-rule skip counts as ledger counters: `skipped:<rule>` beside the total `skipped`. */
+export function skipCounters (page: Pick<MappedPage, 'skippedByRule'>): Record<string, number> {
+  return Object.fromEntries(Object.entries(page.skippedByRule).map(([rule, n]) => [`skipped:${rule}`, n]))
+}
+
+/**
+ * Rows a file source could not read at all become quarantine entries too (stage 'parse'),
+ * keyed by file and line, so a broken row is visible and counted instead of dropped.
+ */
+export function unreadableEntries (agencyId: string, mappingVersion: string, rows: readonly { file: string; line: number; message: string }[]): QuarantineEntry[] {
+  const now = new Date().toISOString()
+  return rows.map(row => ({
+    agencyId,
+    recordKey: `#unreadable-${createHash('sha256').update(`${row.file}\n${row.line}`).digest('hex').slice(0, 24)}`,
+    caseNumber: undefined,
+    stage: 'parse' as const,
+    problems: [{ canonicalField: '', rule: 'parse', message: `${row.file}, line ${row.line}: ${row.message}` }],
+    mappingVersion,
+    quarantinedAt: now,
+    raw: {},
+    origin: { file: row.file, line: row.line },
+  }))
 }

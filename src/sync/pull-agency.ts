@@ -4,7 +4,8 @@ import type { SourceAdapter } from '../contracts/source-adapter.js'
 import type { CompiledMapping } from '../mapping/types.js'
 import type { Ledger } from '../ledger/ledger.js'
 import { enqueuePushJobs, type PushItem, type PushJobData } from '../delivery/push-job.js'
-import { mapRecords } from './map-records.js'
+import { mapPage, skipCounters, unreadableEntries, type MappedPage, type ValidCase } from './map-records.js'
+import type { QuarantineEntry } from '../ledger/entries.js'
 
 export interface PullContext {
   readonly agencyId: string
@@ -51,37 +52,61 @@ export async function pullAgency (ctx: PullContext, signal: AbortSignal): Promis
   const start = await ctx.ledger.cursor(ctx.agencyId)
   for await (const page of ctx.source.pull(start, signal)) {
     const mapping = ctx.mapping()
-    const mapped = mapRecords(ctx.agencyId, mapping, page.records)
-    const candidates = [...mapped.valid.values()]
-    const seen = await ctx.ledger.seenVersions(ctx.agencyId, candidates.map(c => c.caseNumber))
-    const now = Date.now()
-    const changed: PushItem[] = []
-    candidates.forEach((c, i) => {
-      const before = seen[i]
-      if (before?.fingerprint === c.fingerprint) return
-      changed.push({ caseNumber: c.caseNumber, fingerprint: c.fingerprint, firstSeenMs: now, case: c.case })
-    })
-
-    // (1) enqueue, then (2) record — see THE CURSOR RULE above.
-    const agencyCode = changed[0]?.case.agency.code ?? ''
-    const jobs = await enqueuePushJobs(ctx.queue, { agencyId: ctx.agencyId, agencyCode, targetId: ctx.targetId }, changed, ctx.batchSize)
-    await ctx.ledger.commitPage(ctx.agencyId, {
-      seen: changed.map(c => ({ caseNumber: c.caseNumber, version: { fingerprint: c.fingerprint, mappingVersion: mapping.version, firstSeenMs: now } })),
-      quarantined: mapped.quarantined,
-      released: candidates.map(c => c.recordKey),
+    const mapped = await mapPage(ctx.agencyId, mapping, page.records, page.origins)
+    // Rows a file source could not read are quarantined like records that failed mapping.
+    const quarantined = [...mapped.quarantined, ...unreadableEntries(ctx.agencyId, mapping.version, page.unreadable ?? [])]
+    const { candidates, changed, jobs } = await commitMapped(ctx, mapping, mapped, {
+      quarantined,
       cursor: page.cursor,
-      counts: { pulled: page.records.length, valid: candidates.length, skipped: mapped.skipped, enqueued: changed.length },
+      counts: { pulled: page.records.length, valid: mapped.valid.size, skipped: mapped.skipped, ...skipCounters(mapped) },
     })
 
     totals.pages++
     totals.records += page.records.length
     totals.changed += changed.length
-    totals.quarantined += mapped.quarantined.length
+    totals.quarantined += quarantined.length
     totals.skipped += mapped.skipped
-    for (const q of mapped.quarantined) {
-      ctx.logger.warn({ agency: ctx.agencyId, caseNumber: q.caseNumber, record: q.recordKey, stage: q.stage, problems: q.problems }, 'record quarantined')
+    for (const q of quarantined) {
+      ctx.logger.warn({ agency: ctx.agencyId, caseNumber: q.caseNumber, record: q.recordKey, stage: q.stage, problems: q.problems, ...(q.origin === undefined ? {} : { origin: q.origin }) }, 'record quarantined')
     }
-    ctx.onPage?.({ agencyId: ctx.agencyId, page: totals.pages, records: page.records.length, valid: candidates.length, changed: changed.length, quarantined: mapped.quarantined.length, skipped: mapped.skipped, jobs })
+    ctx.onPage?.({ agencyId: ctx.agencyId, page: totals.pages, records: page.records.length, valid: candidates.length, changed: changed.length, quarantined: quarantined.length, skipped: mapped.skipped, jobs })
   }
   return totals
+}
+
+/** What {@link commitMapped} needs: where the agency's cases go and its ledger. */
+export type DeliveryContext = Pick<PullContext, 'agencyId' | 'targetId' | 'ledger' | 'queue' | 'batchSize'>
+
+/**
+ * Deliver a mapped page: compare its valid cases with the ledger, (1) enqueue the changed
+ * ones, then (2) record them, the quarantine changes, the counters (plus `enqueued`) and
+ * `cursor` in one ledger commit — THE CURSOR RULE above. Shared by pulls and by quarantine
+ * re-processing (src/sync/reprocess-quarantine.ts), which passes `cursor: null` and the
+ * quarantine keys its records had (`released`, besides the keys of the valid cases).
+ */
+export async function commitMapped (
+  ctx: DeliveryContext, mapping: CompiledMapping, mapped: MappedPage,
+  page: { readonly quarantined: readonly QuarantineEntry[]; readonly released?: readonly string[]; readonly cursor: string | null; readonly counts: Readonly<Record<string, number>> },
+): Promise<{ candidates: ValidCase[]; changed: PushItem[]; jobs: number }> {
+  const candidates = [...mapped.valid.values()]
+  const seen = await ctx.ledger.seenVersions(ctx.agencyId, candidates.map(c => c.caseNumber))
+  const now = Date.now()
+  const changed: PushItem[] = []
+  candidates.forEach((c, i) => {
+    const before = seen[i]
+    if (before?.fingerprint === c.fingerprint) return
+    changed.push({ caseNumber: c.caseNumber, fingerprint: c.fingerprint, firstSeenMs: now, case: c.case })
+  })
+
+  // (1) enqueue, then (2) record — see THE CURSOR RULE above.
+  const agencyCode = changed[0]?.case.agency.code ?? ''
+  const jobs = await enqueuePushJobs(ctx.queue, { agencyId: ctx.agencyId, agencyCode, targetId: ctx.targetId }, changed, ctx.batchSize)
+  await ctx.ledger.commitPage(ctx.agencyId, {
+    seen: changed.map(c => ({ caseNumber: c.caseNumber, version: { fingerprint: c.fingerprint, mappingVersion: mapping.version, firstSeenMs: now } })),
+    quarantined: page.quarantined,
+    released: [...new Set([...candidates.map(c => c.recordKey), ...(page.released ?? [])])],
+    cursor: page.cursor,
+    counts: { ...page.counts, enqueued: changed.length },
+  })
+  return { candidates, changed, jobs }
 }
