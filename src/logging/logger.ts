@@ -11,16 +11,28 @@ export function createLogger (options: { level: string; name?: string }, destina
   const pinoOptions: LoggerOptions = {
     level: options.level,
     base: { name: options.name ?? 'casebridge' },
-    formatters: { log: object => maskPersonal(object) as Record<string, unknown> },
+    formatters: {
+      log: object => maskPersonal(object) as Record<string, unknown>,
+      // The base bindings: `name` there is the hub's own, public name.
+      bindings: bindings => maskPersonal(bindings, 'hub') as Record<string, unknown>,
+    },
     hooks: {
       logMethod (args, method) {
         const masked = args.map(arg => typeof arg === 'string' ? maskText(arg) : arg) as typeof args
         method.apply(this, masked)
       },
     },
-    serializers: { err: pino.stdSerializers.err },
+    // The log formatter above has already serialized (and masked) errors, wherever they sit.
+    serializers: { err: (value: unknown) => value instanceof Error ? maskPersonal(value) : value },
   }
-  return destination === undefined ? pino(pinoOptions) : pino(pinoOptions, destination)
+  const logger = destination === undefined ? pino(pinoOptions) : pino(pinoOptions, destination)
+  // pino passes a child's bindings through no formatter: mask them on the way in. Children
+  // inherit this method from the root instance, so grandchildren are masked too.
+  const childOf = Object.getPrototypeOf(logger).child as Logger['child']
+  logger.child = function (this: Logger, bindings, childOptions) {
+    return childOf.call(this, maskPersonal(bindings) as typeof bindings, childOptions)
+  } as Logger['child']
+  return logger
 }
 
 export function silentLogger (): Logger {

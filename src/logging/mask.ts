@@ -1,3 +1,5 @@
+import { stdSerializers } from 'pino'
+
 /**
  * Personal data and secrets never reach a log line or a viewer's API response.
  *
@@ -30,7 +32,8 @@ export function maskPersonal (value: unknown, parentKey = '', depth = 0): unknow
   if (typeof value === 'string') return maskText(value)
   if (Array.isArray(value)) return value.map(item => maskPersonal(item, parentKey, depth + 1))
   if (typeof value === 'object' && value !== null) {
-    if (value instanceof Error) return value
+    // An error's message and stack may quote a record or a header: mask its serialized form.
+    if (value instanceof Error) return maskPersonal(stdSerializers.err(value), parentKey, depth + 1)
     const out: Record<string, unknown> = {}
     for (const [key, item] of Object.entries(value)) {
       const sensitive = SENSITIVE_KEY.test(key) && !(key === 'name' && PUBLIC_NAME_PARENTS.has(parentKey))

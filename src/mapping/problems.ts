@@ -3,7 +3,7 @@
  * personal data (names and ID numbers of parties, fields marked `personal`), with the hub's
  * one masking rule (src/logging/mask.ts), and shortened when it is long.
  */
-import { maskValue } from '../logging/mask.js'
+import { maskText, maskValue } from '../logging/mask.js'
 import type { MappingProblem } from './types.js'
 
 /** Canonical properties of a party that are personal data whatever the mapping says. */
@@ -18,10 +18,10 @@ export function isPersonalPointer (pointer: string): boolean {
 
 const MAX_SHOWN = 120
 
-/** The value as shown in a problem: masked if personal, cut short if long. */
+/** The value as shown in a problem: masked if personal, cut short if long; an ID number inside free text is masked too. */
 export function shownValue (value: string, personal: boolean): string {
   if (personal) return maskValue(value)
-  const chars = Array.from(value)
+  const chars = Array.from(maskText(value))
   return chars.length <= MAX_SHOWN ? value : chars.slice(0, MAX_SHOWN).join('') + '…'
 }
 

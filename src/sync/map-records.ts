@@ -4,6 +4,8 @@ import type { RawRecord } from '../contracts/source-adapter.js'
 import type { CanonicalCase } from '../generated/case.js'
 import { validateCase } from '../schema/validate-case.js'
 import { fingerprint, stableStringify } from '../ledger/fingerprint.js'
+import { pointerSegments } from '../mapping/pointer.js'
+import { isPersonalPointer, problem } from '../mapping/problems.js'
 import type { QuarantineEntry, RecordOrigin } from '../ledger/entries.js'
 
 export interface ValidCase { readonly caseNumber: string; readonly fingerprint: string; readonly case: CanonicalCase; readonly recordKey: string }
@@ -37,11 +39,18 @@ export function resultOf (mapping: CompiledMapping, outcome: MapOutcome): Record
     kind: 'invalid',
     caseNumber: outcome.caseNumber,
     stage: 'validation',
-    problems: checked.problems.map(p => {
-      const sourceField = mapping.sourceFieldFor(p.path)
-      return { ...(sourceField === undefined ? {} : { sourceField }), canonicalField: p.path, rule: p.rule, message: p.message }
-    }),
+    problems: checked.problems.map(p => problem(p.path, mapping.sourceFieldFor(p.path), p.rule, p.message, scalarAt(outcome.value, p.path), isPersonalPointer(p.path))),
   }
+}
+
+/** The value a validation problem is about, as text, when it is a single value (a missing field has none). */
+function scalarAt (root: Record<string, unknown>, pointer: string): string | undefined {
+  let node: unknown = root
+  for (const segment of pointerSegments(pointer)) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, segment)) return undefined
+    node = (node as Record<string, unknown>)[segment]
+  }
+  return typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean' ? String(node) : undefined
 }
 
 /** A mapping that throws (a bug, never bad data) must not take the page down with it. */

@@ -33,3 +33,29 @@ t.test('every log line is masked, message text included', async t => {
   t.notMatch(line, 'Bearer abc')
   t.match(line, '320************1X')
 })
+
+t.test('an error logged with an ID number or a token in its message, stack or cause is masked too', async t => {
+  const lines: string[] = []
+  const sink = new Writable({ write (chunk: Buffer, _enc, done) { lines.push(chunk.toString()); done() } })
+  const logger = createLogger({ level: 'info' }, sink)
+  const cause = new Error(`upstream said: party ${ID} unknown`)
+  logger.error({ err: new Error(`push refused with Authorization: Bearer s3cr3t-abc for ${ID}`, { cause }), nested: { failure: new TypeError(`bad ${ID}`) } }, 'push failed')
+  const line = lines.join('')
+  t.notMatch(line, ID, 'no full ID number in message, stack or cause')
+  t.notMatch(line, 's3cr3t-abc', 'no token')
+  const parsed = JSON.parse(line) as { err: { type: string; message: string; stack: string }; nested: { failure: { type: string } } }
+  t.equal(parsed.err.type, 'Error', 'the error keeps its shape (type, message, stack)')
+  t.match(parsed.err.message, 'Bearer ***')
+  t.match(parsed.err.stack, '320************1X')
+  t.equal(parsed.nested.failure.type, 'TypeError', 'an error under any key is serialized, not dropped')
+})
+
+t.test('child logger bindings are masked', async t => {
+  const lines: string[] = []
+  const sink = new Writable({ write (chunk: Buffer, _enc, done) { lines.push(chunk.toString()); done() } })
+  const logger = createLogger({ level: 'info' }, sink).child({ token: 'abcdef123456', record: `row of ${ID}` })
+  logger.info('hello')
+  const line = lines.join('')
+  t.notMatch(line, 'abcdef123456')
+  t.notMatch(line, ID)
+})
