@@ -6,6 +6,7 @@ import type { Ledger } from '../ledger/ledger.js'
 import type { DeadLetterEntry } from '../ledger/entries.js'
 import { deliveryKey } from '../ledger/fingerprint.js'
 import type { PushItem, PushJobData } from './push-job.js'
+import { crashPoint } from '../crash-points.js'
 
 /** Some records of a batch were answered "retryable": the job retries with only those. */
 export class RetryableRecordsError extends CaseBridgeError {
@@ -51,6 +52,7 @@ export function createPushProcessor (deps: PushProcessorDeps) {
     const timer = setTimeout(() => controller.abort(new JobTimeoutError(`push to ${targetId} took longer than ${deps.jobTimeoutMs} ms`)), deps.jobTimeoutMs)
     let results: readonly PushRecordResult[]
     try {
+      crashPoint('push.sending')
       results = await target.push({ agencyCode, idempotencyKey: deliveryKey(agencyId, items, job.data.resend), cases: items.map(i => i.case) }, controller.signal)
     } catch (err) {
       const cause = controller.signal.aborted ? controller.signal.reason as Error : err
@@ -71,6 +73,7 @@ export function createPushProcessor (deps: PushProcessorDeps) {
       clearTimeout(timer)
     }
 
+    crashPoint('push.answered')
     const byCase = new Map(results.map(r => [r.caseNumber, r]))
     const now = Date.now()
     const accepted: PushItem[] = []
@@ -86,6 +89,7 @@ export function createPushProcessor (deps: PushProcessorDeps) {
       for (const item of again) dead.push(deadLetter(agencyId, item, `still not accepted after ${job.attemptsMade + 1} attempts: ${reasonOf(byCase.get(item.caseNumber))}`, job.attemptsMade + 1))
     }
     await deps.ledger.acknowledge(agencyId, accepted.map(i => ({ caseNumber: i.caseNumber, fingerprint: i.fingerprint, ackedAtMs: now, decidedAt: i.case.dates.decided })), dead)
+    crashPoint('push.acknowledged')
     if (accepted.length > 0) deps.onAcknowledged?.(agencyId, accepted, now)
     if (dead.length > 0) log.warn({ cases: dead.map(d => d.caseNumber), reasons: [...new Set(dead.map(d => d.reason))].slice(0, 5) }, 'cases moved to dead letters')
     if (again.length > 0 && !lastAttempt) {

@@ -6,6 +6,7 @@ import type { Ledger } from '../ledger/ledger.js'
 import { enqueuePushJobs, type PushItem, type PushJobData } from '../delivery/push-job.js'
 import { mapPage, skipCounters, unreadableEntries, type MappedPage, type ValidCase } from './map-records.js'
 import type { QuarantineEntry } from '../ledger/entries.js'
+import { crashPoint } from '../crash-points.js'
 
 export interface PullContext {
   readonly agencyId: string
@@ -51,8 +52,10 @@ export async function pullAgency (ctx: PullContext, signal: AbortSignal): Promis
   const totals = { pages: 0, records: 0, changed: 0, quarantined: 0, skipped: 0 }
   const start = await ctx.ledger.cursor(ctx.agencyId)
   for await (const page of ctx.source.pull(start, signal)) {
+    crashPoint('pull.page-read')
     const mapping = ctx.mapping()
     const mapped = await mapPage(ctx.agencyId, mapping, page.records, page.origins)
+    crashPoint('pull.mapped')
     // Rows a file source could not read are quarantined like records that failed mapping.
     const quarantined = [...mapped.quarantined, ...unreadableEntries(ctx.agencyId, mapping.version, page.unreadable ?? [])]
     const { candidates, changed, jobs } = await commitMapped(ctx, mapping, mapped, {
@@ -101,6 +104,7 @@ export async function commitMapped (
   // (1) enqueue, then (2) record — see THE CURSOR RULE above.
   const agencyCode = changed[0]?.case.agency.code ?? ''
   const jobs = await enqueuePushJobs(ctx.queue, { agencyId: ctx.agencyId, agencyCode, targetId: ctx.targetId }, changed, ctx.batchSize)
+  crashPoint('pull.enqueued')
   await ctx.ledger.commitPage(ctx.agencyId, {
     seen: changed.map(c => ({ caseNumber: c.caseNumber, version: { fingerprint: c.fingerprint, mappingVersion: mapping.version, firstSeenMs: now } })),
     quarantined: page.quarantined,
@@ -108,5 +112,6 @@ export async function commitMapped (
     cursor: page.cursor,
     counts: { ...page.counts, enqueued: changed.length },
   })
+  crashPoint('pull.committed')
   return { candidates, changed, jobs }
 }

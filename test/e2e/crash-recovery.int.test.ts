@@ -1,5 +1,6 @@
 import t from 'tap'
 import { setTimeout as delay } from 'node:timers/promises'
+import { Rng } from '../../fixtures/sim-shared/prng.js'
 import { Redis } from 'ioredis'
 import { agencyKeys } from '../../src/ledger/keys.js'
 import { startWorld, TEST_REDIS_URL } from '../helpers/world.js'
@@ -9,21 +10,10 @@ import { waitFor } from '../helpers/wait-for.js'
 const AGENCY = 'market-regulation-peixian'
 const KILLS = 6
 
-/** Small seeded PRNG: a failing run can be replayed with CASEBRIDGE_CRASH_SEED. */
-function mulberry32 (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let x = Math.imul(a ^ (a >>> 15), 1 | a)
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 t.test('a hub killed with SIGKILL at random moments during a 2,000-case sync loses nothing and writes nothing twice', async t => {
   const seed = Number(process.env.CASEBRIDGE_CRASH_SEED ?? Date.now() % 1_000_000)
   t.comment(`crash seed ${seed} (replay with CASEBRIDGE_CRASH_SEED=${seed})`)
-  const random = mulberry32(seed)
+  const rng = new Rng(seed)
   // Latency on both sides stretches the sync over several seconds so kills land mid-flight.
   const world = await startWorld(t, 'crash', { agency: { records: 2000, seed: 21, latencyMs: 20 }, platform: { seed: 9, latencyMs: 120 } })
   const config = world.writeConfig({ push: { batchSize: 25, concurrency: 2, lockDurationMs: 2000, attempts: 50 }, pageSize: 100, schedule: '*/1 * * * * *', logLevel: 'info' })
@@ -35,7 +25,11 @@ t.test('a hub killed with SIGKILL at random moments during a 2,000-case sync los
     const hub = spawnHub(config, world.env)
     t.teardown(() => { hub.child.kill('SIGKILL') })
     await hub.started
-    await delay(300 + Math.floor(random() * 1200)) // the random kill moment is the point of this test
+    // Kill only once this run has made progress of its own, so every kill lands mid-sync,
+    // then after a random extra moment (the point of this test: no chosen instant).
+    const progressFrom = world.platform.stats().totals.stored
+    await waitFor('this run to deliver something', () => world.platform.stats().totals.stored > progressFrom, { timeoutMs: 60_000, intervalMs: 20 })
+    await delay(rng.int(0, 400))
     const before = world.platform.stats().totals.stored
     hub.child.kill('SIGKILL')
     const { signal } = await hub.exited

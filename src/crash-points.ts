@@ -1,0 +1,53 @@
+/**
+ * Crash points: named places on the sync path where the crash-cycle tests make the hub die
+ * by SIGKILL, so every step of "pull → map → enqueue → ledger → push → acknowledge" is
+ * proven to lose nothing and write nothing twice when a process dies right there.
+ *
+ * Armed only by the environment, read once at start:
+ *   CASEBRIDGE_CRASH_AT=<point>:<n>   die the n-th time <point> is reached (n ≥ 1)
+ * Unset (always, outside those tests), {@link crashPoint} is one comparison and returns.
+ * Like the failpoints of TiKV or FoundationDB's simulation, it is part of the product so
+ * that what the tests kill is the code that ships.
+ */
+
+/** Every crash point, in the order a case meets them. */
+export const CRASH_POINTS = [
+  /** A page came from the source; nothing of it is mapped yet. */
+  'pull.page-read',
+  /** The page is mapped and validated; nothing of it is enqueued. */
+  'pull.mapped',
+  /** The page's push jobs are in the queue; the ledger (and the cursor) are not written. */
+  'pull.enqueued',
+  /** The ledger commit of the page (cursor last) is done. */
+  'pull.committed',
+  /** A push job is about to send its batch to the target. */
+  'push.sending',
+  /** The target answered; the ledger does not know yet. */
+  'push.answered',
+  /** The acknowledgements are in the ledger; the job is not marked complete. */
+  'push.acknowledged',
+] as const
+
+export type CrashPoint = typeof CRASH_POINTS[number]
+
+interface Armed { readonly point: CrashPoint; remaining: number }
+
+function armedFrom (spec: string | undefined): Armed | undefined {
+  if (spec === undefined || spec === '') return undefined
+  const m = /^([a-z.-]+):([1-9]\d*)$/.exec(spec)
+  const point = m?.[1] as CrashPoint | undefined
+  if (m === null || point === undefined || !CRASH_POINTS.includes(point)) {
+    throw new Error(`CASEBRIDGE_CRASH_AT="${spec}": expected <point>:<n> with n ≥ 1 and point one of ${CRASH_POINTS.join(', ')}`)
+  }
+  return { point, remaining: Number(m[2]) }
+}
+
+const armed = armedFrom(process.env.CASEBRIDGE_CRASH_AT)
+
+/** Die here by SIGKILL if this is the armed point's n-th visit; otherwise do nothing. */
+export function crashPoint (point: CrashPoint): void {
+  if (armed === undefined || armed.point !== point) return
+  if (--armed.remaining > 0) return
+  // Straight to the kernel: no exit handlers, no flushing, as a power cut or OOM kill would.
+  process.kill(process.pid, 'SIGKILL')
+}
