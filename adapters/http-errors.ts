@@ -8,6 +8,7 @@ import { RateLimitedError, RemoteRefusedError, RemoteUnavailableError } from '..
 export function httpStatusError (who: string, status: number, retryAfter: string | string[] | undefined, detail: string): Error {
   const what = `${who} answered HTTP ${status}${detail === '' ? '' : `: ${detail.slice(0, 300)}`}`
   if (status === 429) return new RateLimitedError(what, retryAfterMs(retryAfter))
+  if (status === 503 && retryAfter !== undefined) return new RemoteUnavailableError(what, { retryAfterMs: retryAfterMs(retryAfter) })
   if (status >= 500 || status === 408) return new RemoteUnavailableError(what)
   return new RemoteRefusedError(what)
 }

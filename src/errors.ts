@@ -53,6 +53,13 @@ export class RecordRejectedError extends CaseBridgeError {
 export class RemoteUnavailableError extends CaseBridgeError {
   readonly code = 'CB_ERR_REMOTE_UNAVAILABLE'
   readonly family = 'retriable'
+  /** `retryAfterMs`: how long the remote said it will be down (a 503's Retry-After), if it said. */
+  constructor (message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
+    super(message, options)
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs
+  }
+
+  readonly retryAfterMs?: number
 }
 
 /** The remote asked us to slow down (429); `retryAfterMs` is what it asked for. */

@@ -6,6 +6,7 @@ import type { TargetAdapter } from '../contracts/target-adapter.js'
 import type { Ledger } from '../ledger/ledger.js'
 import { queuePrefix } from '../ledger/keys.js'
 import { createPushProcessor } from './push-processor.js'
+import { PUSH_BACKOFF_TYPE, pushBackoff } from './push-backoff.js'
 import { pushQueueName, type PushItem, type PushJobData } from './push-job.js'
 
 export interface PushService {
@@ -15,8 +16,8 @@ export interface PushService {
 }
 
 /**
- * One BullMQ queue and worker per target. Retries: exponential backoff with jitter,
- * `push.attempts` in all; completed jobs are removed (the ledger is the record), failed
+ * One BullMQ queue and worker per target. Retries: exponential backoff with jitter, capped
+ * (src/delivery/push-backoff.ts), `push.attempts` in all; completed jobs are removed (the ledger is the record), failed
  * ones kept briefly for inspection (their cases are in the dead-letter set).
  */
 export function startPushService (opts: {
@@ -39,7 +40,7 @@ export function startPushService (opts: {
       prefix,
       defaultJobOptions: {
         attempts: config.push.attempts,
-        backoff: { type: 'exponential', delay: config.push.backoff.delayMs, jitter: config.push.backoff.jitter },
+        backoff: { type: PUSH_BACKOFF_TYPE },
         removeOnComplete: true,
         removeOnFail: { count: 1000 },
       },
@@ -55,6 +56,7 @@ export function startPushService (opts: {
       lockDuration: config.push.lockDurationMs,
       stalledInterval: Math.max(1000, Math.floor(config.push.lockDurationMs / 2)),
       maxStalledCount: config.push.maxStalledCount,
+      settings: { backoffStrategy: pushBackoff(config.push.backoff) },
     })
     // A job that failed for good without the processor dead-lettering it (it stalled too
     // often: crashes) still must not vanish: its cases go to the dead-letter set here.

@@ -103,6 +103,10 @@ export interface HubConfig {
        * Fraction of the delay that is randomised, so retries of many jobs spread out.
        */
       jitter?: number
+      /**
+       * Longest wait between two attempts, so a long outage is drained within this much of its end. A Retry-After the target asks for is honoured even when longer.
+       */
+      maxDelayMs?: number
     }
     /**
      * A push attempt running longer than this is aborted and retried.
