@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
 import { runCommand } from './run-command.js'
-import { checkConfigCommand } from './check-config-command.js'
+import { CHECK_CONFIG_USAGE, checkConfigCommand } from './check-config-command.js'
 import { CaseBridgeError } from '../errors.js'
 import { OPERATOR_USAGE, isOperatorCommand, runOperatorCommand } from './operator-commands.js'
-import { MAPPING_USAGE, MappingUsageError, mappingCommand } from './mapping-command.js'
+import { MAPPING_USAGE, mappingCommand } from './mapping-command.js'
+import { UsageError } from './usage-error.js'
 import { QUARANTINE_RETRY_USAGE, quarantineRetryCommand } from './quarantine-command.js'
 import { RECONCILE_DIRECT_USAGE, reconcileCommand } from './reconcile-command.js'
 
@@ -13,8 +14,8 @@ const USAGE = `casebridge — sync hub between agency case systems and the two-l
 Usage:
   casebridge demo [--records N] [--live]   start the demo: hub + agency and platform simulators
   casebridge run --config <file>           run the hub with a configuration file
-  casebridge check-config <file>           check a configuration file and exit (0 = valid)
   casebridge help                          this text
+${CHECK_CONFIG_USAGE}
 ${MAPPING_USAGE}
 ${QUARANTINE_RETRY_USAGE}
 ${RECONCILE_DIRECT_USAGE}
@@ -39,16 +40,11 @@ async function main (argv: string[]): Promise<number> {
       if (values.config === undefined) return usage('run needs --config <file>')
       return await runCommand(values.config)
     }
-    case 'check-config': {
-      const file = rest[0]
-      if (file === undefined) return usage('check-config needs a file')
-      return await checkConfigCommand(file)
-    }
-    case 'mapping': case 'quarantine':
+    case 'check-config': case 'mapping': case 'quarantine':
       try {
-        return command === 'mapping' ? await mappingCommand(rest) : await quarantineRetryCommand(rest)
+        return command === 'check-config' ? await checkConfigCommand(rest) : command === 'mapping' ? await mappingCommand(rest) : await quarantineRetryCommand(rest)
       } catch (err) {
-        if (err instanceof MappingUsageError) return usage(err.message)
+        if (err instanceof UsageError) return usage(err.message)
         throw err
       }
     case undefined: case 'help': case '--help': case '-h':

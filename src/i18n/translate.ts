@@ -63,6 +63,7 @@ const RULE_FAMILIES: Readonly<Record<string, MessageKey>> = {
   table: 'quarantine.reason.table',
   dependentRequired: 'quarantine.reason.dependency',
   'mapping-crashed': 'quarantine.reason.crashed',
+  parse: 'quarantine.reason.parse',
 }
 
 /** What is wrong with one problem's value, in the translator's language, without naming the field. */
@@ -80,8 +81,8 @@ export function problemReason (t: Translate, problem: Pick<MappingProblem, 'rule
 export function describeProblem (t: Translate, problem: MappingProblem): string {
   const reason = problemReason(t, problem)
   const field = problem.canonicalField !== '' ? problem.canonicalField : (problem.sourceField ?? '')
-  // A crash concerns the whole record, not a field.
-  const text = field === '' || problem.rule === 'mapping-crashed' ? reason : t('quarantine.fieldReason', { field, reason })
+  // A crash or an unreadable row concerns the whole record, not a field.
+  const text = field === '' || problem.rule === 'mapping-crashed' || problem.rule === 'parse' ? reason : t('quarantine.fieldReason', { field, reason })
   return problem.sourceField === undefined || problem.canonicalField === '' ? text : `${text} (${t('quarantine.source', { source: problem.sourceField })})`
 }
 

@@ -49,6 +49,7 @@ t.test('quarantine reasons are worded by rule family in the chosen language, nam
   t.equal(describeProblem(en, problem), '/parties/0/idNumber: not in the expected format (source field DSR[0].ZJHM)')
   t.equal(describeProblem(en, { canonicalField: '/x', rule: 'novel-rule', message: '' }), '/x: breaks rule novel-rule', 'an unknown rule still reads as a sentence')
   t.equal(describeProblem(zh, { canonicalField: '', rule: 'mapping-crashed', message: 'boom' }), '映射处理此记录时出错', 'a crash names no field')
+  t.equal(describeProblem(en, { canonicalField: '', rule: 'parse', message: 'line 3: unclosed quote' }), 'the row could not be read', 'an unreadable row is worded, not "breaks rule parse" after an empty field')
   t.equal(problemReason(zh, problem), '格式不符合要求', 'the reason alone, for lines that name the field already')
   t.equal(problemReason(en, { rule: 'required' }), 'a required value is missing')
   t.equal(en('cli.sync.done', { agency: 'a' }), 'a: pull finished, {records} record(s) read in {seconds} s', 'a missing value leaves its placeholder visible')
