@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { runCommand } from './run-command.js'
 import { CHECK_CONFIG_USAGE, checkConfigCommand } from './check-config-command.js'
@@ -13,6 +14,8 @@ const USAGE = `casebridge — sync hub between agency case systems and the two-l
 
 Usage:
   casebridge demo [--records N] [--live]   start the demo: hub + agency and platform simulators
+                  [--agency-port P] [--platform-port P] [--admin-port P] [--key-prefix K] [--work-dir D]
+                                           move it beside another (ports 4001, 4002, 4000; cb-demo; .casebridge)
   casebridge run --config <file>           run the hub with a configuration file
   casebridge help                          this text
 ${CHECK_CONFIG_USAGE}
@@ -31,9 +34,21 @@ async function main (argv: string[]): Promise<number> {
   if (isOperatorCommand(command, rest)) return await runOperatorCommand(command!, rest)
   switch (command) {
     case 'demo': {
-      const { values } = parseArgs({ args: rest, options: { records: { type: 'string' }, live: { type: 'boolean' } } })
+      const { values } = parseArgs({ args: rest, options: { records: { type: 'string' }, live: { type: 'boolean' }, 'agency-port': { type: 'string' }, 'platform-port': { type: 'string' }, 'admin-port': { type: 'string' }, 'key-prefix': { type: 'string' }, 'work-dir': { type: 'string' } } })
+      const numbers: Record<string, number> = {}
+      for (const [flag, key] of [['records', 'records'], ['agency-port', 'agencyPort'], ['platform-port', 'platformPort'], ['admin-port', 'adminPort']] as const) {
+        const text = values[flag]
+        if (text === undefined) continue
+        const n = Number(text)
+        if (!Number.isInteger(n) || n < 0 || (flag !== 'records' && n > 65535)) return usage(`demo --${flag} needs ${flag === 'records' ? 'a whole number' : 'a port number (0 for any free port)'}, got "${text}"`)
+        numbers[key] = n
+      }
       const { runDemo } = await import('../../fixtures/demo/run-demo.js')
-      return await runDemo({ ...(values.records === undefined ? {} : { records: Number(values.records) }), live: values.live === true })
+      return await runDemo({
+        ...numbers, live: values.live === true,
+        ...(values['key-prefix'] === undefined ? {} : { keyPrefix: values['key-prefix'] }),
+        ...(values['work-dir'] === undefined ? {} : { workDir: resolve(values['work-dir']) }),
+      })
     }
     case 'run': {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } })
