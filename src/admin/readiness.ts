@@ -18,7 +18,7 @@ export interface ReadinessDeps {
 /**
  * The readiness checks behind /readyz and `casebridge_hub_ready`: Redis answers a write
  * within a second, the config is loaded and every enabled agency has a good mapping
- * active, and every target answers a probe. Never throws: a failing check is a `false`
+ * active, and every target answers a probe and took the hub's last push. Never throws: a failing check is a `false`
  * with the reason.
  */
 export async function checkReadiness (deps: ReadinessDeps): Promise<Readiness> {

@@ -16,9 +16,10 @@ interface Cached { readonly at: number; readonly check: ReadinessCheck }
  * "Is each target reachable?" asked of the targets themselves: each adapter's `check`
  * (one cheap read-only request), limited in time and cached, so /readyz and every scrape
  * of `casebridge_hub_ready` cost a target at most one request per `cacheMs` however often
- * they are called (callers arriving while a probe runs share it). A target kind without
- * `check` is judged by how its last push went, as before: a target nobody has written to
- * yet then counts as reachable, and the detail says so.
+ * they are called (callers arriving while a probe runs share it). How the last push went
+ * counts too: a failed one makes the target unreachable until a push gets through. A target
+ * kind without `check` is judged by its pushes alone: one nobody has written to yet then
+ * counts as reachable, and the detail says so.
  */
 export class TargetProbes {
   private readonly cache = new Map<string, Cached>()
@@ -31,9 +32,17 @@ export class TargetProbes {
     this.cacheMs = opts.cacheMs ?? 5000
   }
 
-  /** One check per target, `target:<id>`, in config order. Never throws. */
+  /**
+   * One check per target, `target:<id>`, in config order. Never throws. A target that
+   * answers the probe but failed the hub's last push (an endpoint returning 5xx, refused
+   * credentials) is not reachable either, until a push gets through again.
+   */
   async checkAll (): Promise<ReadinessCheck[]> {
-    return await Promise.all([...this.targets.keys()].map(async id => await this.checkOne(id)))
+    return await Promise.all([...this.targets.keys()].map(async id => {
+      const probed = await this.checkOne(id)
+      if (!probed.ok || this.health.reachable(id)) return probed
+      return { name: probed.name, ok: false, detail: `${probed.detail}, but ${this.lastFailure(id)}` }
+    }))
   }
 
   private async checkOne (id: string): Promise<ReadinessCheck> {
@@ -77,10 +86,15 @@ export class TargetProbes {
 
   private fromLastPush (id: string): ReadinessCheck {
     const t = this.health.list().find(s => s.target === id)
-    const ok = this.health.reachable(id)
     const detail = t?.lastOutcome === undefined
       ? 'this target kind has no probe; no push yet'
-      : ok ? `no probe; last push answered (last success ${t.lastOkAt ?? 'never'})` : `no probe; last push failed at ${t.lastFailureAt ?? '?'} (${t.lastFailureCode ?? t.lastOutcome})`
-    return { name: `target:${id}`, ok, detail }
+      : this.health.reachable(id) ? `no probe; the last push got through (last success ${t.lastOkAt ?? 'never'})` : `no probe; ${this.lastFailure(id)}`
+    // The push history is applied by checkAll.
+    return { name: `target:${id}`, ok: true, detail }
+  }
+
+  private lastFailure (id: string): string {
+    const t = this.health.list().find(s => s.target === id)
+    return `the last push failed at ${t?.lastFailureAt ?? '?'} (${t?.lastFailureCode ?? t?.lastOutcome ?? '?'})`
   }
 }
