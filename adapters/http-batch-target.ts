@@ -28,7 +28,9 @@ export const httpBatchTarget: TargetAdapterDefinition<Config> = {
     const agent = new Agent({ connections: config.connections, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs })
     const url = new URL(config.path, config.baseUrl)
     const who = `platform target ${context.name} (${config.baseUrl})`
-    const listing = platformListing({ baseUrl: config.baseUrl, listPath: config.listPath ?? '/api/v1/cases', token: config.token, dispatcher: agent, who, pageSize: config.listPageSize ?? 1000 })
+    const listPath = config.listPath ?? '/api/v1/cases'
+    const probeUrl = new URL(`${listPath}?pageSize=1`, config.baseUrl)
+    const listing = platformListing({ baseUrl: config.baseUrl, listPath, token: config.token, dispatcher: agent, who, pageSize: config.listPageSize ?? 1000 })
     return {
       kind: 'http-batch',
       listCases: listing.listCases,
@@ -53,6 +55,19 @@ export const httpBatchTarget: TargetAdapterDefinition<Config> = {
         }
         if (status !== 200) throw httpStatusError(who, status, retryAfter, text)
         return readResults(who, text)
+      },
+      async check (signal: AbortSignal): Promise<void> {
+        // HEAD of the listing: read-only, no body, and behind the platform's own gate (outage, token).
+        let status: number
+        try {
+          const res = await request(probeUrl, { method: 'HEAD', dispatcher: agent, signal, headers: { authorization: `Bearer ${config.token}` } })
+          status = res.statusCode
+          await res.body.dump()
+        } catch (err) {
+          throw transportError(who, err)
+        }
+        // Any other answer (400, 404, 405, 429 …) is the platform answering: it is there.
+        if (status >= 500 || status === 408 || status === 401 || status === 403) throw httpStatusError(who, status, undefined, '')
       },
       async close () {
         // Idempotent (the contract): undici rejects a second close.

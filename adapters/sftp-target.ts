@@ -4,7 +4,7 @@ import { posix } from 'node:path'
 import type { TargetAdapter, TargetAdapterDefinition, PushBatch, PushRecordResult } from '../src/index.js'
 import type { SftpTargetConfig } from '../src/generated/adapters/sftp-target.js'
 import type { Resolved } from '../src/config/env-refs.js'
-import { RemoteUnavailableError } from '../src/errors.js'
+import { RemoteRefusedError, RemoteUnavailableError } from '../src/errors.js'
 import { schemaPath } from '../src/paths.js'
 import { SftpConnection, type SftpSession } from './sftp/sftp-connection.js'
 import { renameReplacing } from './sftp/rename.js'
@@ -82,6 +82,11 @@ export const sftpTarget: TargetAdapterDefinition<Config> = {
           if (Date.now() >= deadline) throw new RemoteUnavailableError(`${who}: batch ${files.dataName} delivered, no acknowledgement after ${ack.waitMs} ms; the retry will look again`)
           await new Promise(resolve => setTimeout(resolve, ack.pollMs))
         }
+      },
+      async check (): Promise<void> {
+        // A stat of the inbox, queued behind any delivery on the connection (the probe's time limit covers the wait).
+        const found = await connection.run(`checking ${config.directory}`, async s => await s.exists(config.directory))
+        if (found !== 'd') throw new RemoteRefusedError(`${who}: ${found === false ? 'the inbox directory does not exist' : 'the inbox is not a directory'}`)
       },
       async close () {
         await connection.close()

@@ -17,7 +17,8 @@ import { DEFAULT_INPUT } from './formats/input-options.js'
 import { pullAgency, type PageSummary, type PullSummary } from './sync/pull-agency.js'
 import { PullScheduler } from './sync/scheduler.js'
 import { buildAdminServer } from './admin/admin-server.js'
-import { checkReadiness } from './admin/readiness.js'
+import { checkReadiness, configReadiness } from './admin/readiness.js'
+import { TargetProbes } from './admin/target-probes.js'
 import { HUB_VERSION } from './admin/version.js'
 import { TargetHealth, observeTarget } from './metrics/target-health.js'
 import { createHubMetrics, type HubMetrics } from './metrics/hub-metrics.js'
@@ -128,7 +129,7 @@ export async function startHub (opts: StartHubOptions): Promise<Hub> {
     closers.push(async () => await reconciler.close())
     for (const [id, mapping] of mappings) reconciler.watchMapping(id, mapping)
 
-    const readiness = { redis, keyPrefix: config.redis.keyPrefix, targets: targetHealth, configLoaded: () => true }
+    const readiness = { redis, keyPrefix: config.redis.keyPrefix, targets: targetHealth, probes: new TargetProbes(targets, targetHealth, config.admin.readiness), configChecks: configReadiness(config, mappings) }
     const hubInfo = { name: config.hub.name, locale: config.hub.locale, version: HUB_VERSION, startedAt: new Date().toISOString() }
     const openAlarms = async (): Promise<{ agency: string; kind: string; count: number }[]> => await reconciler.alarms.openAlarmCounts()
     const metrics = late.metrics = createHubMetrics({ ledger, agencies, queues: push.queues, targets: targetHealth, hub: hubInfo, ready: async () => (await checkReadiness(readiness)).ready, openAlarms })

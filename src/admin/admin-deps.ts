@@ -11,6 +11,7 @@ import type { Locale } from '../i18n/translate.js'
 import type { AlarmService } from '../alarms/alarm-service.js'
 import type { ReconcileResult } from '../reconcile/findings.js'
 import type { CompiledMapping } from '../mapping/types.js'
+import type { ReadinessDeps } from './readiness.js'
 
 /** One agency as the admin API knows it. */
 export interface AdminAgency {
@@ -20,7 +21,7 @@ export interface AdminAgency {
 }
 
 /** Everything the admin API reads or acts on; the hub assembles it. */
-export interface AdminDeps {
+export interface AdminDeps extends ReadinessDeps {
   readonly redis: Redis
   readonly ledger: Ledger
   /** `redis.keyPrefix`: the audit stream lives under it. */
@@ -35,7 +36,6 @@ export interface AdminDeps {
   readonly metrics: HubMetrics
   /** Start a pull of one agency now (resolves when it ends; undefined when it did not run). */
   readonly triggerPull: (agencyId: string) => Promise<PullSummary | undefined>
-  readonly configLoaded: () => boolean
   readonly logger: Logger
   /** Open alarms by agency and kind; absent while the hub has no alarm module. */
   readonly openAlarms?: () => Promise<readonly OpenAlarmCount[]>

@@ -21,11 +21,13 @@ export type { AdminDeps } from './admin-deps.js'
  * The hub's admin API: probes (`/healthz`, `/readyz`, open), `/metrics` (open or token, by
  * config), the operator routes under `/api` (bearer token and role), and the OpenAPI
  * document generated from the routes' schemas at `/docs/json`. Every mutating route is
- * recorded in the audit stream. Bad tokens are rate-limited per client address.
+ * recorded in the audit stream; requests refused before authentication in the refusals
+ * stream. Bad tokens are rate-limited per client address.
  */
 export async function buildAdminServer (deps: AdminDeps): Promise<FastifyInstance> {
   const tokens = new TokenTable(deps.admin.tokens)
-  const app = Fastify({ logger: false, bodyLimit: deps.admin.bodyLimitBytes })
+  // Off unless configured: otherwise any client could pick the address the bad-token limit keys by.
+  const app = Fastify({ logger: false, bodyLimit: deps.admin.bodyLimitBytes, trustProxy: deps.admin.trustProxy ?? false })
 
   await app.register(swagger, {
     openapi: {

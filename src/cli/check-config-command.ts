@@ -1,14 +1,65 @@
-import { loadConfig } from '../config/load-config.js'
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { loadConfig, type LoadedConfig } from '../config/load-config.js'
 import { loadMapping } from '../mapping/load-mapping.js'
+import { CaseBridgeError, ConfigError } from '../errors.js'
+import type { CompiledMapping } from '../mapping/types.js'
 import { builtInRegistry } from '../../adapters/index.js'
 import { TokenTable } from '../admin/auth/tokens.js'
+import { askedLocale, cliTranslator } from './cli-locale.js'
+import { UsageError } from './usage-error.js'
 
-/** `casebridge check-config <file>`: the config and every mapping it names, checked without starting anything. */
-export async function checkConfigCommand (file: string): Promise<number> {
-  const config = await loadConfig(file, builtInRegistry())
-  // Admin tokens must be hashes (a token pasted in clear is refused here, not at start).
-  new TokenTable(config.admin.tokens)
-  for (const agency of config.agencies) await loadMapping(agency.mapping, { agency: agency.id })
-  process.stdout.write(`${config.file}: valid (${config.agencies.length} agencies, ${Object.keys(config.targets).length} targets)\n`)
+export const CHECK_CONFIG_USAGE = `  casebridge check-config <file> [--json] [--lang zh-CN|en]
+                                           check a configuration file and every mapping it names; exit 0 valid, 2 not`
+
+/** What `--json` prints. The problems are the loader's own (English, `line:column path: expected`). */
+export type CheckConfigReport =
+  | { readonly file: string; readonly valid: true; readonly agencies: readonly { id: string; enabled: boolean; mapping: { file: string; version: string } }[]; readonly targets: readonly string[] }
+  | { readonly file: string; readonly valid: false; readonly error: { readonly code: string; readonly problems: readonly string[] } }
+
+/**
+ * `casebridge check-config <file>`: the config and every mapping it names, checked without
+ * starting anything. Texts in the language asked for (`--lang`, CASEBRIDGE_LOCALE), else the
+ * config's `hub.locale`, else zh-CN; the problems themselves stay as the loader words them.
+ */
+export async function checkConfigCommand (args: string[]): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, lang: { type: 'string' } } })
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+  const asked = askedLocale(parsed.values.lang)
+  const [file, ...extra] = parsed.positionals
+  if (file === undefined || extra.length > 0) throw new UsageError(cliTranslator(asked)('cli.usage.checkConfigFile'))
+  const json = parsed.values.json === true
+  let config: LoadedConfig | undefined
+  let mappings: CompiledMapping[]
+  try {
+    config = await loadConfig(file, builtInRegistry())
+    // Admin tokens must be hashes (a token pasted in clear is refused here, not at start).
+    new TokenTable(config.admin.tokens)
+    mappings = []
+    for (const agency of config.agencies) mappings.push(await loadMapping(agency.mapping, { agency: agency.id }))
+  } catch (err) {
+    if (!(err instanceof CaseBridgeError) || err.family !== 'config') throw err
+    const where = config?.file ?? resolve(file)
+    const problems = err instanceof ConfigError && err.problems.length > 0 ? err.problems : [err.message]
+    const report: CheckConfigReport = { file: where, valid: false, error: { code: err.code, problems } }
+    if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n')
+    else process.stderr.write(`casebridge check-config: ${cliTranslator(asked, config?.hub.locale)('cli.checkConfig.invalid', { file: where })}\n${problems.map(p => `  ${p}`).join('\n')}\n`)
+    return 2
+  }
+  const agencies = config.agencies.map((a, i) => ({ id: a.id, enabled: a.enabled, mapping: { file: mappings[i]!.file, version: mappings[i]!.version } }))
+  const targets = Object.keys(config.targets)
+  if (json) {
+    const report: CheckConfigReport = { file: config.file, valid: true, agencies, targets }
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n')
+    return 0
+  }
+  const t = cliTranslator(asked, config.hub.locale)
+  const lines = [t('cli.checkConfig.valid', { file: config.file, agencies: agencies.length, targets: targets.length })]
+  for (const a of agencies) lines.push(t('cli.checkConfig.agency', { agency: a.id, version: a.mapping.version, mapping: a.mapping.file, disabled: a.enabled ? '' : t('cli.checkConfig.disabled') }))
+  process.stdout.write(lines.join('\n') + '\n')
   return 0
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { runCommand } from './run-command.js'
-import { checkConfigCommand } from './check-config-command.js'
+import { CHECK_CONFIG_USAGE, checkConfigCommand } from './check-config-command.js'
 import { CaseBridgeError } from '../errors.js'
 import { OPERATOR_USAGE, isOperatorCommand, runOperatorCommand } from './operator-commands.js'
-import { MAPPING_USAGE, MappingUsageError, mappingCommand } from './mapping-command.js'
+import { MAPPING_USAGE, mappingCommand } from './mapping-command.js'
+import { UsageError } from './usage-error.js'
 import { QUARANTINE_RETRY_USAGE, quarantineRetryCommand } from './quarantine-command.js'
 import { RECONCILE_DIRECT_USAGE, reconcileCommand } from './reconcile-command.js'
 
@@ -12,9 +14,11 @@ const USAGE = `casebridge — sync hub between agency case systems and the two-l
 
 Usage:
   casebridge demo [--records N] [--live]   start the demo: hub + agency and platform simulators
+                  [--agency-port P] [--platform-port P] [--admin-port P] [--key-prefix K] [--work-dir D]
+                                           move it beside another (ports 4001, 4002, 4000; cb-demo; .casebridge)
   casebridge run --config <file>           run the hub with a configuration file
-  casebridge check-config <file>           check a configuration file and exit (0 = valid)
   casebridge help                          this text
+${CHECK_CONFIG_USAGE}
 ${MAPPING_USAGE}
 ${QUARANTINE_RETRY_USAGE}
 ${RECONCILE_DIRECT_USAGE}
@@ -30,25 +34,32 @@ async function main (argv: string[]): Promise<number> {
   if (isOperatorCommand(command, rest)) return await runOperatorCommand(command!, rest)
   switch (command) {
     case 'demo': {
-      const { values } = parseArgs({ args: rest, options: { records: { type: 'string' }, live: { type: 'boolean' } } })
+      const { values } = parseArgs({ args: rest, options: { records: { type: 'string' }, live: { type: 'boolean' }, 'agency-port': { type: 'string' }, 'platform-port': { type: 'string' }, 'admin-port': { type: 'string' }, 'key-prefix': { type: 'string' }, 'work-dir': { type: 'string' } } })
+      const numbers: Record<string, number> = {}
+      for (const [flag, key] of [['records', 'records'], ['agency-port', 'agencyPort'], ['platform-port', 'platformPort'], ['admin-port', 'adminPort']] as const) {
+        const text = values[flag]
+        if (text === undefined) continue
+        const n = Number(text)
+        if (!Number.isInteger(n) || n < 0 || (flag !== 'records' && n > 65535)) return usage(`demo --${flag} needs ${flag === 'records' ? 'a whole number' : 'a port number (0 for any free port)'}, got "${text}"`)
+        numbers[key] = n
+      }
       const { runDemo } = await import('../../fixtures/demo/run-demo.js')
-      return await runDemo({ ...(values.records === undefined ? {} : { records: Number(values.records) }), live: values.live === true })
+      return await runDemo({
+        ...numbers, live: values.live === true,
+        ...(values['key-prefix'] === undefined ? {} : { keyPrefix: values['key-prefix'] }),
+        ...(values['work-dir'] === undefined ? {} : { workDir: resolve(values['work-dir']) }),
+      })
     }
     case 'run': {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } })
       if (values.config === undefined) return usage('run needs --config <file>')
       return await runCommand(values.config)
     }
-    case 'check-config': {
-      const file = rest[0]
-      if (file === undefined) return usage('check-config needs a file')
-      return await checkConfigCommand(file)
-    }
-    case 'mapping': case 'quarantine':
+    case 'check-config': case 'mapping': case 'quarantine':
       try {
-        return command === 'mapping' ? await mappingCommand(rest) : await quarantineRetryCommand(rest)
+        return command === 'check-config' ? await checkConfigCommand(rest) : command === 'mapping' ? await mappingCommand(rest) : await quarantineRetryCommand(rest)
       } catch (err) {
-        if (err instanceof MappingUsageError) return usage(err.message)
+        if (err instanceof UsageError) return usage(err.message)
         throw err
       }
     case undefined: case 'help': case '--help': case '-h':

@@ -2,69 +2,80 @@
  * `casebridge mapping test <mapping.yaml> <sample-file> [--json] [--invalid-only] [--show-personal]`:
  * the preview an administrator runs while writing a mapping. Prints each record's canonical
  * case or its problems (source field → canonical field, rule, what was expected, the value
- * masked when personal), then `N valid, M invalid, K skipped`. Exit 0 when nothing is
+ * masked when personal), then `N valid, M invalid, K skipped` (in the operator's language). Exit 0 when nothing is
  * invalid, 1 when something is (or the sample cannot be read), 2 for usage and mapping file
  * errors. Personal data in the canonical output is masked unless `--show-personal`.
  */
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { UnreadableFileError } from '../errors.js'
 import { loadMapping } from '../mapping/load-mapping.js'
-import { maskedReport, previewSample, summaryLine, type PreviewReport, type PreviewResult } from '../mapping/preview.js'
+import { maskedReport, previewSample, type PreviewReport, type PreviewResult } from '../mapping/preview.js'
 import type { MappingProblem } from '../mapping/types.js'
+import { problemReason, type Translate } from '../i18n/translate.js'
+import { askedLocale, cliTranslator } from './cli-locale.js'
+import { UsageError } from './usage-error.js'
 
-export const MAPPING_USAGE = `  casebridge mapping test <mapping.yaml> <sample-file> [--json] [--invalid-only] [--show-personal]
+export const MAPPING_USAGE = `  casebridge mapping test <mapping.yaml> <sample-file> [--json] [--invalid-only] [--show-personal] [--lang zh-CN|en]
                                            map and validate every record of a sample export; exit 1 if any is invalid`
 
-export class MappingUsageError extends Error {}
+/** A usage mistake of `mapping` or `quarantine retry` (exit 2). */
+export class MappingUsageError extends UsageError {}
 
-function problemLine (p: MappingProblem): string {
+function problemLine (t: Translate, p: MappingProblem): string {
   const where = p.sourceField === undefined ? (p.canonicalField === '' ? '(record)' : p.canonicalField) : `${p.sourceField} → ${p.canonicalField === '' ? '(record)' : p.canonicalField}`
-  return `    ${where}  [${p.rule}]  ${p.message}${p.value === undefined ? '' : `  (value: ${p.value})`}`
+  const reason = problemReason(t, p)
+  const text = p.message === '' ? reason : t('cli.mapping.problem', { reason, detail: p.message })
+  return `    ${where}  [${p.rule}]  ${text}${p.value === undefined ? '' : `  ${t('cli.mapping.value', { value: p.value })}`}`
 }
 
 function indent (text: string, by: string): string {
   return text.split('\n').map(line => by + line).join('\n')
 }
 
-function resultText (r: PreviewResult): string {
-  const head = `#${r.record} (line ${r.line})${r.caseNumber === undefined ? '' : ` ${r.caseNumber}`}`
+function resultText (t: Translate, r: PreviewResult): string {
+  const head = `${t('cli.mapping.record', { record: r.record, line: r.line })}${r.caseNumber === undefined ? '' : ` ${r.caseNumber}`}`
+  const line = (outcome: string): string => t('cli.mapping.outcome', { head, outcome })
   switch (r.outcome) {
-    case 'valid': return `${head}: valid\n${indent(JSON.stringify(r.case, null, 2), '    ')}`
-    case 'skipped': return `${head}: skipped by ${r.rule}`
-    case 'invalid': return `${head}: INVALID (${r.stage})\n${r.problems.map(problemLine).join('\n')}`
+    case 'valid': return `${line(t('cli.mapping.valid'))}\n${indent(JSON.stringify(r.case, null, 2), '    ')}`
+    case 'skipped': return line(t('cli.mapping.skipped', { rule: r.rule }))
+    case 'invalid': return `${line(t('cli.mapping.invalid', { stage: t(`quarantine.stage.${r.stage}`) }))}\n${r.problems.map(p => problemLine(t, p)).join('\n')}`
   }
 }
 
-function readable (report: PreviewReport, invalidOnly: boolean): string {
-  const lines = [`${report.mapping.file} (agency ${report.mapping.agency}, version ${report.mapping.version})`,
-    `sample ${report.sample.file} (${report.sample.format}, ${report.sample.encoding})`, '']
-  for (const r of report.results) if (!invalidOnly || r.outcome === 'invalid') lines.push(resultText(r))
-  lines.push('', summaryLine(report.summary))
+function readable (t: Translate, report: PreviewReport, invalidOnly: boolean): string {
+  const lines = [t('cli.mapping.header', { file: report.mapping.file, agency: report.mapping.agency, version: report.mapping.version }),
+    t('cli.mapping.sample', { file: report.sample.file, format: report.sample.format, encoding: report.sample.encoding }), '']
+  for (const r of report.results) if (!invalidOnly || r.outcome === 'invalid') lines.push(resultText(t, r))
+  lines.push('', t('cli.mapping.summary', { ...report.summary }))
   return lines.join('\n') + '\n'
 }
 
-/** Run the subcommand; `args` are what follows `casebridge mapping`. */
+/**
+ * Run the subcommand; `args` are what follows `casebridge mapping`. Texts in the language
+ * asked for (`--lang`, CASEBRIDGE_LOCALE), else zh-CN; `--json` is the same in every language.
+ */
 export async function mappingCommand (args: string[]): Promise<number> {
   let parsed
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, 'invalid-only': { type: 'boolean' }, 'show-personal': { type: 'boolean' } } })
+    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, 'invalid-only': { type: 'boolean' }, 'show-personal': { type: 'boolean' }, lang: { type: 'string' } } })
   } catch (err) {
     throw new MappingUsageError((err as Error).message)
   }
+  const t = cliTranslator(askedLocale(parsed.values.lang))
   const [sub, mappingFile, sampleFile, ...extra] = parsed.positionals
-  if (sub !== 'test') throw new MappingUsageError(sub === undefined ? 'mapping needs a subcommand: test' : `unknown mapping subcommand "${sub}" (known: test)`)
-  if (mappingFile === undefined || sampleFile === undefined || extra.length > 0) throw new MappingUsageError('mapping test needs a mapping file and a sample file')
+  if (sub !== 'test') throw new MappingUsageError(sub === undefined ? t('cli.usage.mappingSubcommand') : t('cli.usage.mappingUnknown', { sub }))
+  if (mappingFile === undefined || sampleFile === undefined || extra.length > 0) throw new MappingUsageError(t('cli.usage.mappingFiles'))
   const mapping = await loadMapping(mappingFile)
   let bytes: Uint8Array
   try {
     bytes = await readFile(sampleFile)
   } catch (err) {
-    throw new UnreadableFileError(`${sampleFile}: cannot read the sample file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, sampleFile, undefined, { cause: err })
+    process.stderr.write(`casebridge mapping test: ${t('cli.mapping.unreadableSample', { file: sampleFile, reason: (err as NodeJS.ErrnoException).code ?? String(err) })}\n`)
+    return 1
   }
   const report = await previewSample(mapping, bytes, sampleFile)
   const shown = parsed.values['show-personal'] === true ? report : maskedReport(report)
   if (parsed.values.json === true) process.stdout.write(JSON.stringify(shown, null, 2) + '\n')
-  else process.stdout.write(readable(shown, parsed.values['invalid-only'] === true))
+  else process.stdout.write(readable(t, shown, parsed.values['invalid-only'] === true))
   return report.summary.invalid > 0 ? 1 : 0
 }

@@ -2,6 +2,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { AdminClient, DEMO_ADMIN_TOKEN, DEMO_ADMIN_URL } from './admin-client.js'
 import type { AdminRequestError } from '../errors.js'
 import { DEFAULT_LOCALE, isLocale, translator, type Locale, type Translate } from '../i18n/translate.js'
+import { UsageError } from './usage-error.js'
+import { askedLocale } from './cli-locale.js'
 
 /** Options every command that talks to the hub accepts. */
 export const CONNECTION_OPTIONS = {
@@ -20,7 +22,7 @@ export interface OperatorContext {
   readonly printJson: (value: unknown) => void
 }
 
-export class UsageError extends Error {}
+export { UsageError }
 
 /** Parse a command's arguments: the connection options plus its own. */
 export function parseCommand<O extends ParseArgsConfig['options']> (args: string[], own: O): ReturnType<typeof parseArgs<{ args: string[]; options: O & typeof CONNECTION_OPTIONS; allowPositionals: true }>> {
@@ -37,13 +39,12 @@ export function parseCommand<O extends ParseArgsConfig['options']> (args: string
  * else the hub's own `hub.locale` (asked once), else zh-CN.
  */
 export async function operatorContext (values: { url?: string | undefined; token?: string | undefined; json?: boolean | undefined; lang?: string | undefined }, env: NodeJS.ProcessEnv = process.env, timeoutMs?: number): Promise<OperatorContext> {
-  const asked = values.lang ?? env.CASEBRIDGE_LOCALE
-  if (asked !== undefined && !isLocale(asked)) throw new UsageError(`unknown language "${asked}"; known: zh-CN, en`)
+  const asked = askedLocale(values.lang, env)
   const client = new AdminClient(values.url ?? env.CASEBRIDGE_ADMIN_URL ?? DEMO_ADMIN_URL, values.token ?? env.CASEBRIDGE_ADMIN_TOKEN ?? DEMO_ADMIN_TOKEN, asked, timeoutMs)
   const json = values.json === true
   let locale: Locale = DEFAULT_LOCALE
   if (asked !== undefined) {
-    locale = asked as Locale
+    locale = asked
   } else if (!json) {
     const hub = await client.get<{ locale: string }>('/api/hub').catch(() => undefined)
     if (isLocale(hub?.locale)) locale = hub.locale

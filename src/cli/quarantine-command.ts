@@ -17,28 +17,35 @@ import { connectRedis } from '../redis/connect.js'
 import { reprocessQuarantine } from '../sync/reprocess-quarantine.js'
 import { builtInRegistry } from '../../adapters/index.js'
 import { MappingUsageError } from './mapping-command.js'
+import { askedLocale, cliTranslator } from './cli-locale.js'
 
-export const QUARANTINE_RETRY_USAGE = `  casebridge quarantine retry --agency X [--config <file>] [--json]
+export const QUARANTINE_RETRY_USAGE = `  casebridge quarantine retry --agency X [--config <file>] [--json] [--lang zh-CN|en]
                                            re-map an agency's quarantined records with its mapping file now
                                            (config: --config, else CASEBRIDGE_CONFIG, else config/demo.yaml)`
 
-/** Run `quarantine retry`; `args` are what follows `casebridge quarantine`. */
+/**
+ * Run `quarantine retry`; `args` are what follows `casebridge quarantine`. Texts in the
+ * language asked for (`--lang`, CASEBRIDGE_LOCALE), else the config's `hub.locale`.
+ */
 export async function quarantineRetryCommand (args: string[]): Promise<number> {
   let parsed
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { agency: { type: 'string' }, config: { type: 'string', short: 'c' }, json: { type: 'boolean' } } })
+    parsed = parseArgs({ args, allowPositionals: true, options: { agency: { type: 'string' }, config: { type: 'string', short: 'c' }, json: { type: 'boolean' }, lang: { type: 'string' } } })
   } catch (err) {
     throw new MappingUsageError((err as Error).message)
   }
+  const asked = askedLocale(parsed.values.lang)
+  const usageText = cliTranslator(asked)
   const [sub, ...extra] = parsed.positionals
-  if (sub !== 'retry' || extra.length > 0) throw new MappingUsageError('usage: casebridge quarantine retry --agency X [--config <file>]')
+  if (sub !== 'retry' || extra.length > 0) throw new MappingUsageError(usageText('cli.usage.quarantineRetry'))
   const agencyId = parsed.values.agency
-  if (agencyId === undefined) throw new MappingUsageError('quarantine retry needs --agency <id>')
+  if (agencyId === undefined) throw new MappingUsageError(usageText('cli.usage.needsAgency', { command: 'quarantine retry' }))
   const file = parsed.values.config ?? process.env.CASEBRIDGE_CONFIG ?? join(projectRoot, 'config', 'demo.yaml')
 
   const config = await loadConfig(file, builtInRegistry())
+  const t = cliTranslator(asked, config.hub.locale)
   const agency = config.agencies.find(a => a.id === agencyId)
-  if (agency === undefined) throw new MappingUsageError(`no agency "${agencyId}" in ${config.file}; configured: ${config.agencies.map(a => a.id).join(', ')}`)
+  if (agency === undefined) throw new MappingUsageError(t('cli.usage.unknownAgency', { agency: agencyId, file: config.file, agencies: config.agencies.map(a => a.id).join(', ') }))
   const mapping = await loadMapping(agency.mapping, { agency: agency.id })
   const logger = createLogger({ level: 'warn', name: 'casebridge-quarantine' })
   const redis = connectRedis(config.redis.url, logger)
@@ -52,9 +59,8 @@ export async function quarantineRetryCommand (args: string[]): Promise<number> {
     const summary = await reprocessQuarantine({ agencyId: agency.id, targetId: agency.target, redis, ledger, queue, batchSize: config.push.batchSize, mapping })
     if (parsed.values.json === true) process.stdout.write(JSON.stringify({ agency: agency.id, ...summary }, null, 2) + '\n')
     else {
-      process.stdout.write(`${agency.id}: ${summary.examined} quarantined records re-processed with mapping ${summary.mappingVersion}: ` +
-        `${summary.released} released (${summary.enqueued} queued for delivery), ${summary.stillInvalid} still invalid, ${summary.skipped} skipped` +
-        (summary.unmappable > 0 ? `; ${summary.unmappable} unreadable rows left as they are` : '') + '\n')
+      process.stdout.write(t('cli.quarantineRetry.done', { agency: agency.id, version: summary.mappingVersion, examined: summary.examined, released: summary.released, enqueued: summary.enqueued, stillInvalid: summary.stillInvalid, skipped: summary.skipped }) +
+        (summary.unmappable > 0 ? t('cli.quarantineRetry.unmappable', { count: summary.unmappable }) : '') + '\n')
     }
     return 0
   } finally {

@@ -85,6 +85,17 @@ export interface TargetAdapter {
   listCases? (agencyCode: string, signal: AbortSignal): AsyncIterable<readonly TargetCaseSummary[]>
   /** Optional bucket digests for fast reconciliation; see {@link TargetDigests}. */
   readonly digests?: TargetDigests
+  /**
+   * Is the target there now? One cheap, read-only request (an HTTP HEAD, an SFTP stat of
+   * the inbox) for the readiness probe (`/readyz`, `casebridge_hub_ready`), which caches the
+   * answer a few seconds and gives up on `signal` when its time limit passes. Resolves when
+   * the target answered and did not refuse the hub's credentials; rejects with
+   * `RemoteUnavailableError` (no answer, timeout, 5xx) or `RemoteRefusedError` (credentials
+   * refused, inbox missing). Writes nothing and is safe beside pushes. A target that is
+   * answering but rate-limiting the hub is there: the queue waits as asked. Optional:
+   * without it, readiness judges the target by how its last push went.
+   */
+  check? (signal: AbortSignal): Promise<void>
   /** Release connections. Idempotent. */
   close (): Promise<void>
 }

@@ -74,6 +74,23 @@ export interface HubConfig {
        */
       perMinute?: number
     }
+    /**
+     * Whose X-Forwarded-For to believe for the client address (the bad-token limit and the audit stream key by it). false: none — the address is the TCP peer, so a client cannot pick its own address. A list of addresses or CIDR ranges: only a request coming from one of these proxies has its X-Forwarded-For read (right to left, up to the first untrusted hop). true trusts any sender: only where nothing but the proxy can reach the admin port.
+     */
+    trustProxy?: boolean | string[]
+    /**
+     * The target probe behind /readyz and casebridge_hub_ready: each target is asked one cheap question (an HTTP HEAD, an SFTP stat of the inbox).
+     */
+    readiness?: {
+      /**
+       * A target that has not answered the probe within this time is not reachable.
+       */
+      probeTimeoutMs?: number
+      /**
+       * How long a probe's answer is reused, so frequent /readyz calls and scrapes cost the targets at most one request per interval.
+       */
+      cacheMs?: number
+    }
   }
   logging?: {
     level?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'

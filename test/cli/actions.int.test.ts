@@ -88,11 +88,40 @@ t.test('casebridge hash-token prints the SHA-256 of the token on standard input,
   t.match(empty.stderr, 'no token on standard input')
 })
 
-t.test('check-config accepts the demo config with a token hash and refuses a token pasted in clear', async t => {
+t.test('check-config accepts the demo config with a token hash and refuses a token pasted in clear, in the config\'s language or the one asked for', async t => {
   const env = { CASEBRIDGE_REDIS_URL: 'redis://127.0.0.1:6379', CASEBRIDGE_PLATFORM_TOKEN: 'x' }
-  const good = await runCli(['check-config', 'config/demo.yaml'], { env: { ...env, CASEBRIDGE_DEMO_ADMIN_TOKEN_SHA256: createHash('sha256').update('demo-admin-token').digest('hex') } })
+  const hashed = { ...env, CASEBRIDGE_DEMO_ADMIN_TOKEN_SHA256: createHash('sha256').update('demo-admin-token').digest('hex') }
+  const demo = join(projectRoot, 'config', 'demo.yaml')
+  const good = await runCli(['check-config', 'config/demo.yaml'], { env: hashed })
   t.equal(good.code, 0, good.stderr)
+  const lines = good.stdout.trimEnd().split('\n')
+  t.equal(lines[0], `${demo}：有效（3 个机构，1 个目标）`, 'zh-CN: the demo config says no hub.locale')
+  t.match(lines[1], /^ {2}market-regulation-peixian：映射版本 \S+（.*market-regulation-peixian\.yaml）$/)
+  t.equal(lines.length, 4, 'one line per agency')
+  const english = await runCli(['check-config', 'config/demo.yaml', '--lang', 'en'], { env: hashed })
+  t.equal(english.stdout.split('\n')[0], `${demo}: valid (agencies: 3, targets: 1)`)
+
+  const json = await runCli(['check-config', 'config/demo.yaml', '--json'], { env: hashed })
+  t.equal(json.code, 0, json.stderr)
+  const report = JSON.parse(json.stdout) as { file: string; valid: boolean; agencies: { id: string; enabled: boolean; mapping: { version: string } }[]; targets: string[] }
+  t.match(report, { file: demo, valid: true, targets: ['platform'] })
+  t.same(report.agencies.map(a => [a.id, a.enabled]), [['market-regulation-peixian', true], ['ecology-environment-peixian', true], ['urban-management-peixian', true]])
+  t.ok(report.agencies.every(a => a.mapping.version.length > 0), 'each agency with its mapping version')
+
   const clear = await runCli(['check-config', 'config/demo.yaml'], { env: { ...env, CASEBRIDGE_DEMO_ADMIN_TOKEN_SHA256: 'demo-admin-token' } })
   t.equal(clear.code, 2)
+  t.match(clear.stderr, `casebridge check-config: ${demo} 无效：`)
   t.match(clear.stderr, 'admin.tokens[0].sha256 (demo-admin): expected the SHA-256 of the token')
+  const clearJson = await runCli(['check-config', 'config/demo.yaml', '--json'], { env: { ...env, CASEBRIDGE_DEMO_ADMIN_TOKEN_SHA256: 'demo-admin-token', CASEBRIDGE_LOCALE: 'en' } })
+  t.equal(clearJson.code, 2)
+  const refused = JSON.parse(clearJson.stdout) as { valid: boolean; error: { code: string; problems: string[] } }
+  t.match(refused, { valid: false, error: { code: 'CB_ERR_CONFIG' } })
+  t.match(refused.error.problems[0], /^admin\.tokens\[0\]\.sha256 \(demo-admin\): expected the SHA-256/)
+
+  const missingEnv = await runCli(['check-config', 'config/demo.yaml', '--json'], { env: { CASEBRIDGE_LOCALE: 'en' } })
+  t.equal(missingEnv.code, 2)
+  t.match((JSON.parse(missingEnv.stdout) as { error: { problems: string[] } }).error.problems.join('\n'), 'environment variable CASEBRIDGE_REDIS_URL is not set', 'every problem of the loader is listed')
+  const noFile = await runCli(['check-config', '--lang', 'en'])
+  t.equal(noFile.code, 2)
+  t.match(noFile.stderr, 'check-config needs a configuration file')
 })

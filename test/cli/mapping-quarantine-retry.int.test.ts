@@ -31,20 +31,23 @@ t.test('casebridge quarantine retry re-maps the quarantine with the edited mappi
   writeFileSync(mappingFile, readFileSync(DEMO_MAPPING, 'utf8').replace('version: "2024.1"', 'version: "2024.9"')
     .replace('/transfer/receivingUnit:         { from: JSDW, text: [trim] }', '/transfer/receivingUnit:         { from: JSDW, text: [trim], default: 沛县公安局, when: { field: YSRQ, present: true } }'))
 
-  const usage = await runCli(['quarantine', 'retry', '--config', configFile], { env: world.env })
+  const usage = await runCli(['quarantine', 'retry', '--config', configFile, '--lang', 'en'], { env: world.env })
   t.equal(usage.code, 2, 'without --agency: a usage error')
   t.match(usage.stderr, /quarantine retry needs --agency/)
   const unknown = await runCli(['quarantine', 'retry', '--agency', 'nope', '--config', configFile], { env: world.env })
   t.equal(unknown.code, 2)
-  t.match(unknown.stderr, new RegExp(`no agency "nope" in .*; configured: ${AGENCY}`))
+  t.match(unknown.stderr, new RegExp(`中没有机构“nope”；已配置：${AGENCY}`), 'in the config\'s language (hub.locale, zh-CN by default)')
 
   const run = await runCli(['quarantine', 'retry', '--agency', AGENCY, '--config', configFile], { env: world.env })
   t.equal(run.code, 0, run.stderr)
-  t.equal(run.stdout.trim(), `${AGENCY}: ${stats.invalidByDesign} quarantined records re-processed with mapping 2024.9: ${fixable} released (${fixable} queued for delivery), ${stats.invalidByDesign - fixable} still invalid, 0 skipped`)
+  t.equal(run.stdout.trim(), `${AGENCY}：已用映射版本 2024.9 重新处理 ${stats.invalidByDesign} 条隔离记录：${fixable} 条放行（${fixable} 条已排队推送），${stats.invalidByDesign - fixable} 条仍无效，0 条跳过`)
+
+  const english = await runCli(['quarantine', 'retry', '--agency', AGENCY, '--config', configFile, '--lang', 'en'], { env: world.env })
+  t.equal(english.stdout.trim(), `${AGENCY}: ${stats.invalidByDesign - fixable} quarantined records re-processed with mapping 2024.9: 0 released (0 queued for delivery), ${stats.invalidByDesign - fixable} still invalid, 0 skipped`, '--lang en: in English')
 
   const json = await runCli(['quarantine', 'retry', '--agency', AGENCY, '--config', configFile, '--json'], { env: world.env })
   t.equal(json.code, 0)
-  t.strictSame(JSON.parse(json.stdout), { agency: AGENCY, examined: stats.invalidByDesign - fixable, released: 0, enqueued: 0, stillInvalid: stats.invalidByDesign - fixable, skipped: 0, unmappable: 0, mappingVersion: '2024.9' }, 'a second run finds only the records still invalid')
+  t.strictSame(JSON.parse(json.stdout), { agency: AGENCY, examined: stats.invalidByDesign - fixable, released: 0, enqueued: 0, stillInvalid: stats.invalidByDesign - fixable, skipped: 0, unmappable: 0, mappingVersion: '2024.9' }, 'a later run finds only the records still invalid')
 
   const second = await startHub({ config: await loadConfig(configFile, builtInRegistry(), world.env), registry: builtInRegistry(), logger: silentLogger(), schedule: false })
   t.teardown(async () => await second.close())

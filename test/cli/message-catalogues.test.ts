@@ -1,7 +1,8 @@
 import t from 'tap'
 import { MESSAGES_EN } from '../../src/i18n/messages-en.js'
 import { MESSAGES_ZH_CN } from '../../src/i18n/messages-zh-CN.js'
-import { ALARM_KINDS, alarmText, catalogue, describeProblem, negotiateLocale, placeholdersOf, translator, type MessageKey } from '../../src/i18n/translate.js'
+import { alarmText, catalogue, describeProblem, negotiateLocale, placeholdersOf, problemReason, translator, type MessageKey } from '../../src/i18n/translate.js'
+import { ALARM_KINDS } from '../../src/alarms/alarm-kinds.js'
 
 const CJK = /[\u4e00-\u9fff]/
 
@@ -19,13 +20,17 @@ t.test('the Chinese and English catalogues have the same keys and the same place
   }
 })
 
-t.test('every alarm kind and quarantine stage has a title and a description in both languages', async t => {
+t.test('every alarm kind the alarm module knows and every quarantine stage has a title and a description in both languages', async t => {
+  t.ok(ALARM_KINDS.length >= 11, 'the kinds come from src/alarms/alarm-kinds.ts (findings and watchdogs)')
   for (const locale of ['zh-CN', 'en'] as const) {
     const messages = catalogue(locale) as Record<string, string>
     for (const kind of ALARM_KINDS) {
       t.ok(messages[`alarm.${kind}.title`], `${locale}: alarm ${kind} has a title`)
       t.ok(messages[`alarm.${kind}.description`], `${locale}: alarm ${kind} has a description`)
+      t.not(alarmText(translator(locale), kind, {}).title, kind, `${locale}: alarm ${kind} is worded, not shown by its name`)
     }
+    const worded = new Set(Object.keys(messages).flatMap(k => /^alarm\.([a-z_]+)\.title$/.exec(k)?.[1] ?? []))
+    t.same([...worded].sort(), [...ALARM_KINDS].sort(), `${locale}: texts exist for exactly the alarm kinds there are (none left for a removed kind)`)
     for (const stage of ['parse', 'mapping', 'validation']) t.ok(messages[`quarantine.stage.${stage}`], `${locale}: quarantine stage ${stage} is worded`)
   }
   const zh = translator('zh-CN')
@@ -43,6 +48,10 @@ t.test('quarantine reasons are worded by rule family in the chosen language, nam
   t.equal(describeProblem(zh, problem), '/parties/0/idNumber：格式不符合要求 (源字段 DSR[0].ZJHM)')
   t.equal(describeProblem(en, problem), '/parties/0/idNumber: not in the expected format (source field DSR[0].ZJHM)')
   t.equal(describeProblem(en, { canonicalField: '/x', rule: 'novel-rule', message: '' }), '/x: breaks rule novel-rule', 'an unknown rule still reads as a sentence')
+  t.equal(describeProblem(zh, { canonicalField: '', rule: 'mapping-crashed', message: 'boom' }), '映射处理此记录时出错', 'a crash names no field')
+  t.equal(describeProblem(en, { canonicalField: '', rule: 'parse', message: 'line 3: unclosed quote' }), 'the row could not be read', 'an unreadable row is worded, not "breaks rule parse" after an empty field')
+  t.equal(problemReason(zh, problem), '格式不符合要求', 'the reason alone, for lines that name the field already')
+  t.equal(problemReason(en, { rule: 'required' }), 'a required value is missing')
   t.equal(en('cli.sync.done', { agency: 'a' }), 'a: pull finished, {records} record(s) read in {seconds} s', 'a missing value leaves its placeholder visible')
 })
 

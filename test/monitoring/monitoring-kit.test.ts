@@ -58,35 +58,42 @@ t.test('every alert the issue asks for exists, is unit-tested, and uses only met
   }
 })
 
-interface Panel { id: number; type: string; title: string; gridPos: Record<string, number>; datasource: { type: string; uid: string }; targets: { refId: string; expr: string; datasource: { uid: string } }[] }
+interface Panel { id: number; type: string; title: string; gridPos: Record<string, number>; datasource: { type: string; uid: string }; targets: { refId: string; expr: string; datasource: { type: string; uid: string } }[] }
+interface Variable { name: string; type: string; query: string | { query: string }; datasource?: { type: string; uid: string } }
 
-t.test('the Grafana dashboard has what an import needs, the datasource as an input, and only queries of exported metrics', async t => {
+/** Grafana's form of a reference to the dashboard's datasource variable. */
+const DATASOURCE = { type: 'prometheus', uid: '${datasource}' }
+
+t.test('the Grafana dashboard has what an import needs, the datasource as a dashboard variable, and only queries of exported metrics', async t => {
   const exported = exportedNames(t)
-  const dash = JSON.parse(readFileSync(join(KIT, 'grafana-dashboard.json'), 'utf8')) as {
-    __inputs: { name: string; type: string; pluginId: string }[]; title: string; uid: string; schemaVersion: number; panels: Panel[]
-    templating: { list: { name: string; datasource: { uid: string }; query: { query: string } }[] }
-  }
-  t.same(dash.__inputs.map(i => [i.name, i.type, i.pluginId]), [['DS_PROMETHEUS', 'datasource', 'prometheus']], 'the datasource is chosen at import (__inputs)')
+  const text = readFileSync(join(KIT, 'grafana-dashboard.json'), 'utf8')
+  const dash = JSON.parse(text) as { __inputs?: unknown[]; title: string; uid: string; schemaVersion: number; panels: Panel[]; templating: { list: Variable[] } }
   t.ok(dash.title.length > 0 && /^[a-z0-9-]{1,40}$/.test(dash.uid), 'title and a stable uid')
   t.ok(Number.isInteger(dash.schemaVersion) && dash.schemaVersion >= 30, 'a schema version Grafana 9+ imports')
   t.equal(new Set(dash.panels.map(p => p.id)).size, dash.panels.length, 'panel ids are unique')
 
+  // The datasource is a variable of the dashboard (switchable at view time), not only an import-time input.
+  const sources = dash.templating.list.filter(v => v.type === 'datasource')
+  t.same(sources.map(v => [v.name, v.query]), [['datasource', 'prometheus']], 'one templating variable of type datasource, listing Prometheus datasources')
+  t.equal(dash.__inputs, undefined, 'no import-time datasource input left over')
+  t.notMatch(text, /\$\{DS_[A-Z_]+\}/, 'nothing refers to an import-time input')
+
   const exprs: string[] = []
   for (const p of dash.panels) {
-    t.equal(p.datasource.uid, '${DS_PROMETHEUS}', `${p.title}: datasource is the input variable`)
+    t.same(p.datasource, DATASOURCE, `${p.title}: datasource is the dashboard variable`)
     t.ok(['x', 'y', 'w', 'h'].every(k => Number.isInteger(p.gridPos[k])), `${p.title}: has a grid position`)
     t.ok(p.targets.length > 0, `${p.title}: has a query`)
     for (const target of p.targets) {
-      t.equal(target.datasource.uid, '${DS_PROMETHEUS}', `${p.title} ${target.refId}: query datasource is the input variable`)
+      t.same(target.datasource, DATASOURCE, `${p.title} ${target.refId}: query datasource is the dashboard variable`)
       const names = metricNamesIn(target.expr)
       t.ok(names.length > 0 || target.expr.includes('up{job="casebridge"}'), `${p.title} ${target.refId}: queries a hub metric`)
       for (const name of names) t.ok(exported.has(name), `${p.title}: ${name} is exported by the hub`)
       exprs.push(target.expr)
     }
   }
-  for (const v of dash.templating.list) {
-    t.equal(v.datasource.uid, '${DS_PROMETHEUS}', `variable ${v.name} uses the input datasource`)
-    for (const name of metricNamesIn(v.query.query)) t.ok(exported.has(name), `variable ${v.name}: ${name} is exported`)
+  for (const v of dash.templating.list.filter(v => v.type === 'query')) {
+    t.same(v.datasource, DATASOURCE, `variable ${v.name} queries the datasource variable`)
+    for (const name of metricNamesIn(typeof v.query === 'string' ? v.query : v.query.query)) t.ok(exported.has(name), `variable ${v.name}: ${name} is exported`)
   }
   const titles = dash.panels.map(p => p.title.toLowerCase()).join(' | ')
   for (const topic of ['lag', 'throughput', 'queue', 'quarantine', 'alarms']) t.match(titles, topic, `a panel shows ${topic}`)

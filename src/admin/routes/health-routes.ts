@@ -27,7 +27,7 @@ export function registerHealthRoutes (app: FastifyInstance, deps: AdminDeps): vo
   app.get('/readyz', {
     config: { access: 'open' },
     schema: {
-      tags: ['probes'], summary: 'Redis writable, targets reachable, config loaded', security: [],
+      tags: ['probes'], summary: 'Redis writable, config loaded with a good mapping per enabled agency, every target answering a probe', security: [],
       response: { 200: readinessSchema, 503: readinessSchema },
     },
   }, async (_req, reply) => {
