@@ -16,6 +16,7 @@ import { openAgencyMapping } from './sync/agency-mapping.js'
 import { DEFAULT_INPUT } from './formats/input-options.js'
 import { pullAgency, type PageSummary, type PullSummary } from './sync/pull-agency.js'
 import { PullScheduler } from './sync/scheduler.js'
+import { DeliveryWindow } from './sync/delivery-window.js'
 import { buildAdminServer } from './admin/admin-server.js'
 import { checkReadiness, configReadiness } from './admin/readiness.js'
 import { TargetProbes } from './admin/target-probes.js'
@@ -81,7 +82,9 @@ export async function startHub (opts: StartHubOptions): Promise<Hub> {
     }
     // Metrics need the queues, which need this hook: the hook finds them once they exist.
     const late: { metrics?: HubMetrics } = {}
+    const window = new DeliveryWindow(ledger, config.push.agencyWindow * config.push.batchSize, logger)
     const onAcknowledged = (agencyId: string, items: readonly PushItem[], ackedAtMs: number): void => {
+      window.release(agencyId)
       late.metrics?.observeAcknowledged(agencyId, items, ackedAtMs)
       opts.onAcknowledged?.(agencyId, items, ackedAtMs)
     }
@@ -112,8 +115,10 @@ export async function startHub (opts: StartHubOptions): Promise<Hub> {
         target: agency.target,
         schedule: agency.schedule,
         lockKey: ledger.keys(agency.id).pullLock,
+        tickKey: ledger.keys(agency.id).pullTick,
+        paused: async () => await ledger.pausedSince(agency.id) !== undefined,
         pull: async (signal: AbortSignal) => await pullAgency({
-          agencyId: agency.id, targetId: agency.target, source, mapping: () => mapping.current(), ledger, queue, batchSize: config.push.batchSize, logger,
+          agencyId: agency.id, targetId: agency.target, source, mapping: () => mapping.current(), ledger, queue, batchSize: config.push.batchSize, logger, window,
           ...(opts.onPage === undefined ? {} : { onPage: opts.onPage }),
         }, signal).then(async summary => { await ledger.markActivity(agency.id, summary.changed); return summary }),
         recordOutcome: async (ok: boolean) => { await ledger.markPull(agency.id, ok); await reconciliation.current?.afterPull(agency.id) },

@@ -10,6 +10,7 @@ import { registerMetricsRoute } from './routes/metrics-route.js'
 import { registerAgencyRoutes } from './routes/agency-routes.js'
 import { registerQuarantineRoutes } from './routes/quarantine-routes.js'
 import { registerDeadLetterRoutes } from './routes/dead-letter-routes.js'
+import { registerFlowRoutes } from './routes/flow-routes.js'
 import { registerAuditRoutes } from './routes/audit-routes.js'
 import { registerAlarmRoutes } from './routes/alarm-routes.js'
 import { registerReconcileRoute } from './routes/reconcile-route.js'
@@ -58,6 +59,7 @@ export async function buildAdminServer (deps: AdminDeps): Promise<FastifyInstanc
   registerAgencyRoutes(app, deps)
   registerQuarantineRoutes(app, deps)
   registerDeadLetterRoutes(app, deps)
+  registerFlowRoutes(app, deps)
   registerAuditRoutes(app, deps)
   registerAlarmRoutes(app, deps)
   registerReconcileRoute(app, deps)

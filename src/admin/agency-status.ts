@@ -7,6 +7,8 @@ export interface AgencyStatus {
   name: string
   target: string
   pulling: boolean
+  /** Paused by an operator (no pulls, pushes wait): since when and by whom; null while running. */
+  paused: { at: string; by: string } | null
   lastPullAt: string | null
   lastPullOkAt: string | null
   lastReconcileOkAt: string | null
@@ -20,15 +22,16 @@ export interface AgencyStatus {
 /** One agency's status from the ledger (shared by every hub process), as /api/agencies shows it. */
 export async function agencyStatus (deps: AdminDeps, agency: AdminAgency, alarms: ReadonlyMap<string, number> | undefined): Promise<AgencyStatus> {
   const keys = deps.ledger.keys(agency.id)
-  const [counters, stats, pendingSince, locked, mapping] = await Promise.all([
+  const [counters, stats, pendingSince, locked, mapping, paused] = await Promise.all([
     deps.ledger.counters(agency.id), deps.ledger.stats(agency.id), deps.ledger.pendingSince(agency.id), deps.redis.exists(keys.pullLock),
-    readMappingStatus(deps.redis, keys.mapping),
+    readMappingStatus(deps.redis, keys.mapping), deps.ledger.pausedSince(agency.id),
   ])
   return {
     id: agency.id,
     name: agency.name,
     target: agency.target,
     pulling: locked === 1,
+    paused: paused ?? null,
     lastPullAt: counters.lastPullAt ?? null,
     lastPullOkAt: counters.lastPullOkAt ?? null,
     lastReconcileOkAt: stats.lastReconcileOkAt ?? null,

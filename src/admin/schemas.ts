@@ -42,12 +42,16 @@ export const countsSchema = {
 
 export const agencyStatusSchema = {
   type: 'object',
-  required: ['id', 'name', 'target', 'pulling', 'lastPullAt', 'lastPullOkAt', 'lastReconcileOkAt', 'lagSeconds', 'counts', 'openAlarms'],
+  required: ['id', 'name', 'target', 'pulling', 'paused', 'lastPullAt', 'lastPullOkAt', 'lastReconcileOkAt', 'lagSeconds', 'counts', 'openAlarms'],
   properties: {
     id: { type: 'string' },
     name: { type: 'string' },
     target: { type: 'string' },
     pulling: { type: 'boolean', description: 'A pull of this agency is running now (on any hub process).' },
+    paused: {
+      type: ['object', 'null'], required: ['at', 'by'], properties: { at: { type: 'string' }, by: { type: 'string' } },
+      description: 'Paused by an operator (no pulls; its pushes wait): since when and by whom. null while it runs.',
+    },
     lastPullAt: isoOrNull,
     lastPullOkAt: isoOrNull,
     lastReconcileOkAt: isoOrNull,

@@ -7,6 +7,7 @@ import { syncCommand } from './sync-command.js'
 import { hashTokenCommand } from './hash-token-command.js'
 import { ackCommand, alarmsCommand } from './alarms-command.js'
 import { reconcileApiCommand } from './reconcile-api-command.js'
+import { flowCommand } from './flow-command.js'
 import { DEFAULT_LOCALE, isLocale, translator } from '../i18n/translate.js'
 import { DEMO_ADMIN_URL } from './admin-client.js'
 
@@ -22,6 +23,9 @@ export const OPERATOR_USAGE = `Operating a running hub (admin API; --url/--token
   casebridge alarms [--agency X] [--state S]         alarms (S: active, open, acknowledged, resolved, all)
   casebridge ack --agency X --kind K [--note TEXT]   acknowledge an open alarm
   casebridge reconcile --agency X [--repair] [--full-listing]    reconcile now and show the findings
+  casebridge pause --agency X                        stop pulling the agency; its queued pushes wait
+  casebridge resume --agency X                       let a paused agency go on
+  casebridge clear-retries --agency X                end a retry storm: retrying pushes become dead letters
   casebridge hash-token < token-file                 print the SHA-256 to put in admin.tokens`
 
 type Handler = (args: string[]) => Promise<number>
@@ -42,6 +46,9 @@ const COMMANDS: Readonly<Record<string, Readonly<Record<string, Handler>>>> = {
   alarms: { '': alarmsCommand },
   ack: { '': ackCommand },
   reconcile: { '': reconcileApiCommand },
+  pause: { '': async args => await flowCommand('pause', args) },
+  resume: { '': async args => await flowCommand('resume', args) },
+  'clear-retries': { '': async args => await flowCommand('clear-retries', args) },
   'hash-token': { '': hashTokenCommand },
 }
 

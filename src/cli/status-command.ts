@@ -17,7 +17,7 @@ export async function statusCommand (ctx: OperatorContext): Promise<number> {
   ctx.out(renderTable<AgencyStatus>([
     { header: t('column.agency'), value: a => a.id },
     { header: t('column.name'), value: a => a.name, max: 24 },
-    { header: t('column.lastPull'), value: a => localTime(a.lastPullOkAt, t('cli.never')) + (a.pulling ? ` (${t('cli.status.pulling')})` : '') },
+    { header: t('column.lastPull'), value: a => localTime(a.lastPullOkAt, t('cli.never')) + (a.pulling ? ` (${t('cli.status.pulling')})` : '') + (a.paused === null ? '' : ` (${t('cli.status.paused')})`) },
     { header: t('column.lag'), value: a => humanSeconds(t, a.lagSeconds), align: 'right' },
     { header: t('column.pulled'), value: a => a.counts.pulled },
     { header: t('column.pushed'), value: a => a.counts.pushed },

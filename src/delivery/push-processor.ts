@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq'
+import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq'
 import type { Logger } from 'pino'
 import { CaseBridgeError, JobTimeoutError, RateLimitedError, RemoteUnavailableError } from '../errors.js'
 import type { TargetAdapter, PushRecordResult } from '../contracts/target-adapter.js'
@@ -7,6 +7,9 @@ import type { DeadLetterEntry } from '../ledger/entries.js'
 import { deliveryKey } from '../ledger/fingerprint.js'
 import type { PushItem, PushJobData } from './push-job.js'
 import { crashPoint } from '../crash-points.js'
+
+/** How long a job of a paused agency waits before it looks again whether the agency runs. */
+export const PAUSED_RECHECK_MS = 2000
 
 /** Some records of a batch were answered "retryable": the job retries with only those. */
 export class RetryableRecordsError extends CaseBridgeError {
@@ -33,8 +36,13 @@ export interface PushProcessorDeps {
  * on the last attempt the remaining cases go to the dead-letter set.
  */
 export function createPushProcessor (deps: PushProcessorDeps) {
-  return async (job: Job<PushJobData>): Promise<{ accepted: number; rejected: number }> => {
+  return async (job: Job<PushJobData>, token?: string): Promise<{ accepted: number; rejected: number }> => {
     const { agencyId, agencyCode, targetId } = job.data
+    // A paused agency's jobs step aside (no attempt used) and look again a little later.
+    if (token !== undefined && await deps.ledger.pausedSince(agencyId) !== undefined) {
+      await job.moveToDelayed(Date.now() + PAUSED_RECHECK_MS, token)
+      throw new DelayedError()
+    }
     const log = deps.logger.child({ agency: agencyId, job: job.id, attempt: job.attemptsMade + 1 })
     const target = deps.targets.get(targetId)
     if (target === undefined) throw new UnrecoverableError(`target "${targetId}" is not configured any more`)

@@ -134,6 +134,10 @@ export interface HubConfig {
      */
     lockDurationMs?: number
     /**
+     * Batches of one agency (agencyWindow × batchSize cases) that may be on their way to the target at once; a pull waits for room beyond that, so one agency's back-fill cannot hold up the others.
+     */
+    agencyWindow?: number
+    /**
      * How often a job may be recovered from a crashed worker before it is dead-lettered.
      */
     maxStalledCount?: number

@@ -80,6 +80,12 @@ export const MESSAGES_EN = {
   // --- CLI: messages -----------------------------------------------------------------------
   'cli.status.header': 'Hub {hub}: {count} agencies',
   'cli.status.pulling': 'pulling now',
+  'cli.status.paused': 'paused',
+  'cli.flow.paused': '{agency}: paused — no pulls, its queued pushes wait (resume with: casebridge resume --agency {agency})',
+  'cli.flow.alreadyPaused': '{agency}: was paused already',
+  'cli.flow.resumed': '{agency}: resumed',
+  'cli.flow.notPaused': '{agency}: was not paused',
+  'cli.flow.retriesCleared': '{agency}: {jobs} retrying push job(s) taken out of the queue; their {cases} case(s) are dead letters now (retry them with: casebridge dead-letters retry --agency {agency}); {busy} in the middle of an attempt were left to finish it',
   'cli.never': 'never',
   'cli.none': '(none)',
   'cli.seconds': '{value} s',

@@ -74,6 +74,12 @@ export const MESSAGES_ZH_CN: Readonly<Record<MessageKey, string>> = {
 
   'cli.status.header': '枢纽 {hub}：{count} 个机构',
   'cli.status.pulling': '正在拉取',
+  'cli.status.paused': '已暂停',
+  'cli.flow.paused': '{agency}：已暂停——不再拉取，已排队的推送等待（恢复：casebridge resume --agency {agency}）',
+  'cli.flow.alreadyPaused': '{agency}：此前已暂停',
+  'cli.flow.resumed': '{agency}：已恢复',
+  'cli.flow.notPaused': '{agency}：并未暂停',
+  'cli.flow.retriesCleared': '{agency}：已从队列移出 {jobs} 个正在重试的推送任务，其中 {cases} 件案件转为推送失败（修复后重试：casebridge dead-letters retry --agency {agency}）；{busy} 个正在尝试中的任务留待其完成',
   'cli.never': '从未',
   'cli.none': '（无）',
   'cli.seconds': '{value} 秒',

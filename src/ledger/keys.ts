@@ -36,6 +36,10 @@ export interface AgencyKeys {
   readonly reconcileLock: string
   /** HASH: the agency's mapping as loaded by the hub (version, file, loadedAt) and the last refused edit (error, errorAt), see src/mapping/mapping-state.ts. */
   readonly mapping: string
+  /** STRING JSON { at, by }: an operator paused this agency (no pulls, its pushes wait); absent when running. */
+  readonly paused: string
+  /** HASH { tick }: the scheduled second (ms) of the last pull tick a hub process claimed (one run per tick across processes, src/redis/claim-tick.ts). */
+  readonly pullTick: string
 }
 
 export function agencyKeys (prefix: string, agencyId: string): AgencyKeys {
@@ -57,6 +61,8 @@ export function agencyKeys (prefix: string, agencyId: string): AgencyKeys {
     reconcile: `${base}:reconcile`,
     reconcileLock: `${base}:reconcile-lock`,
     mapping: `${base}:mapping`,
+    paused: `${base}:paused`,
+    pullTick: `${base}:pull-tick`,
   }
 }
 

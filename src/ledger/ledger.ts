@@ -193,6 +193,33 @@ export class Ledger {
     return await this.redis.zcard(this.keys(agencyId).pending)
   }
 
+  /**
+   * How many of the agency's cases are on their way to the target: pending, less those
+   * given up as dead letters (they wait for an operator, not for the queue).
+   */
+  async inFlight (agencyId: string): Promise<number> {
+    const k = this.keys(agencyId)
+    const replies = await this.redis.multi().zcard(k.pending).hlen(k.deadLetters).exec()
+    checkExec(replies)
+    return Math.max(0, Number(replies?.[0]?.[1] ?? 0) - Number(replies?.[1]?.[1] ?? 0))
+  }
+
+  /** Pause the agency (no pulls; its queued pushes wait). False if it was paused already. */
+  async pause (agencyId: string, by: string): Promise<boolean> {
+    return await this.redis.set(this.keys(agencyId).paused, JSON.stringify({ at: new Date().toISOString(), by }), 'NX') === 'OK'
+  }
+
+  /** Resume a paused agency. False if it was not paused. */
+  async resume (agencyId: string): Promise<boolean> {
+    return await this.redis.del(this.keys(agencyId).paused) === 1
+  }
+
+  /** Since when and by whom the agency is paused; undefined while it runs. */
+  async pausedSince (agencyId: string): Promise<{ at: string; by: string } | undefined> {
+    const text = await this.redis.get(this.keys(agencyId).paused)
+    return text === null ? undefined : JSON.parse(text) as { at: string; by: string }
+  }
+
   /** The raw counters hash (monotonic totals and timestamps), for metrics. */
   async stats (agencyId: string): Promise<Record<string, string>> {
     return await this.redis.hgetall(this.keys(agencyId).stats)

@@ -7,6 +7,7 @@ import { enqueuePushJobs, type PushItem, type PushJobData } from '../delivery/pu
 import { mapPage, skipCounters, unreadableEntries, type MappedPage, type ValidCase } from './map-records.js'
 import type { QuarantineEntry } from '../ledger/entries.js'
 import { crashPoint } from '../crash-points.js'
+import type { DeliveryWindow } from './delivery-window.js'
 
 export interface PullContext {
   readonly agencyId: string
@@ -18,6 +19,8 @@ export interface PullContext {
   readonly batchSize: number
   readonly logger: Logger
   readonly onPage?: (summary: PageSummary) => void
+  /** Back-pressure: how many of the agency's cases may be on their way at once (none: no limit). */
+  readonly window?: DeliveryWindow
 }
 
 export interface PageSummary {
@@ -58,11 +61,14 @@ export async function pullAgency (ctx: PullContext, signal: AbortSignal): Promis
     crashPoint('pull.mapped')
     // Rows a file source could not read are quarantined like records that failed mapping.
     const quarantined = [...mapped.quarantined, ...unreadableEntries(ctx.agencyId, mapping.version, page.unreadable ?? [])]
-    const { candidates, changed, jobs } = await commitMapped(ctx, mapping, mapped, {
+    const committed = await commitMapped(ctx, mapping, mapped, {
       quarantined,
       cursor: page.cursor,
       counts: { pulled: page.records.length, valid: mapped.valid.size, skipped: mapped.skipped, ...skipCounters(mapped) },
-    })
+    }, signal)
+    // Stopped while waiting for room: the page is not committed, the next pull replays it.
+    if (committed === undefined) break
+    const { candidates, changed, jobs } = committed
 
     totals.pages++
     totals.records += page.records.length
@@ -78,7 +84,7 @@ export async function pullAgency (ctx: PullContext, signal: AbortSignal): Promis
 }
 
 /** What {@link commitMapped} needs: where the agency's cases go and its ledger. */
-export type DeliveryContext = Pick<PullContext, 'agencyId' | 'targetId' | 'ledger' | 'queue' | 'batchSize'>
+export type DeliveryContext = Pick<PullContext, 'agencyId' | 'targetId' | 'ledger' | 'queue' | 'batchSize' | 'window'>
 
 /**
  * Deliver a mapped page: compare its valid cases with the ledger, (1) enqueue the changed
@@ -86,11 +92,14 @@ export type DeliveryContext = Pick<PullContext, 'agencyId' | 'targetId' | 'ledge
  * `cursor` in one ledger commit — THE CURSOR RULE above. Shared by pulls and by quarantine
  * re-processing (src/sync/reprocess-quarantine.ts), which passes `cursor: null` and the
  * quarantine keys its records had (`released`, besides the keys of the valid cases).
+ * With a delivery window and a signal, it first waits for room, and gives `undefined`
+ * without writing anything if the signal aborts meanwhile.
  */
 export async function commitMapped (
   ctx: DeliveryContext, mapping: CompiledMapping, mapped: MappedPage,
   page: { readonly quarantined: readonly QuarantineEntry[]; readonly released?: readonly string[]; readonly cursor: string | null; readonly counts: Readonly<Record<string, number>> },
-): Promise<{ candidates: ValidCase[]; changed: PushItem[]; jobs: number }> {
+  signal?: AbortSignal,
+): Promise<{ candidates: ValidCase[]; changed: PushItem[]; jobs: number } | undefined> {
   const candidates = [...mapped.valid.values()]
   const seen = await ctx.ledger.seenVersions(ctx.agencyId, candidates.map(c => c.caseNumber))
   const now = Date.now()
@@ -100,6 +109,9 @@ export async function commitMapped (
     if (before?.fingerprint === c.fingerprint) return
     changed.push({ caseNumber: c.caseNumber, fingerprint: c.fingerprint, firstSeenMs: now, case: c.case })
   })
+
+  // Wait for room before anything is written (src/sync/delivery-window.ts); undefined if stopped meanwhile.
+  if (changed.length > 0 && ctx.window !== undefined && signal !== undefined && !await ctx.window.room(ctx.agencyId, signal)) return undefined
 
   // (1) enqueue, then (2) record — see THE CURSOR RULE above.
   const agencyCode = changed[0]?.case.agency.code ?? ''

@@ -80,12 +80,15 @@ async function reprocessLocked (ctx: ReprocessContext): Promise<ReprocessSummary
       // Keep when it first came and where from; the problems and version are today's.
       return { ...q, ...(old === undefined ? {} : { quarantinedAt: old.quarantinedAt, ...(old.origin === undefined ? {} : { origin: old.origin }) }) }
     })
-    const { candidates, changed } = await commitMapped(ctx, mapping, mapped, {
+    // No signal: re-processing a (bounded) quarantine does not wait for the delivery window.
+    const committed = await commitMapped(ctx, mapping, mapped, {
       quarantined,
       released,
       cursor: null,
       counts: { reprocessed: chunk.length, reprocessedValid: mapped.valid.size, skipped: mapped.skipped, ...skipCounters(mapped) },
     })
+    if (committed === undefined) throw new Error('unreachable: commitMapped without a signal always commits')
+    const { candidates, changed } = committed
     totals.released += candidates.length
     totals.enqueued += changed.length
     totals.stillInvalid += quarantined.length

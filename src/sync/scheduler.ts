@@ -1,8 +1,9 @@
-import cron, { type ScheduledTask } from 'node-cron'
+import cron, { type ScheduledTask, type TaskContext } from 'node-cron'
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { CaseBridgeError } from '../errors.js'
 import { withPullLock } from './pull-lock.js'
+import { claimTick } from '../redis/claim-tick.js'
 import type { PullSummary } from './pull-agency.js'
 
 /**
@@ -17,16 +18,22 @@ export interface ScheduledAgency {
   readonly id: string
   readonly schedule: string
   readonly lockKey: string
+  /** Where the last claimed schedule tick is kept (src/redis/claim-tick.ts). */
+  readonly tickKey: string
+  /** Whether an operator paused the agency: no pulls then. */
+  paused (): Promise<boolean>
   pull (signal: AbortSignal): Promise<PullSummary>
   /** Told after every attempt, for the ledger's last-pull times. */
   recordOutcome (ok: boolean): Promise<void>
 }
 
 /**
- * Runs each agency's pull on its cron schedule (and once at start). Never two pulls of one
- * agency at a time — in this process (the running map) or across processes (a Redis
- * lock). A failing agency is logged and retried at its next tick; the others carry on.
- * `stop()` asks running pulls to finish their current page and waits for them.
+ * Runs each agency's pull on its cron schedule (and once at start). Each tick runs once
+ * across all hub processes (the process that claims it in Redis), and never two pulls of
+ * one agency at a time — in this process (the running map) or across processes (a Redis
+ * lock). A paused agency is not pulled. A failing agency is logged and retried at its next
+ * tick; the others carry on. `stop()` asks running pulls to finish their current page and
+ * waits for them.
  */
 export class PullScheduler {
   private readonly tasks: ScheduledTask[] = []
@@ -37,7 +44,7 @@ export class PullScheduler {
 
   start (runNow = true): void {
     for (const agency of this.agencies) {
-      this.tasks.push(cron.schedule(agency.schedule, () => { void this.trigger(agency.id) }, { name: `pull:${agency.id}`, noOverlap: true }))
+      this.tasks.push(cron.schedule(agency.schedule, (ctx: TaskContext) => { void this.tick(agency, ctx.date) }, { name: `pull:${agency.id}`, noOverlap: true }))
       if (runNow) void this.trigger(agency.id)
     }
   }
@@ -54,9 +61,23 @@ export class PullScheduler {
     return await run
   }
 
+  /** A cron tick: run it here if this process claims it (another process may have). */
+  private async tick (agency: ScheduledAgency, scheduled: Date): Promise<void> {
+    try {
+      if (this.controller.signal.aborted || !await claimTick(this.redis, agency.tickKey, scheduled.getTime())) return
+      await this.trigger(agency.id)
+    } catch (err) {
+      this.logger.error({ err, agency: agency.id }, 'pull tick failed; the next tick tries again')
+    }
+  }
+
   private async run (agency: ScheduledAgency): Promise<PullSummary | undefined> {
     const log = this.logger.child({ agency: agency.id })
     try {
+      if (await agency.paused()) {
+        log.debug('agency paused by an operator; not pulling')
+        return undefined
+      }
       const outcome = await withPullLock(this.redis, agency.lockKey, PULL_LOCK_TTL_MS, async () => await agency.pull(this.controller.signal))
       if (!outcome.ran) {
         log.debug('another hub process is pulling this agency; skipping this tick')

@@ -19,6 +19,7 @@ const EXPECTED_ROUTES = [
   'GET /api/agencies/{id}/dead-letters', 'POST /api/agencies/{id}/dead-letters/retry', 'POST /api/agencies/{id}/dead-letters/discard',
   'GET /api/audit', 'GET /api/alarms', 'POST /api/alarms/{agency}/{kind}/ack', 'POST /api/agencies/{id}/reconcile',
   'POST /api/agencies/{id}/quarantine/retry', 'POST /api/mappings/preview',
+  'POST /api/agencies/{id}/pause', 'POST /api/agencies/{id}/resume', 'POST /api/agencies/{id}/retries/clear',
 ]
 
 /** How each route answers the call below as admin (after the alarm it acknowledges was raised). */
@@ -29,6 +30,7 @@ const SERVED: Readonly<Record<string, number>> = {
   'GET /api/agencies/{id}/dead-letters': 200, 'POST /api/agencies/{id}/dead-letters/retry': 200, 'POST /api/agencies/{id}/dead-letters/discard': 200,
   'GET /api/audit': 200, 'GET /api/alarms': 200, 'POST /api/alarms/{agency}/{kind}/ack': 200, 'POST /api/agencies/{id}/reconcile': 200,
   'POST /api/agencies/{id}/quarantine/retry': 200, 'POST /api/mappings/preview': 200,
+  'POST /api/agencies/{id}/pause': 200, 'POST /api/agencies/{id}/resume': 200, 'POST /api/agencies/{id}/retries/clear': 200,
 }
 
 /**

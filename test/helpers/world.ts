@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startAgencySimulator, type AgencySimulator, type AgencySimulatorOptions } from '../../fixtures/agency-sim/index.js'
 import { startPlatformSimulator, type PlatformSimulator, type PlatformSimulatorOptions } from '../../fixtures/platform-sim/index.js'
@@ -13,9 +14,14 @@ export interface World {
   readonly platform: PlatformSimulator
   readonly prefix: string
   /** A hub config file for this world; `push` and `agency` override parts of it. */
-  writeConfig (overrides?: { push?: Record<string, unknown>; pageSize?: number; schedule?: string; logLevel?: string }): string
+  writeConfig (overrides?: { push?: Record<string, unknown>; pageSize?: number; schedule?: string; logLevel?: string; moreAgencies?: readonly MoreAgency[] }): string
+  /** A second agency system beside the first: its own simulator and a copy of the demo mapping under its own id and agency code. */
+  addAgency (id: string, agencyCode: string, opts: AgencySimulatorOptions): Promise<MoreAgency & { readonly agency: AgencySimulator }>
   readonly env: NodeJS.ProcessEnv
 }
+
+/** Another agency of a {@link World}, for configs with several. */
+export interface MoreAgency { readonly id: string; readonly mapping: string; readonly url: string }
 
 /** The outside world of one test: an agency simulator, a platform simulator, a Redis prefix, a temp folder. */
 export async function startWorld (t: { teardown: (fn: () => Promise<void> | void) => void }, label: string, opts: { agency?: AgencySimulatorOptions; platform?: Omit<PlatformSimulatorOptions, 'tokens'> } = {}): Promise<World> {
@@ -43,9 +49,23 @@ export async function startWorld (t: { teardown: (fn: () => Promise<void> | void
           schedule: overrides.schedule ?? '*/1 * * * * *',
           target: 'platform',
           source: { kind: 'http-pull', baseUrl: agency.url, pageSize: overrides.pageSize ?? 200, timeoutMs: 5000 },
-        }],
+        }, ...(overrides.moreAgencies ?? []).map(more => ({
+          id: more.id,
+          mapping: more.mapping,
+          schedule: overrides.schedule ?? '*/1 * * * * *',
+          target: 'platform',
+          source: { kind: 'http-pull', baseUrl: more.url, pageSize: overrides.pageSize ?? 200, timeoutMs: 5000 },
+        }))],
       }, null, 2)
       return files.write(`hub-${Math.random().toString(36).slice(2)}.yaml`, text) // JSON is YAML
+    },
+    async addAgency (id, agencyCode, agencyOpts) {
+      const more = await startAgencySimulator({ port: 0, ...agencyOpts })
+      t.teardown(async () => await more.close())
+      const mapping = readFileSync(DEMO_MAPPING, 'utf8')
+        .replace(/^agency: .*$/m, `agency: ${id}`)
+        .replace(/^( {2}\/agency\/code: ).*$/m, `$1"${agencyCode}"`)
+      return { id, mapping: files.write(`${id}.yaml`, mapping), url: more.url, agency: more }
     },
   }
 }
