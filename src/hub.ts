@@ -7,7 +7,7 @@ import type { SourceAdapter } from './contracts/source-adapter.js'
 import type { TargetAdapter } from './contracts/target-adapter.js'
 import { unknownKind } from './config/load-config.js'
 import { connectRedis, checkRedisPolicy } from './redis/connect.js'
-import { Ledger } from './ledger/ledger.js'
+import { Ledger, type PullRun } from './ledger/ledger.js'
 import { redisAdapterState } from './ledger/adapter-state.js'
 import { startPushService, type PushService } from './delivery/push-service.js'
 import type { PushItem } from './delivery/push-job.js'
@@ -121,7 +121,7 @@ export async function startHub (opts: StartHubOptions): Promise<Hub> {
           agencyId: agency.id, targetId: agency.target, source, mapping: () => mapping.current(), ledger, queue, batchSize: config.push.batchSize, logger, window,
           ...(opts.onPage === undefined ? {} : { onPage: opts.onPage }),
         }, signal).then(async summary => { await ledger.markActivity(agency.id, summary.changed); return summary }),
-        recordOutcome: async (ok: boolean) => { await ledger.markPull(agency.id, ok); await reconciliation.current?.afterPull(agency.id) },
+        recordOutcome: async (ok: boolean, run: PullRun) => { await ledger.markPull(agency.id, ok, run); await reconciliation.current?.afterPull(agency.id) },
       })
       reconcilable.push({ agency, source, target: targets.get(agency.target) as TargetAdapter, mapping: () => mapping.current(), queue })
     }

@@ -76,6 +76,7 @@ export function startPushService (opts: {
       })().catch((e: unknown) => logger.error({ err: e, job: job.id }, 'could not record dead letters of a failed job'))
     })
     worker.on('error', err => logger.error({ err, target: targetId }, 'push worker error (it keeps running)'))
+    worker.on('stalled', jobId => logger.warn({ job: jobId, target: targetId }, 'push job stalled: the process running it stopped renewing its lock (crashed?); this process takes it over'))
     workers.push(worker)
   }
   return {

@@ -40,6 +40,8 @@ export interface AgencyKeys {
   readonly paused: string
   /** HASH { tick }: the scheduled second (ms) of the last pull tick a hub process claimed (one run per tick across processes, src/redis/claim-tick.ts). */
   readonly pullTick: string
+  /** LIST of JSON { at, tick?, instance, ok }: the last 100 pull runs, newest first (which process ran which tick). */
+  readonly pullRuns: string
 }
 
 export function agencyKeys (prefix: string, agencyId: string): AgencyKeys {
@@ -63,6 +65,7 @@ export function agencyKeys (prefix: string, agencyId: string): AgencyKeys {
     mapping: `${base}:mapping`,
     paused: `${base}:paused`,
     pullTick: `${base}:pull-tick`,
+    pullRuns: `${base}:pull-runs`,
   }
 }
 

@@ -12,6 +12,9 @@ function checkExec (replies: [Error | null, unknown][] | null): void {
   if (failed != null) throw failed
 }
 
+/** Who ran a pull: the process, and the schedule tick it claimed (absent for pulls on demand or at start). */
+export interface PullRun { readonly instance: string; readonly tick?: string }
+
 export interface PageCommit {
   readonly seen: readonly { caseNumber: string; version: SeenVersion }[]
   readonly quarantined: readonly QuarantineEntry[]
@@ -95,15 +98,22 @@ export class Ledger {
 
   /**
    * After every pull attempt. `pullFailingSince` (ISO) is the first failure of the current
-   * run of failures, cleared by a success: the "agency unreachable" alarm reads it.
+   * run of failures, cleared by a success: the "agency unreachable" alarm reads it. `run`
+   * says which process ran it and for which schedule tick (the last 100 are kept).
    */
-  async markPull (agencyId: string, ok: boolean): Promise<void> {
+  async markPull (agencyId: string, ok: boolean, run?: PullRun): Promise<void> {
     const now = new Date().toISOString()
     const k = this.keys(agencyId)
     const tx = this.redis.multi()
     if (ok) tx.hset(k.stats, 'lastPullAt', now, 'lastPullOkAt', now).hdel(k.stats, 'pullFailingSince')
     else tx.hset(k.stats, 'lastPullAt', now).hsetnx(k.stats, 'pullFailingSince', now)
+    if (run !== undefined) tx.lpush(k.pullRuns, JSON.stringify({ at: now, ok, ...run })).ltrim(k.pullRuns, 0, 99)
     checkExec(await tx.exec())
+  }
+
+  /** The last pull runs, newest first. */
+  async pullRuns (agencyId: string): Promise<(PullRun & { at: string; ok: boolean })[]> {
+    return (await this.redis.lrange(this.keys(agencyId).pullRuns, 0, -1)).map(text => JSON.parse(text) as PullRun & { at: string; ok: boolean })
   }
 
   /** A pull found `changed` new or changed cases; `lastChangeAt` (ISO) feeds the "agency silent" alarm. */

@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import { CaseBridgeError } from '../errors.js'
 import { withPullLock } from './pull-lock.js'
 import { claimTick } from '../redis/claim-tick.js'
+import { INSTANCE_ID } from '../instance-id.js'
 import type { PullSummary } from './pull-agency.js'
 
 /**
@@ -23,8 +24,8 @@ export interface ScheduledAgency {
   /** Whether an operator paused the agency: no pulls then. */
   paused (): Promise<boolean>
   pull (signal: AbortSignal): Promise<PullSummary>
-  /** Told after every attempt, for the ledger's last-pull times. */
-  recordOutcome (ok: boolean): Promise<void>
+  /** Told after every attempt, for the ledger's last-pull times and its list of pull runs. */
+  recordOutcome (ok: boolean, run: { instance: string; tick?: string }): Promise<void>
 }
 
 /**
@@ -50,13 +51,13 @@ export class PullScheduler {
   }
 
   /** Pull one agency now; resolves undefined when it is already being pulled (here or elsewhere) or the hub is stopping. */
-  async trigger (agencyId: string): Promise<PullSummary | undefined> {
+  async trigger (agencyId: string, tick?: Date): Promise<PullSummary | undefined> {
     const agency = this.agencies.find(a => a.id === agencyId)
     if (agency === undefined) throw new Error(`no agency "${agencyId}"; configured: ${this.agencies.map(a => a.id).join(', ')}`)
     if (this.controller.signal.aborted) return undefined
     const inFlight = this.running.get(agencyId)
     if (inFlight !== undefined) return await inFlight
-    const run = this.run(agency).finally(() => this.running.delete(agencyId))
+    const run = this.run(agency, tick).finally(() => this.running.delete(agencyId))
     this.running.set(agencyId, run)
     return await run
   }
@@ -65,14 +66,15 @@ export class PullScheduler {
   private async tick (agency: ScheduledAgency, scheduled: Date): Promise<void> {
     try {
       if (this.controller.signal.aborted || !await claimTick(this.redis, agency.tickKey, scheduled.getTime())) return
-      await this.trigger(agency.id)
+      await this.trigger(agency.id, scheduled)
     } catch (err) {
       this.logger.error({ err, agency: agency.id }, 'pull tick failed; the next tick tries again')
     }
   }
 
-  private async run (agency: ScheduledAgency): Promise<PullSummary | undefined> {
+  private async run (agency: ScheduledAgency, tick: Date | undefined): Promise<PullSummary | undefined> {
     const log = this.logger.child({ agency: agency.id })
+    const who = { instance: INSTANCE_ID, ...(tick === undefined ? {} : { tick: new Date(Math.floor(tick.getTime() / 1000) * 1000).toISOString() }) }
     try {
       if (await agency.paused()) {
         log.debug('agency paused by an operator; not pulling')
@@ -83,12 +85,12 @@ export class PullScheduler {
         log.debug('another hub process is pulling this agency; skipping this tick')
         return undefined
       }
-      await agency.recordOutcome(true)
+      await agency.recordOutcome(true, who)
       return outcome.value
     } catch (err) {
       const code = err instanceof CaseBridgeError ? err.code : undefined
       log.error({ err, code }, 'pull failed; the cursor stays where the last completed page left it, next tick resumes from there')
-      await agency.recordOutcome(false).catch(() => undefined)
+      await agency.recordOutcome(false, who).catch(() => undefined)
       return undefined
     }
   }

@@ -14,8 +14,12 @@ export interface HubProcess {
  * The hub as a separate process (`casebridge run --config …`), run from source through
  * tsx so the test always exercises the current code; for tests that kill it.
  */
-export function spawnHub (configFile: string, env: NodeJS.ProcessEnv): HubProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', '--config', configFile], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
+export function spawnHub (configFile: string, env: NodeJS.ProcessEnv, opts: { clockSkewMs?: number } = {}): HubProcess {
+  // A skewed clock: this hub behaves as if on a host whose clock is off (test/helpers/clock-skew.ts).
+  const skew = opts.clockSkewMs === undefined ? [] : ['--import', './test/helpers/clock-skew.ts']
+  const child = spawn(process.execPath, ['--import', 'tsx', ...skew, 'src/cli/main.ts', 'run', '--config', configFile], {
+    cwd: projectRoot, env: opts.clockSkewMs === undefined ? env : { ...env, CASEBRIDGE_TEST_CLOCK_SKEW_MS: String(opts.clockSkewMs) }, stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let output = ''
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(resolve => child.once('exit', (code, signal) => resolve({ code, signal })))
   const started = new Promise<void>((resolve, reject) => {
