@@ -27,7 +27,7 @@ const rng = new Rng(SEED)
 
 for (let round = 1; round <= ROUNDS; round++) {
   t.test(`round ${round}: a hub killed at ${CYCLES} seeded crash points across the sync path loses nothing, writes nothing twice, quarantines exactly the invalid`, { timeout: 900_000 }, async t => {
-    const world = await startWorld(t, 'cycles', { agency: { records: 1500, seed: 100 + round, latencyMs: 5 }, platform: { seed: round, latencyMs: 30 } })
+    const world = await startWorld(t, 'cycles', { agency: { records: 3000, seed: 100 + round, latencyMs: 5 }, platform: { seed: round, latencyMs: 30 } })
     // Small pages and batches: many visits of every crash point per sync.
     const config = world.writeConfig({ push: { batchSize: 20, concurrency: 2, lockDurationMs: 1500, attempts: 50, backoff: { delayMs: 50, jitter: 0.5 } }, pageSize: 60, logLevel: 'info' })
     const source = await (await fetch(`${world.agency.url}/__sim/stats`)).json() as { records: number; invalidByDesign: number; invalidCases: { caseNumber: string }[] }

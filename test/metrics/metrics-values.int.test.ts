@@ -43,7 +43,11 @@ t.test('while the platform fails, lag grows, jobs wait, the target is down and t
   }, { timeoutMs: 60_000 })
   t.equal((await h.call('/readyz')).status, 200, '/readyz is 200 again')
 
-  const text = await scrape(h)
+  // A scrape shares one ledger read with those of the 250 ms before it: wait for one made after.
+  const text = await waitFor('a scrape made after the last acknowledgement', async () => {
+    const scraped = await scrape(h)
+    return sample(scraped, 'casebridge_agency_records_pushed_total', { agency: AGENCY }) === done.counts.pushed ? scraped : undefined
+  })
   const api = ((await h.call('/api/agencies', { role: 'viewer' })).body as { agencies: AgencyStatus[] }).agencies[0]!
   t.same(api.counts, done.counts, '/api/agencies and /api/agencies/:id agree')
   t.equal(sample(text, 'casebridge_target_up', { target: 'platform' }), 1)
