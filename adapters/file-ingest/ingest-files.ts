@@ -37,6 +37,8 @@ export interface FileCursor { file: string; size: number; mtimeMs: number; items
 export async function * ingestFiles (store: FileStore, options: FileIngestOptions, ctx: IngestContext, signal: AbortSignal): AsyncGenerator<SourcePage> {
   await store.ensureDir(options.processedDir)
   await store.ensureDir(options.rejectedDir)
+  const forgotten = await ctx.content.prune()
+  if (forgotten > 0) ctx.logger.info({ files: forgotten, retentionDays: options.contentRetentionDays }, 'forgot the content hashes of files ingested before the retention period')
   const ready = await readyFiles(await store.list(), options, ctx.content, ctx.logger)
   for (const file of ready.slice(0, options.maxFilesPerPull)) {
     if (signal.aborted) return
