@@ -5,6 +5,7 @@ import type { CanonicalCase } from '../generated/case.js'
 import { validateCase } from '../schema/validate-case.js'
 import { fingerprint, stableStringify } from '../ledger/fingerprint.js'
 import type { QuarantineEntry, RecordOrigin } from '../ledger/entries.js'
+import { keptRaw, rawDepthProblem } from './raw-limits.js'
 
 export interface ValidCase { readonly caseNumber: string; readonly fingerprint: string; readonly case: CanonicalCase; readonly recordKey: string }
 
@@ -67,8 +68,9 @@ export function mapRecords (agencyId: string, mapping: CompiledMapping, records:
   const skippedByRule: Record<string, number> = {}
   const now = new Date().toISOString()
   let index = 0
-  const quarantine = (raw: RawRecord, caseNumber: string | undefined, stage: QuarantineEntry['stage'], problems: MappingProblem[]): void => {
+  const quarantine = (full: RawRecord, caseNumber: string | undefined, stage: QuarantineEntry['stage'], problems: MappingProblem[]): void => {
     const origin = origins?.[index]
+    const raw = keptRaw(full) // storable whatever the source sent (see raw-limits.ts)
     quarantined.push({ agencyId, recordKey: recordKeyOf(caseNumber, raw), caseNumber, stage, problems, mappingVersion: mapping.version, quarantinedAt: now, raw, ...(origin === undefined ? {} : { origin }) })
   }
   for (; index < records.length; index++) {
@@ -81,6 +83,9 @@ export function mapRecords (agencyId: string, mapping: CompiledMapping, records:
         outcome = crashedOutcome(err)
       }
     }
+    // A record nested too deeply is refused whatever it maps to: stage "parse", never re-processed.
+    const tooDeep = rawDepthProblem(raw)
+    if (tooDeep !== undefined) { quarantine(raw, outcome.caseNumber, 'parse', [tooDeep]); continue }
     const result = resultOf(mapping, outcome)
     if (result.kind === 'skipped') {
       skipped++
