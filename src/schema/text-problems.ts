@@ -13,12 +13,24 @@ const BAD_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/
 export const TEXT_RULE = 'text'
 export const TEXT_MESSAGE = 'text without control characters and without U+FFFD (bytes the declared encoding could not decode)'
 
-/** A problem for every string of `value` (at any depth) holding such a character; pointers as JSON pointers. */
+/**
+ * Names end up in the platform's spreadsheet exports, where a cell starting with =, +, -, @
+ * (or a tab or carriage return before one) runs as a formula ("=cmd|' /C calc'!A0"). No
+ * person's or organisation's name starts so, so such a name is refused, not escaped: escaping
+ * would change the name the platform stores.
+ */
+const NAME_PATH = /^\/(parties\/\d+\/(name|legalRepresentative)|attachments\/\d+\/name)$/
+const FORMULA_START = /^[\t\r ]*[=+\-@]/
+export const FORMULA_RULE = 'text:formula'
+export const FORMULA_MESSAGE = 'a name that does not start with =, +, - or @ (a spreadsheet would run it as a formula)'
+
+/** A problem for every string of `value` (at any depth) holding such a character, and for every name that starts like a formula; pointers as JSON pointers. */
 export function textProblems (value: unknown): FieldProblem[] {
   const problems: FieldProblem[] = []
   const visit = (node: unknown, path: string): void => {
     if (typeof node === 'string') {
       if (BAD_TEXT.test(node)) problems.push({ path, rule: TEXT_RULE, message: TEXT_MESSAGE })
+      else if (FORMULA_START.test(node) && NAME_PATH.test(path)) problems.push({ path, rule: FORMULA_RULE, message: FORMULA_MESSAGE })
     } else if (Array.isArray(node)) {
       node.forEach((item, i) => visit(item, `${path}/${i}`))
     } else if (typeof node === 'object' && node !== null) {
