@@ -5,6 +5,7 @@ import { TokenTable } from './auth/tokens.js'
 import { BadTokenLimiter } from './auth/bad-token-limiter.js'
 import { installAuth } from './auth/authorize.js'
 import { installAuditHook } from './audit-hook.js'
+import { installJsonBody } from './json-body.js'
 import { registerHealthRoutes } from './routes/health-routes.js'
 import { registerMetricsRoute } from './routes/metrics-route.js'
 import { registerAgencyRoutes } from './routes/agency-routes.js'
@@ -40,6 +41,7 @@ export async function buildAdminServer (deps: AdminDeps): Promise<FastifyInstanc
   const limit = deps.admin.badTokenLimit
   installAuth(app, { tokens, limiter: new BadTokenLimiter(limit.burst ?? 10, limit.perMinute ?? 10), metricsNeedToken: deps.admin.metrics.requireToken === true })
   installAuditHook(app, deps)
+  installJsonBody(app)
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err.validation !== undefined) return reply.code(400).send({ statusCode: 400, error: 'bad_request', message: err.message })
