@@ -39,9 +39,9 @@ export const httpPullSource: SourceAdapterDefinition<Config> = {
       for (let attempt = 0; ; attempt++) {
         try {
           const res = await request(url, { dispatcher: agent, headers, signal })
-          const text = await res.body.text()
+          const text = await boundedText(res.body, config.maxPageBytes ?? 67108864)
           if (res.statusCode !== 200) throw httpStatusError(who, res.statusCode, res.headers['retry-after'], text)
-          return readPage(text)
+          return readPage(text, res.headers['content-type'])
         } catch (err) {
           const typed = transportError(who, err)
           if (typed instanceof RemoteRefusedError || attempt >= config.retries || signal.aborted) throw typed
@@ -51,12 +51,32 @@ export const httpPullSource: SourceAdapterDefinition<Config> = {
       }
     }
 
-    function readPage (text: string): { items: RawRecord[]; next: string | null } {
+    /**
+     * The body as text, refused past `limit` bytes without holding more. Bytes that are not
+     * UTF-8 become U+FFFD, which validation refuses in any canonical text — so a record with
+     * broken bytes is quarantined naming its field, and the records beside it go through.
+     */
+    async function boundedText (body: AsyncIterable<Buffer> & { destroy: () => void }, limit: number): Promise<string> {
+      const chunks: Buffer[] = []
+      let bytes = 0
+      for await (const chunk of body) {
+        bytes += chunk.length
+        if (bytes > limit) {
+          body.destroy()
+          throw new RemoteRefusedError(`${who} answered a page larger than ${limit} bytes (maxPageBytes); lower pageSize, or raise maxPageBytes if such pages are expected`)
+        }
+        chunks.push(chunk)
+      }
+      return Buffer.concat(chunks).toString('utf8')
+    }
+
+    function readPage (text: string, contentType: string | string[] | undefined): { items: RawRecord[]; next: string | null } {
       let body: unknown
       try {
         body = JSON.parse(text)
       } catch (err) {
-        throw new RemoteRefusedError(`${who} answered with text that is not JSON`, { cause: err })
+        // The content type is not checked before parsing (old systems label JSON text/plain); it is named when the body is not JSON.
+        throw new RemoteRefusedError(`${who} answered with text that is not JSON (content-type ${JSON.stringify(contentType ?? 'none')}: ${(err as Error).message})`, { cause: err })
       }
       const items = dig(body, config.response.items ?? 'data.list')
       if (!Array.isArray(items)) throw new RemoteRefusedError(`${who}: expected an array at "${config.response.items ?? 'data.list'}" of the answer`)

@@ -46,7 +46,7 @@ export const sftpTarget: TargetAdapterDefinition<Config> = {
     async function place (session: SftpSession, name: string, content: Buffer): Promise<void> {
       const temp = inbox(`.${name}.${randomBytes(4).toString('hex')}.part`)
       await session.put(content, temp)
-      await renameReplacing(session, temp, inbox(name))
+      await renameReplacing(session, temp, inbox(name), context.logger)
     }
 
     async function readAck (name: string): Promise<string | undefined> {

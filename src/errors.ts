@@ -115,6 +115,26 @@ export class HostKeyMismatchError extends CaseBridgeError {
 }
 
 /**
+ * A file that was listed in a drop directory was gone (deleted or renamed by the agency)
+ * when the hub opened it. Nothing is wrong: the file is skipped and the directory is
+ * listed afresh on the next poll (a renamed file is found under its new name).
+ */
+export class FileVanishedError extends CaseBridgeError {
+  readonly code = 'CB_ERR_FILE_VANISHED'
+  readonly family = 'retriable'
+}
+
+/**
+ * The hub's login may list a file but not read it (permission denied on that file only).
+ * The file is moved to `rejected/` with the reason beside it, and the agency's other files
+ * go on; a wrong directory or login stays a `RemoteRefusedError`.
+ */
+export class FileAccessDeniedError extends CaseBridgeError {
+  readonly code = 'CB_ERR_FILE_ACCESS_DENIED'
+  readonly family = 'skippable'
+}
+
+/**
  * The CLI's call to the hub's admin API did not succeed: the hub could not be reached, or
  * it answered with a refusal. `reason` tells which, `status` is the HTTP status (0 when
  * unreachable); the CLI words it for the operator in the hub's language.
@@ -160,7 +180,7 @@ export class ReprocessBusyError extends CaseBridgeError {
 export const ERROR_CLASSES = [
   ConfigError, MappingFileError, UnknownAdapterError, RecordRejectedError, RemoteUnavailableError,
   RateLimitedError, RemoteRefusedError, JobTimeoutError, RedisPolicyError, RedisUnavailableError,
-  UnreadableFileError, HostKeyMismatchError, AdminRequestError,
+  UnreadableFileError, HostKeyMismatchError, FileVanishedError, FileAccessDeniedError, AdminRequestError,
   TargetDigestsUnsupportedError, ReconcileBusyError, WebhookRejectedError, AlarmStateError,
   ReprocessBusyError,
 ] as const

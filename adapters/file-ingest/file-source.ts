@@ -17,6 +17,7 @@ export function ingestOptions (config: { [K in keyof FileIngestOptions]?: FileIn
     rejectedDir: config.rejectedDir ?? 'rejected',
     pageSize: config.pageSize ?? 500,
     maxFilesPerPull: config.maxFilesPerPull ?? 100,
+    contentRetentionDays: config.contentRetentionDays ?? 400,
   }
 }
 
@@ -27,7 +28,7 @@ export function ingestOptions (config: { [K in keyof FileIngestOptions]?: FileIn
  */
 export function fileSource (kind: string, store: FileStore, options: FileIngestOptions, context: AdapterContext, wrap?: (pullOnce: (signal: AbortSignal) => AsyncIterable<SourcePage>, logger: Logger) => (signal: AbortSignal) => AsyncIterable<SourcePage>): SourceAdapter {
   if (context.state === undefined) throw new ConfigError(`source ${kind} of ${context.name} needs the hub's adapter state (to remember ingested files), and none was given`)
-  const ctx = { agency: context.name, logger: context.logger, input: context.input, content: new IngestedContent(context.state) }
+  const ctx = { agency: context.name, logger: context.logger, input: context.input, content: new IngestedContent(context.state, options.contentRetentionDays) }
   const once = (signal: AbortSignal): AsyncIterable<SourcePage> => ingestFiles(store, options, ctx, signal)
   const pull = wrap === undefined ? once : wrap(once, context.logger)
   let closed: Promise<void> | undefined

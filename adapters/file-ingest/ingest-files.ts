@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import type { SourcePage } from '../../src/contracts/source-adapter.js'
 import type { InputOptions } from '../../src/formats/input-options.js'
 import { readRecords } from '../../src/formats/read-records.js'
-import { CaseBridgeError, RemoteUnavailableError, UnreadableFileError } from '../../src/errors.js'
+import { CaseBridgeError, FileAccessDeniedError, FileVanishedError, RemoteUnavailableError, UnreadableFileError } from '../../src/errors.js'
 import type { FileStore } from './file-store.js'
 import type { FileIngestOptions } from './ingest-options.js'
 import { readyFiles, type ReadyFile } from './completeness.js'
@@ -37,6 +37,8 @@ export interface FileCursor { file: string; size: number; mtimeMs: number; items
 export async function * ingestFiles (store: FileStore, options: FileIngestOptions, ctx: IngestContext, signal: AbortSignal): AsyncGenerator<SourcePage> {
   await store.ensureDir(options.processedDir)
   await store.ensureDir(options.rejectedDir)
+  const forgotten = await ctx.content.prune()
+  if (forgotten > 0) ctx.logger.info({ files: forgotten, retentionDays: options.contentRetentionDays }, 'forgot the content hashes of files ingested before the retention period')
   const ready = await readyFiles(await store.list(), options, ctx.content, ctx.logger)
   for (const file of ready.slice(0, options.maxFilesPerPull)) {
     if (signal.aborted) return
@@ -44,7 +46,30 @@ export async function * ingestFiles (store: FileStore, options: FileIngestOption
   }
 }
 
+/**
+ * One file, with the two things that can happen to a listed file before it is read, which
+ * concern that file only: it is gone (the agency deleted or renamed it since the listing:
+ * skipped, the next poll lists afresh), or it is not readable for the hub's login (moved
+ * to rejected/ with the reason). Neither stops the agency's other files.
+ */
 async function * ingestFile (store: FileStore, file: ReadyFile, options: FileIngestOptions, ctx: IngestContext, signal: AbortSignal): AsyncGenerator<SourcePage> {
+  try {
+    yield * readFile(store, file, options, ctx, signal)
+  } catch (err) {
+    if (err instanceof FileVanishedError) {
+      ctx.logger.info({ file: file.name, err: err.message }, 'listed file is gone; skipped until it is listed again')
+      return
+    }
+    if (!(err instanceof FileAccessDeniedError)) throw err
+    ctx.logger.warn({ file: file.name, err: err.message }, 'file rejected: the hub may not read it')
+    await rejectFile(store, file, options.rejectedDir, ctx.agency, err).catch((moveErr: unknown) => {
+      // The move may be refused too: then the file stays, and the next poll says so again.
+      ctx.logger.error({ file: file.name, err: (moveErr as Error).message }, 'an unreadable file could not be moved to rejected/ either; it stays in place')
+    })
+  }
+}
+
+async function * readFile (store: FileStore, file: ReadyFile, options: FileIngestOptions, ctx: IngestContext, signal: AbortSignal): AsyncGenerator<SourcePage> {
   const where = `agency ${ctx.agency}: ${store.where}/${file.name}`
   if (await ctx.content.sizeSeen(file.size)) {
     // Same size as an earlier file: hash first, so identical content is never read as records again.
@@ -98,7 +123,14 @@ async function * ingestFile (store: FileStore, file: ReadyFile, options: FileIng
   yield { ...page, cursor: cursor(items, true) }
   const sha256 = hasher.digest('hex')
   await ctx.content.remember(sha256, file.size, file.name)
-  await settleFile(store, file, options.processedDir, sha256)
+  try {
+    await settleFile(store, file, options.processedDir, sha256)
+  } catch (err) {
+    // Read and committed, then deleted by the agency before the move: nothing left to do.
+    if (await store.exists(file.name)) throw err
+    ctx.logger.info({ file: file.name, items, sha256 }, 'file ingested; it was removed before it could be moved to processed')
+    return
+  }
   ctx.logger.info({ file: file.name, items, sha256 }, 'file ingested and moved to processed')
 }
 

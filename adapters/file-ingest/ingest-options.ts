@@ -15,4 +15,6 @@ export interface FileIngestOptions {
   readonly pageSize: number
   /** Files taken per pull; the rest wait for the next pull. */
   readonly maxFilesPerPull: number
+  /** Days the content hash of an ingested file is remembered (see IngestedContent). */
+  readonly contentRetentionDays: number
 }

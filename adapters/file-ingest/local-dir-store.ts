@@ -1,7 +1,7 @@
 import { link, mkdir, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
-import { RemoteRefusedError, RemoteUnavailableError } from '../../src/errors.js'
+import { FileAccessDeniedError, FileVanishedError, RemoteRefusedError, RemoteUnavailableError } from '../../src/errors.js'
 import type { DropFile, FileStore } from './file-store.js'
 import { checkedRelative } from './drop-names.js'
 
@@ -41,6 +41,10 @@ export function localDirStore (directory: string): FileStore {
         const handle = await open(at(relative), 'r')
         return handle.createReadStream({ highWaterMark: 256 * 1024 }) // closes the handle when done or destroyed
       } catch (err) {
+        // On one listed file these codes mean "gone since the listing" and "not readable for us", not a wrong directory.
+        const code = (err as NodeJS.ErrnoException).code
+        if (code === 'ENOENT') throw new FileVanishedError(`${root}: ${relative} was listed but is gone now (deleted or renamed); skipped, the next poll lists the directory again`, { cause: err })
+        if (code === 'EACCES' || code === 'EPERM') throw new FileAccessDeniedError(`${root}: ${relative} may be listed but not read by the hub (permission denied); the agency must make it readable and drop it again`, { cause: err })
         throw typed(`opening ${relative}`, err)
       }
     },

@@ -1,7 +1,7 @@
 import type { FileStore } from './file-store.js'
 import type { ReadyFile } from './completeness.js'
 import { uniqueName } from './drop-names.js'
-import type { UnreadableFileError } from '../../src/errors.js'
+import type { FileAccessDeniedError, UnreadableFileError } from '../../src/errors.js'
 
 /**
  * Move a finished file (and its markers) into `dir`. A name already used there (a corrected
@@ -23,16 +23,16 @@ export async function settleFile (store: FileStore, file: ReadyFile, dir: string
  * agency, the file, the line and what was expected — for the agency's IT staff, who see
  * the drop directory but not the hub's logs.
  */
-export async function rejectFile (store: FileStore, file: ReadyFile, dir: string, agency: string, err: UnreadableFileError): Promise<string> {
+export async function rejectFile (store: FileStore, file: ReadyFile, dir: string, agency: string, err: UnreadableFileError | FileAccessDeniedError): Promise<string> {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
   const name = await settleFile(store, file, dir, stamp)
   const report = [
-    'CaseBridge could not read this file as records; it was moved here and nothing more will be read from it.',
+    `CaseBridge could not ${err.code === 'CB_ERR_FILE_ACCESS_DENIED' ? 'open' : 'read'} this file as records; it was moved here and nothing more will be read from it.`,
     '',
     `agency:   ${agency}`,
     `file:     ${file.name}${name === file.name ? '' : ` (kept here as ${name})`}`,
     `size:     ${file.size} bytes, modified ${new Date(file.mtimeMs).toISOString()}`,
-    `line:     ${err.line ?? 'not known'}`,
+    `line:     ${'line' in err && err.line !== undefined ? err.line : 'not known'}`,
     `problem:  ${err.message}`,
     `error:    ${err.code}`,
     `rejected: ${new Date().toISOString()}`,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Logger } from 'pino'
 import SftpClient from 'ssh2-sftp-client'
-import { CaseBridgeError, HostKeyMismatchError, RemoteRefusedError, RemoteUnavailableError } from '../../src/errors.js'
+import { CaseBridgeError, FileAccessDeniedError, FileVanishedError, HostKeyMismatchError, RemoteRefusedError, RemoteUnavailableError } from '../../src/errors.js'
 
 /** Where and how to log in; secrets already resolved from the environment. */
 export interface SftpEndpoint {
@@ -20,8 +20,36 @@ export interface SftpEndpoint {
 /** The library client, as the adapters use it; nothing of ssh2 leaves adapters/sftp/. */
 export type SftpSession = SftpClient
 
-/** SFTP status codes (draft-ietf-secsh-filexfer) that configuration must fix: no such file, permission denied. */
-const REFUSED_STATUS = new Set<unknown>([2, 3])
+/** SFTP status codes (draft-ietf-secsh-filexfer): SSH_FX_NO_SUCH_FILE, SSH_FX_PERMISSION_DENIED. */
+const NO_SUCH_FILE = 2
+const PERMISSION_DENIED = 3
+/** On the drop directory itself (or a subdirectory the hub made) these need configuration to change. */
+const REFUSED_STATUS = new Set<unknown>([NO_SUCH_FILE, PERMISSION_DENIED])
+
+interface RawSftpChannel {
+  open (path: string, flags: string, callback: (err: (Error & { code?: unknown }) | undefined | null, handle: Buffer) => void): void
+}
+
+/**
+ * Open one listed data file for reading. Its status codes mean something else than on the
+ * directory: the agency deleted or renamed the file since the listing (passing — the next
+ * poll lists afresh), or this one file is not readable for the hub's login (that file is
+ * rejected, the others go on). Opened here rather than lazily by the read stream, so the
+ * answer arrives as an error of this call and not as an event of a stream nobody reads yet.
+ */
+export async function openForReading (session: SftpSession, path: string, who: string): Promise<Buffer> {
+  return await new Promise<Buffer>((resolve, reject) => {
+    // ssh2's own SFTP channel, which ssh2-sftp-client keeps as `sftp` (its typings leave it out).
+    const channel = (session as unknown as { sftp?: RawSftpChannel }).sftp
+    if (channel === undefined) { reject(new RemoteUnavailableError(`${who}: not connected`)); return }
+    channel.open(path, 'r', (err, handle) => {
+      if (err === undefined || err === null) { resolve(handle); return }
+      if (err.code === NO_SUCH_FILE) reject(new FileVanishedError(`${who}: ${path} was listed but is gone now (deleted or renamed); skipped, the next poll lists the directory again`, { cause: err }))
+      else if (err.code === PERMISSION_DENIED) reject(new FileAccessDeniedError(`${who}: ${path} may be listed but not read by this login (permission denied); the agency must make it readable and drop it again`, { cause: err }))
+      else reject(err)
+    })
+  })
+}
 
 /** OpenSSH's fingerprint of a raw host key: SHA256:<base64 without padding>. */
 export function fingerprintOf (key: Buffer): string {
@@ -42,7 +70,7 @@ export class SftpConnection {
   private queue: Promise<unknown> = Promise.resolve()
   private closed = false
 
-  constructor (private readonly endpoint: SftpEndpoint, readonly who: string, private readonly logger: Logger) {}
+  constructor (private readonly endpoint: SftpEndpoint, readonly who: string, readonly logger: Logger) {}
 
   /** Run `op` on the connected session once every earlier operation has finished. */
   async run<T> (what: string, op: (session: SftpSession) => Promise<T>): Promise<T> {

@@ -2,7 +2,7 @@ import { posix } from 'node:path'
 import type { Readable } from 'node:stream'
 import type { DropFile, FileStore } from '../file-ingest/file-store.js'
 import { checkedRelative } from '../file-ingest/drop-names.js'
-import type { SftpConnection } from './sftp-connection.js'
+import { openForReading, type SftpConnection } from './sftp-connection.js'
 import { renameReplacing } from './rename.js'
 
 /** Read size per SFTP request stream buffer; larger buffers mean fewer round trips. */
@@ -19,7 +19,10 @@ export function sftpStore (connection: SftpConnection, directory: string, where:
     },
     async read (relative): Promise<Readable> {
       const path = at(relative)
-      const stream = await connection.run(`opening ${path}`, async s => s.createReadStream(path, { highWaterMark: READ_HIGH_WATER_MARK }))
+      const stream = await connection.run(`opening ${path}`, async s => {
+        const handle = await openForReading(s, path, connection.who)
+        return s.createReadStream(path, { handle, highWaterMark: READ_HIGH_WATER_MARK, autoClose: true })
+      })
       // Errors of the stream itself (connection lost mid-file) also drop the session. Kept for
       // the stream's whole life: ssh2 can report a failed CLOSE after the data has ended, when
       // the consumer's listeners are gone, and an unheard 'error' would end the process.
@@ -37,7 +40,7 @@ export function sftpStore (connection: SftpConnection, directory: string, where:
       const temp = posix.join(posix.dirname(final), `.${posix.basename(final)}.part`)
       await connection.run(`writing ${final}`, async s => {
         await s.put(Buffer.from(text), temp)
-        await renameReplacing(s, temp, final)
+        await renameReplacing(s, temp, final, connection.logger)
       })
     },
     async ensureDir (relative) {

@@ -5,6 +5,7 @@ import { TokenTable } from './auth/tokens.js'
 import { BadTokenLimiter } from './auth/bad-token-limiter.js'
 import { installAuth } from './auth/authorize.js'
 import { installAuditHook } from './audit-hook.js'
+import { installJsonBody } from './json-body.js'
 import { registerHealthRoutes } from './routes/health-routes.js'
 import { registerMetricsRoute } from './routes/metrics-route.js'
 import { registerAgencyRoutes } from './routes/agency-routes.js'
@@ -43,11 +44,13 @@ export async function buildAdminServer (deps: AdminDeps): Promise<FastifyInstanc
   const limit = deps.admin.badTokenLimit
   installAuth(app, { tokens, limiter: new BadTokenLimiter(limit.burst ?? 10, limit.perMinute ?? 10), metricsNeedToken: deps.admin.metrics.requireToken === true })
   installAuditHook(app, deps)
+  installJsonBody(app)
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err.validation !== undefined) return reply.code(400).send({ statusCode: 400, error: 'bad_request', message: err.message })
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ statusCode: 413, error: 'payload_too_large', message: `the request body is larger than ${deps.admin.bodyLimitBytes} bytes (admin.bodyLimitBytes)` })
     const status = err.statusCode ?? 500
+    if (status === 415) return reply.code(415).send({ statusCode: 415, error: 'unsupported_media_type', message: `expected a JSON body (content-type: application/json); ${err.message}` })
     if (status < 500) return reply.code(status).send({ statusCode: status, error: 'bad_request', message: err.message })
     deps.logger.error({ err, route: req.routeOptions.url }, 'admin API request failed')
     return reply.code(500).send({ statusCode: 500, error: 'internal', message: 'the request failed inside the hub; the hub log has the details' })

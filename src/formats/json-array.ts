@@ -2,7 +2,7 @@ import { UnreadableFileError } from '../errors.js'
 import type { FormatReader, ReadItem } from './read-item.js'
 import { isPlainRecord } from './safe-record.js'
 
-/** One record larger than this means the file's structure is broken, not a huge record. */
+/** A record larger than this is an error item (its text is not kept), and the records after it are read. */
 export const MAX_RECORD_CHARS = 16 * 1024 * 1024
 
 const WHITESPACE = new Set([' ', '\t', '\n', '\r'])
@@ -25,7 +25,7 @@ export const readJsonArray: FormatReader = async function * (text, options): Asy
   let top: '[' | '{' | undefined
   let arrayDepth = -1 // depth inside the records array; its elements start at this depth
   let arraysSeen = 0
-  let element: { startLine: number; text: string; scalar: boolean } | undefined
+  let element: { startLine: number; text: string; scalar: boolean; oversized: boolean } | undefined
   let closed = false
 
   for await (const chunk of text) {
@@ -44,12 +44,12 @@ export const readJsonArray: FormatReader = async function * (text, options): Asy
         continue
       }
       if (element === undefined && depth === arrayDepth && !WHITESPACE.has(c) && c !== ',' && c !== ']') {
-        element = { startLine: line, text: '', scalar: c !== '{' && c !== '[' }
+        element = { startLine: line, text: '', scalar: c !== '{' && c !== '[', oversized: false }
         from = i
       }
       if (element?.scalar === true && depth === arrayDepth && (c === ',' || c === ']')) {
         element.text += chunk.slice(from, i)
-        yield itemOf(element.text, element.startLine)
+        yield element.oversized ? tooLarge(element.startLine) : itemOf(element.text, element.startLine)
         element = undefined
       }
       if (c === '"') { inString = true; continue }
@@ -68,7 +68,7 @@ export const readJsonArray: FormatReader = async function * (text, options): Asy
         if (depth < 0) fail(line, `expected a value, found an unmatched "${c}"`)
         if (element !== undefined && !element.scalar && depth === arrayDepth) {
           element.text += chunk.slice(from, i + 1)
-          yield itemOf(element.text, element.startLine)
+          yield element.oversized ? tooLarge(element.startLine) : itemOf(element.text, element.startLine)
           element = undefined
         }
         if (depth === arrayDepth - 1 && depth > 0) arrayDepth = -1 // the records array closed
@@ -79,12 +79,17 @@ export const readJsonArray: FormatReader = async function * (text, options): Asy
     }
     if (element !== undefined) {
       element.text += chunk.slice(from)
-      if (element.text.length > MAX_RECORD_CHARS) fail(element.startLine, `expected records of at most ${MAX_RECORD_CHARS} characters; the record starting here does not end (is a bracket missing?)`)
+      // Past the limit the text is dropped; the scanner still follows the brackets to the record's end.
+      if (element.text.length > MAX_RECORD_CHARS) { element.oversized = true; element.text = '' }
     }
   }
   if (top === undefined) return // an empty file: no records
   if (!closed) fail(element?.startLine ?? line, `expected the JSON to continue; the file ends inside ${element === undefined ? 'the document' : 'the record starting on this line'}`)
   if (arraysSeen === 0) fail(1, 'expected a JSON array of records, or an object holding one array of records; found an object without an array')
+}
+
+function tooLarge (line: number): ReadItem {
+  return { error: { line, message: `expected records of at most ${MAX_RECORD_CHARS} characters; the record starting on this line is larger` } }
 }
 
 function itemOf (text: string, line: number): ReadItem {

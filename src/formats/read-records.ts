@@ -27,8 +27,8 @@ const READERS: Readonly<Record<FileFormat, FormatReader>> = {
  * format, broken structure). Records are plain objects whose keys are data: a column named
  * `__proto__` is an own property, never a prototype.
  *
- * Memory: CSV, NDJSON and JSON are streamed (one chunk plus one record); XML is read whole,
- * up to `MAX_XML_CHARS`. Stopping the iteration early releases `input`.
+ * Memory: every format is streamed (one chunk plus one record, whatever the file size).
+ * Stopping the iteration early releases `input`.
  */
 export async function * readRecords (input: Readable | Uint8Array, options: InputOptions & { fileName?: string }): AsyncIterable<ReadItem> {
   const file = options.fileName ?? 'input'

@@ -309,6 +309,10 @@ export interface AdminToken {
    * SHA-256 of the token, 64 lowercase hexadecimal characters, or an environment reference holding it.
    */
   sha256: string | EnvRef
+  /**
+   * When the token stops being accepted (RFC 3339 with offset, e.g. 2025-06-30T23:59:59+08:00); after that it is answered 401 "the token expired". Unset: it does not expire. For rotating tokens without a restart race: add the new one, let the old one expire.
+   */
+  expiresAt?: string
 }
 /**
  * This interface was referenced by `HubConfig`'s JSON-Schema

@@ -7,6 +7,7 @@ import type { ValidateFunction } from 'ajv/dist/2020.js'
 import type { CanonicalCase } from '../generated/case.js'
 import { createAjv } from './ajv.js'
 import { toFieldProblems } from './field-problems.js'
+import { textProblems } from './text-problems.js'
 import type { FieldProblem } from './field-problems.js'
 import { schemaPath } from '../paths.js'
 
@@ -35,14 +36,20 @@ function caseValidator (): CompiledCaseSchema {
 }
 
 /**
- * Checks `value` against the canonical case schema, including its cross-field rules.
+ * Checks `value` against the canonical case schema, including its cross-field rules; a
+ * value that passes is then checked for text holding control characters or undecodable
+ * bytes (`textProblems`).
  * Never throws for bad data: a record that fails comes back with all its problems, each
  * naming a field and what was expected, without the offending value. `value` is not
  * modified; on success it is returned as is, typed.
  */
 export function validateCase (value: unknown): CaseValidation {
   const { schema, validate } = caseValidator()
-  if (validate(value)) return { ok: true, value }
+  if (validate(value)) {
+    // Only a value of the schema's shape is walked: its depth is the schema's, not the input's.
+    const text = textProblems(value)
+    return text.length === 0 ? { ok: true, value } : { ok: false, problems: text }
+  }
   const problems = toFieldProblems(validate.errors ?? [], schema)
   // Never report failure without a reason (e.g. if all ajv errors were wrapper noise).
   if (problems.length === 0) problems.push({ path: '', rule: 'schema', message: 'does not match the canonical case schema' })

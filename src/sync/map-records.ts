@@ -7,11 +7,12 @@ import { fingerprint, stableStringify } from '../ledger/fingerprint.js'
 import { pointerSegments } from '../mapping/pointer.js'
 import { isPersonalPointer, problem } from '../mapping/problems.js'
 import type { QuarantineEntry, RecordOrigin } from '../ledger/entries.js'
+import { keptRaw, rawDepthProblem } from './raw-limits.js'
 
 export interface ValidCase { readonly caseNumber: string; readonly fingerprint: string; readonly case: CanonicalCase; readonly recordKey: string }
 
 export interface MappedPage {
-  /** Valid cases by case number; a case appearing twice in one page keeps its last version. */
+  /** Valid cases by case number; a case appearing twice in one page with different content is quarantined instead (rule "duplicate-in-page"), an exact repeat counts once. */
   readonly valid: Map<string, ValidCase>
   readonly quarantined: QuarantineEntry[]
   readonly skipped: number
@@ -71,13 +72,15 @@ export function recordKeyOf (caseNumber: string | undefined, raw: RawRecord): st
  */
 export function mapRecords (agencyId: string, mapping: CompiledMapping, records: readonly RawRecord[], origins?: readonly RecordOrigin[], outcomes?: readonly MapOutcome[]): MappedPage {
   const valid = new Map<string, ValidCase>()
+  const conflicting = new Set<string>()
   const quarantined: QuarantineEntry[] = []
   let skipped = 0
   const skippedByRule: Record<string, number> = {}
   const now = new Date().toISOString()
   let index = 0
-  const quarantine = (raw: RawRecord, caseNumber: string | undefined, stage: QuarantineEntry['stage'], problems: MappingProblem[]): void => {
+  const quarantine = (full: RawRecord, caseNumber: string | undefined, stage: QuarantineEntry['stage'], problems: MappingProblem[]): void => {
     const origin = origins?.[index]
+    const raw = keptRaw(full) // storable whatever the source sent (see raw-limits.ts)
     quarantined.push({ agencyId, recordKey: recordKeyOf(caseNumber, raw), caseNumber, stage, problems, mappingVersion: mapping.version, quarantinedAt: now, raw, ...(origin === undefined ? {} : { origin }) })
   }
   for (; index < records.length; index++) {
@@ -90,6 +93,9 @@ export function mapRecords (agencyId: string, mapping: CompiledMapping, records:
         outcome = crashedOutcome(err)
       }
     }
+    // A record nested too deeply is refused whatever it maps to: stage "parse", never re-processed.
+    const tooDeep = rawDepthProblem(raw)
+    if (tooDeep !== undefined) { quarantine(raw, outcome.caseNumber, 'parse', [tooDeep]); continue }
     const result = resultOf(mapping, outcome)
     if (result.kind === 'skipped') {
       skipped++
@@ -99,7 +105,16 @@ export function mapRecords (agencyId: string, mapping: CompiledMapping, records:
     }
     if (result.kind === 'invalid') { quarantine(raw, result.caseNumber, result.stage, result.problems); continue }
     const caseNumber = result.caseNumber
-    valid.set(caseNumber, { caseNumber, fingerprint: fingerprint(result.case), case: result.case, recordKey: recordKeyOf(caseNumber, raw) })
+    const print = fingerprint(result.case)
+    const earlier = valid.get(caseNumber)
+    if (conflicting.has(caseNumber) || (earlier !== undefined && earlier.fingerprint !== print)) {
+      // Two different versions of one case in one page: which is current cannot be told, so neither goes out.
+      valid.delete(caseNumber)
+      conflicting.add(caseNumber)
+      quarantine(raw, caseNumber, 'validation', [{ canonicalField: '/caseNumber', rule: 'duplicate-in-page', message: 'expected each case once in a page (or file); this case number appears again with different content, so which version is current cannot be told and neither is delivered — the source must send one (re-processing delivers the one kept here)' }])
+      continue
+    }
+    valid.set(caseNumber, { caseNumber, fingerprint: print, case: result.case, recordKey: recordKeyOf(caseNumber, raw) })
   }
   return { valid, quarantined, skipped, skippedByRule }
 }

@@ -58,7 +58,7 @@ t.test('the sftp source needs exactly one of password or private key, and a SHA2
 })
 
 t.test('both file sources declare the same file-drop keys with the same defaults', async t => {
-  const keys = ['completion', 'markerSuffixes', 'include', 'processedDir', 'rejectedDir', 'pageSize', 'maxFilesPerPull']
+  const keys = ['completion', 'markerSuffixes', 'include', 'processedDir', 'rejectedDir', 'pageSize', 'maxFilesPerPull', 'contentRetentionDays']
   const sftp = schema('sftp-source.schema.json').properties
   const drop = schema('dir-drop-source.schema.json').properties
   for (const key of keys) t.same(sftp[key], drop[key], key)

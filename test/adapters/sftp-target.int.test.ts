@@ -10,13 +10,14 @@ import { sftpTarget } from '../../adapters/sftp-target.js'
 import { fingerprintOf } from '../../adapters/sftp/sftp-connection.js'
 import { startSshd, type TestSshd } from '../helpers/sshd.js'
 import { waitFor } from '../helpers/wait-for.js'
+import { capturingLogger } from '../helpers/log-capture.js'
 import { sampleCases } from '../conformance/target.js'
 
 const AGENCY = '11320322014170932K'
 const context: AdapterContext = { logger: silentLogger(), name: 'platform', input: () => ({ encoding: 'utf-8' }) }
 
-function target (sshd: TestSshd, overrides: Record<string, unknown> = {}) {
-  return sftpTarget.create({ kind: 'sftp', host: sshd.host, port: sshd.port, username: sshd.username, privateKeyFile: sshd.privateKeyFile, hostKeyFingerprint: sshd.hostKeyFingerprint, directory: sshd.root, timeoutMs: 5000, ...overrides } as never, context)
+function target (sshd: TestSshd, overrides: Record<string, unknown> = {}, ctx: AdapterContext = context) {
+  return sftpTarget.create({ kind: 'sftp', host: sshd.host, port: sshd.port, username: sshd.username, privateKeyFile: sshd.privateKeyFile, hostKeyFingerprint: sshd.hostKeyFingerprint, directory: sshd.root, timeoutMs: 5000, ...overrides } as never, ctx)
 }
 
 function batch (n: number, from: number, key: string): PushBatch {
@@ -141,4 +142,42 @@ t.test('the sftp target refuses a server whose host key is not the pinned one', 
   const err = await sink.push(batch(1, 1, 'hk'), signal).then(() => undefined, (e: unknown) => e)
   t.ok(err instanceof HostKeyMismatchError, `a HostKeyMismatchError (${String(err)})`)
   t.same(readdirSync(sshd.root), [], 'nothing written')
+})
+
+/** The renames sftp-server logged: which request, and the final name. */
+function renames (sshd: TestSshd): { request: string; to: string }[] {
+  return [...sshd.sftpLog().matchAll(/^(posix-rename|rename) old "[^"]*" new "([^"]*)"$/gm)].map(m => ({ request: m[1] ?? '', to: (m[2] ?? '').slice(sshd.root.length + 1) }))
+}
+
+t.test('against OpenSSH the target places every file with posix-rename, also when a retried batch replaces itself', async t => {
+  const sshd = await startSshd(t, { logRequests: true })
+  const log = capturingLogger()
+  const sink = target(sshd, {}, { ...context, logger: log.logger })
+  t.teardown(async () => await sink.close())
+  const b = batch(3, 1, 'posix-1')
+  await sink.push(b, signal)
+  await sink.push(b, signal) // a retry: the same names, replacing the files in place
+  const seen = renames(sshd)
+  t.equal(seen.length, 4, `data and manifest, twice (${JSON.stringify(seen)})`)
+  t.ok(seen.every(r => r.request === 'posix-rename'), 'the server was asked for posix-rename each time, never a plain rename')
+  t.same([...new Set(seen.map(r => r.to.replace(/^[^.]+/, '')))].sort(), ['.manifest.json', '.ndjson'])
+  t.same(log.warnings(), [], 'no fallback warning')
+})
+
+t.test('a server that refuses posix-rename gets remove-then-rename, and the fallback is logged once with the reason', async t => {
+  const sshd = await startSshd(t, { deniedRequests: ['posix-rename'] })
+  const log = capturingLogger()
+  const sink = target(sshd, {}, { ...context, logger: log.logger })
+  t.teardown(async () => await sink.close())
+  const b = batch(3, 1, 'fallback-1')
+  await sink.push(b, signal)
+  await sink.push(b, signal)
+  const seen = renames(sshd)
+  t.equal(seen.length, 4, 'every file still placed')
+  t.ok(seen.every(r => r.request === 'rename'), 'with the plain rename')
+  t.equal(readdirSync(sshd.root).filter(n => !n.startsWith('.')).length, 2, 'the retry replaced its files, no copies')
+  const warnings = log.warnings()
+  t.equal(warnings.length, 1, 'warned once for the connection, not per file')
+  t.match(warnings[0], { msg: /refused posix-rename; falling back to remove-then-rename/, reason: /does not support/ })
+  t.equal(log.entries().filter(e => e.msg.startsWith('posix-rename refused')).length, 3, 'the later fallbacks at debug level')
 })

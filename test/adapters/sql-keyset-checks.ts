@@ -9,6 +9,19 @@ export const SHARED = 3_000
 /** Not a divisor of SHARED, so pages end in the middle of the shared timestamp. */
 export const PAGE = 700
 export const HOSTILE = `O'Brien "quoted" '); DROP TABLE cases; -- \\ 反斜杠`
+/**
+ * Text ids of the `hostile_keys` table, in ascending order. All its rows share one
+ * updated-at, so with one row a page each id in turn is the keyset position bound into the
+ * next query: were it ever written into the SQL text, the canary table `x` would be dropped
+ * or the query would fail.
+ */
+export const HOSTILE_IDS = [
+  `a'; DROP TABLE x; --`,
+  'b"; DROP TABLE x; --',
+  `c\\'); DROP TABLE x; /*`,
+  'd */ -- plain',
+  `e' OR '1'='1`,
+]
 
 export const context = (): AdapterContext => ({ logger: silentLogger(), name: 'sql-agency', input: () => ({ encoding: 'utf-8' }) })
 
@@ -82,5 +95,31 @@ export async function keysetChecks (t: Test, kind: string, create: (overrides?: 
     await source.close()
     t.ok(err instanceof RemoteUnavailableError, `a RemoteUnavailableError (${String(err)})`)
     t.ok(Date.now() - started < 5000, `gave up after ${Date.now() - started} ms`)
+  })
+}
+
+/** A keyset position holding SQL travels only as a bound parameter: see {@link HOSTILE_IDS}. */
+export async function hostileKeyChecks (t: Test, kind: string, create: () => SourceAdapter, tablesExist: () => Promise<boolean>): Promise<void> {
+  const signal = new AbortController().signal
+  await t.test(`${kind}: ids holding quotes, comment markers and "; DROP TABLE" are bound as keyset parameters: every row arrives once, verbatim, and nothing is dropped`, async t => {
+    const seen: string[] = []
+    const cursors: string[] = []
+    let cursor: SourceCursor = null
+    for (;;) {
+      const source = create() // a restart after every page: the hostile id comes back from the stored cursor
+      let got = false
+      for await (const page of source.pull(cursor, signal)) {
+        seen.push(...page.records.map(r => String(r.id)))
+        cursor = page.cursor
+        cursors.push(String(cursor))
+        got = true
+        break
+      }
+      await source.close()
+      if (!got) break
+    }
+    t.same(seen, HOSTILE_IDS, 'each id once, verbatim, in keyset order')
+    t.ok(cursors.some(c => c.includes('DROP TABLE x')), 'the positions bound into the next query held the hostile text')
+    t.equal(await tablesExist(), true, 'the canary table x and the source table are still there')
   })
 }

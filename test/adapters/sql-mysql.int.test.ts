@@ -2,7 +2,7 @@ import t from 'tap'
 import { sqlMysqlSource, mysqlPool } from '../../adapters/sql-mysql.js'
 import { RemoteRefusedError } from '../../src/errors.js'
 import { MY, mysqlDatabase } from '../helpers/sql.js'
-import { HOSTILE, PAGE, ROWS, SHARED, context, keysetChecks, sharesTimestamp } from './sql-keyset-checks.js'
+import { HOSTILE, HOSTILE_IDS, PAGE, ROWS, SHARED, context, hostileKeyChecks, keysetChecks, sharesTimestamp } from './sql-keyset-checks.js'
 
 t.test('sql-mysql source (MariaDB)', async t => {
   const { database, connection } = await mysqlDatabase(t, 'mysrc')
@@ -31,6 +31,14 @@ t.test('sql-mysql source (MariaDB)', async t => {
   await keysetChecks(t, 'sql-mysql', create, async () => {
     const [rows] = await connection.query('SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [database, 'cases'])
     return Number((rows as { n: number }[])[0]?.n) === 1
+  })
+
+  await connection.query('CREATE TABLE x (n int)')
+  await connection.query('CREATE TABLE hostile_keys (id varchar(100) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PRIMARY KEY, updated_at datetime(6) NOT NULL, ay varchar(20) NOT NULL)')
+  for (const id of HOSTILE_IDS) await connection.query("INSERT INTO hostile_keys VALUES (?, '2024-03-01 09:30:00.000000', 'hostile id')", [id])
+  await hostileKeyChecks(t, 'sql-mysql', () => sqlMysqlSource.create(config({ relation: 'hostile_keys', pageSize: 1 }) as never, context()), async () => {
+    const [rows] = await connection.query('SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name IN (?, ?)', [database, 'x', 'hostile_keys'])
+    return Number((rows as { n: number }[])[0]?.n) === 2
   })
 
   await t.test('sql-mysql: the session is read-only — a write through the source\'s pool is refused', async t => {

@@ -2,7 +2,7 @@ import t from 'tap'
 import { sqlPostgresSource, postgresPool } from '../../adapters/sql-postgres.js'
 import { RemoteRefusedError } from '../../src/errors.js'
 import { PG, postgresSchema } from '../helpers/sql.js'
-import { HOSTILE, PAGE, ROWS, SHARED, context, keysetChecks, sharesTimestamp } from './sql-keyset-checks.js'
+import { HOSTILE, HOSTILE_IDS, PAGE, ROWS, SHARED, context, hostileKeyChecks, keysetChecks, sharesTimestamp } from './sql-keyset-checks.js'
 
 t.test('sql-postgres source', async t => {
   const { schema, client } = await postgresSchema(t, 'pgsrc')
@@ -24,6 +24,12 @@ t.test('sql-postgres source', async t => {
     return sqlPostgresSource.create(merged as never, context())
   }
   await keysetChecks(t, 'sql-postgres', create, async () => (await client.query('SELECT to_regclass($1) AS r', [`${schema}.cases`])).rows[0]?.r !== null)
+
+  await client.query(`CREATE TABLE ${schema}.x (n int)`)
+  await client.query(`CREATE TABLE ${schema}.hostile_keys (id text COLLATE "C" PRIMARY KEY, updated_at timestamptz(6) NOT NULL, ay text NOT NULL)`)
+  for (const id of HOSTILE_IDS) await client.query(`INSERT INTO ${schema}.hostile_keys VALUES ($1, timestamptz '2024-03-01 09:30:00+08', 'hostile id')`, [id])
+  await hostileKeyChecks(t, 'sql-postgres', () => sqlPostgresSource.create(config({ relation: `${schema}.hostile_keys`, pageSize: 1 }) as never, context()),
+    async () => (await client.query('SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS ok', [`${schema}.x`, `${schema}.hostile_keys`])).rows[0]?.ok === true)
 
   await t.test('sql-postgres: the session is read-only — a write through the source\'s pool is refused', async t => {
     const pool = postgresPool(config() as never)

@@ -18,6 +18,7 @@ const BENCHMARKS = [
   { key: 'mapping', script: 'mapping.ts', result: 'mapping', limitS: 120 },
   { key: 'reconcile', script: 'reconcile.ts', result: 'reconcile', limitS: 420 },
   { key: 'sftpIngest', script: 'sftp-ingest.ts', result: 'sftp-ingest', limitS: 240 },
+  { key: 'xmlIngest', script: 'xml-ingest.ts', result: 'xml-ingest', limitS: 420 },
 ] as const
 
 async function runOne (script: string, limitS: number): Promise<{ code: number | null; seconds: number }> {

@@ -210,3 +210,15 @@ t.test('validation does not modify the record', async t => {
   record.status = 'decided'
   t.equal(JSON.stringify(record), before)
 })
+
+t.test('canonical text refuses control characters, undecodable bytes (U+FFFD) and names that start like a spreadsheet formula', async t => {
+  const base = JSON.parse(readFileSync(join(projectRoot, 'fixtures/cases/valid/person-party-fine-decided.json'), 'utf8')) as Record<string, unknown> & { parties: Record<string, unknown>[] }
+  t.equal(validateCase(base).ok, true, 'the base case is valid')
+  const withName = (name: string): unknown => ({ ...base, parties: [{ ...base.parties[0], name }] })
+  for (const [name, rule] of [['张\u0000三', 'text'], ['张\ufffd', 'text'], ['李\u001b[31m四', 'text'], ["=cmd|' /C calc'!A0", 'text:formula'], ['+1+1', 'text:formula'], ['@SUM(A1)', 'text:formula'], ['\t=1', 'text:formula']]) {
+    const result = validateCase(withName(name as string))
+    t.same(result.ok ? [] : result.problems.map(p => [p.path, p.rule]), [['/parties/0/name', rule]], JSON.stringify(name))
+  }
+  t.equal(validateCase({ ...base, factsSummary: '第一行\n第二行\t缩进\r\n' }).ok, true, 'line breaks and tabs are text')
+  t.equal(validateCase({ ...base, factsSummary: '=== 案情 ===' }).ok, true, 'only names are checked for formulas')
+})

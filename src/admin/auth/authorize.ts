@@ -24,11 +24,16 @@ export interface AuthOptions {
   readonly metricsNeedToken: boolean
 }
 
-function bearer (req: FastifyRequest): string | undefined {
+/** Longest token accepted; a longer Authorization header is malformed, not hashed. */
+const MAX_TOKEN_CHARS = 512
+
+/** What the Authorization header holds: no header, a bearer token, or something malformed (another scheme, no or several tokens, control characters, too long). */
+function bearer (req: FastifyRequest): { token: string } | 'missing' | 'malformed' {
   const header = req.headers.authorization
-  if (typeof header !== 'string') return undefined
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header)
-  return m?.[1]
+  if (header === undefined) return 'missing'
+  if (typeof header !== 'string') return 'malformed'
+  const m = /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i.exec(header)
+  return m?.[1] === undefined || m[1].length > MAX_TOKEN_CHARS ? 'malformed' : { token: m[1] }
 }
 
 async function refuse (reply: FastifyReply, status: number, error: string, message: string, headers: Record<string, string> = {}): Promise<FastifyReply> {
@@ -62,11 +67,18 @@ export function installAuth (app: FastifyInstance, opts: AuthOptions): void {
     req.refusedAnonymously = true
     if (wait > 0) return await refuse(reply, 429, 'rate_limited', 'too many bad tokens from this address; try again later', { 'retry-after': String(Math.ceil(wait / 1000)) })
     const presented = bearer(req)
-    const caller = presented === undefined ? undefined : opts.tokens.find(presented)
-    if (caller === undefined) {
+    const match = typeof presented === 'string' ? undefined : opts.tokens.lookup(presented.token)
+    if (match === undefined || match.expired) {
       opts.limiter.failed(req.ip)
-      return await refuse(reply, 401, 'unauthorized', presented === undefined ? 'a bearer token is required (Authorization: Bearer <token>)' : 'the token is not valid', { 'www-authenticate': 'Bearer realm="casebridge"' })
+      const message = presented === 'missing'
+        ? 'a bearer token is required (Authorization: Bearer <token>)'
+        : presented === 'malformed'
+          ? `the Authorization header is malformed; expected "Bearer <token>" with one token of visible ASCII characters, at most ${MAX_TOKEN_CHARS}`
+          : match?.expired === true ? 'the token expired; ask for a new one' : 'the token is not valid'
+      const challenge = presented === 'missing' ? 'Bearer realm="casebridge"' : `Bearer realm="casebridge", error="invalid_token"${match?.expired === true ? ', error_description="expired"' : ''}`
+      return await refuse(reply, 401, 'unauthorized', message, { 'www-authenticate': challenge })
     }
+    const caller = match.caller
     req.caller = caller
     req.refusedAnonymously = false
     if (!roleAtLeast(caller.role, needed)) return await refuse(reply, 403, 'forbidden', `this needs the ${needed} role; token "${caller.id}" has ${caller.role}`)

@@ -26,19 +26,21 @@ const HEX64 = /^[a-f0-9]{64}$/
  * so neither the comparison nor the number of entries tried tells how close a guess was.
  */
 export class TokenTable {
-  private readonly entries: readonly { caller: Caller; digest: Buffer }[]
+  private readonly entries: readonly { caller: Caller; digest: Buffer; expiresAtMs: number }[]
 
-  constructor (tokens: readonly AdminToken[]) {
+  constructor (tokens: readonly AdminToken[], private readonly now: () => number = Date.now) {
     const problems: string[] = []
     const ids = new Set<string>()
-    const entries: { caller: Caller; digest: Buffer }[] = []
+    const entries: { caller: Caller; digest: Buffer; expiresAtMs: number }[] = []
     tokens.forEach((token, i) => {
       // Environment references are resolved when the config loads; what remains must be the hash itself.
       const sha = typeof token.sha256 === 'string' ? token.sha256.trim().toLowerCase() : ''
       if (!HEX64.test(sha)) problems.push(`admin.tokens[${i}].sha256 (${token.id}): expected the SHA-256 of the token as 64 hexadecimal characters (casebridge hash-token prints it), not the token itself`)
       if (ids.has(token.id)) problems.push(`admin.tokens[${i}].id: "${token.id}" is used twice; token ids must be unique (they name the caller in the audit stream)`)
       ids.add(token.id)
-      entries.push({ caller: { id: token.id, role: token.role }, digest: Buffer.from(sha.padEnd(64, '0').slice(0, 64), 'hex') })
+      const expiresAtMs = token.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(token.expiresAt)
+      if (Number.isNaN(expiresAtMs)) problems.push(`admin.tokens[${i}].expiresAt (${token.id}): expected an RFC 3339 date-time with an offset, e.g. 2025-06-30T23:59:59+08:00`)
+      entries.push({ caller: { id: token.id, role: token.role }, digest: Buffer.from(sha.padEnd(64, '0').slice(0, 64), 'hex'), expiresAtMs })
     })
     if (problems.length > 0) throw new ConfigError(`Invalid admin tokens:\n${problems.map(p => `  ${p}`).join('\n')}`, problems)
     this.entries = entries
@@ -48,11 +50,20 @@ export class TokenTable {
 
   /** The caller a presented token belongs to, or undefined. */
   find (presented: string): Caller | undefined {
+    const match = this.lookup(presented)
+    return match?.expired === false ? match.caller : undefined
+  }
+
+  /**
+   * Which configured token `presented` is, and whether it has expired — so an expired token
+   * can be told apart (and its holder told so) from one that was never valid.
+   */
+  lookup (presented: string): { caller: Caller; expired: boolean } | undefined {
     const digest = createHash('sha256').update(presented, 'utf8').digest()
-    let found: Caller | undefined
+    let found: { caller: Caller; expiresAtMs: number } | undefined
     for (const entry of this.entries) {
-      if (timingSafeEqual(entry.digest, digest) && found === undefined) found = entry.caller
+      if (timingSafeEqual(entry.digest, digest) && found === undefined) found = entry
     }
-    return found
+    return found === undefined ? undefined : { caller: found.caller, expired: this.now() >= found.expiresAtMs }
   }
 }

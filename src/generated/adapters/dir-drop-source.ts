@@ -41,4 +41,8 @@ export interface DirDropSourceConfig {
    * Files taken per pull; the rest wait for the next pull.
    */
   maxFilesPerPull?: number
+  /**
+   * How long the SHA-256 of an ingested file is remembered, so the same content dropped again (under any name) is not read again. An older file dropped again after that is read like a new one: unchanged cases are ledger no-ops, but a case changed since would get its old version delivered again — keep this longer than any agency would re-drop an old export. About 150 bytes of Redis per file.
+   */
+  contentRetentionDays?: number
 }

@@ -26,6 +26,10 @@ export interface HttpPullSourceConfig {
    */
   retries?: number
   /**
+   * Largest answer body accepted for one page (bytes); a larger one is refused (CB_ERR_REMOTE_REFUSED) instead of being held in memory. Lower pageSize if an agency's pages come near it.
+   */
+  maxPageBytes?: number
+  /**
    * Sent as the X-Api-Key header when set.
    */
   apiKey?: EnvRef
