@@ -8,6 +8,8 @@ export interface HubProcess {
   /** Resolves with the exit code (or signal) when the process ends. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   output (): string
+  /** The admin API's address, from the "hub started" log line (once started). */
+  adminUrl (): string
 }
 
 /**
@@ -32,5 +34,11 @@ export function spawnHub (configFile: string, env: NodeJS.ProcessEnv, opts: { cl
     void exited.then(({ code, signal }) => reject(new Error(`hub exited (code ${code}, signal ${signal}) before starting:\n${output.slice(-3000)}`)))
   })
   started.catch(() => undefined)
-  return { child, started, exited, output: () => output }
+  const adminUrl = (): string => {
+    const m = /"msg":"hub started"[^\n]*|[^\n]*"msg":"hub started"/.exec(output)
+    const url = m === null ? undefined : /"admin":"(http:\/\/[^"]+)"/.exec(m[0])?.[1]
+    if (url === undefined) throw new Error('the hub has not logged its admin address yet (await started first)')
+    return url
+  }
+  return { child, started, exited, output: () => output, adminUrl }
 }

@@ -14,7 +14,7 @@ export interface World {
   readonly platform: PlatformSimulator
   readonly prefix: string
   /** A hub config file for this world; `push` and `agency` override parts of it. */
-  writeConfig (overrides?: { push?: Record<string, unknown>; pageSize?: number; schedule?: string; logLevel?: string; moreAgencies?: readonly MoreAgency[] }): string
+  writeConfig (overrides?: { push?: Record<string, unknown>; pageSize?: number; schedule?: string; logLevel?: string; moreAgencies?: readonly MoreAgency[]; admin?: Record<string, unknown>; agency?: Record<string, unknown> }): string
   /** A second agency system beside the first: its own simulator and a copy of the demo mapping under its own id and agency code. */
   addAgency (id: string, agencyCode: string, opts: AgencySimulatorOptions): Promise<MoreAgency & { readonly agency: AgencySimulator }>
   readonly env: NodeJS.ProcessEnv
@@ -39,7 +39,7 @@ export async function startWorld (t: { teardown: (fn: () => Promise<void> | void
       const text = JSON.stringify({
         hub: { name: `test-${label}` },
         redis: { url: { env: 'TEST_REDIS_URL' }, keyPrefix: prefix, requirePersistence: false },
-        admin: { host: '127.0.0.1', port: 0 },
+        admin: { host: '127.0.0.1', port: 0, ...overrides.admin },
         logging: { level: overrides.logLevel ?? 'warn' },
         push,
         targets: { platform: { kind: 'http-batch', baseUrl: platform.url, token: { env: 'TEST_PLATFORM_TOKEN' }, timeoutMs: 5000 } },
@@ -49,6 +49,7 @@ export async function startWorld (t: { teardown: (fn: () => Promise<void> | void
           schedule: overrides.schedule ?? '*/1 * * * * *',
           target: 'platform',
           source: { kind: 'http-pull', baseUrl: agency.url, pageSize: overrides.pageSize ?? 200, timeoutMs: 5000 },
+          ...overrides.agency,
         }, ...(overrides.moreAgencies ?? []).map(more => ({
           id: more.id,
           mapping: more.mapping,
