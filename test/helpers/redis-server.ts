@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { Redis } from 'ioredis'
 import { tempDir } from './temp-files.js'
 import { waitFor } from './wait-for.js'
+import { freePort } from '../../fixtures/sim-shared/free-port.js'
 
 export interface OwnRedis {
   readonly url: string
@@ -13,16 +13,6 @@ export interface OwnRedis {
   start (): Promise<void>
 }
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => { resolve(typeof address === 'object' && address !== null ? address.port : 0) })
-    })
-  })
-}
 
 /**
  * A redis-server of the test's own on a free loopback port, by default as production runs

@@ -1,10 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, connect } from 'node:net'
+import { connect } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { waitFor } from './wait-for.js'
+import { freePort } from '../../fixtures/sim-shared/free-port.js'
 
 const SSHD = '/usr/sbin/sshd'
 /** OpenSSH's stand-alone SFTP server (package openssh-sftp-server, which openssh-server pulls in). */
@@ -168,16 +169,6 @@ function dedicatedUser (base: string, root: string): { username: string; passwor
   return { username: name, password, mounts }
 }
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')))
-    })
-  })
-}
 
 /** Whether an SSH server greets on `port`. */
 async function sshBanner (port: number): Promise<boolean> {
