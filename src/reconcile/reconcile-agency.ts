@@ -131,7 +131,8 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
         judge: { sourceListed: scan !== undefined, targetCompared: target !== undefined, cutoffMs, caughtUp },
       })
     tally.set('stale', await staleChanges(view, startedMs - deps.config.lagLimitSeconds * 1000))
-    tally.set('late_entry', await lateEntries(view, before.lateWatermarkMs, startedMs, deps.config.entryDeadlineDays, deps.config.entryDeadlineFrom))
+    const late = await lateEntries(view, before.lateJudgedId, deps.config.entryDeadlineDays, deps.config.entryDeadlineFrom)
+    tally.set('late_entry', late)
 
     const judged = new Set<FindingKind>(['stale', 'late_entry'])
     if (scan !== undefined) ['source_changed_unsynced', 'source_deleted'].forEach(k => judged.add(k as FindingKind))
@@ -166,7 +167,9 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
       findings,
       ...(repair === undefined ? {} : { repair }),
     }
-    await state.succeeded(result, agencyCode, startedMs)
+    await state.succeeded(result, agencyCode, late.lastId)
+    // Judged and recorded: the log need not keep them (a failure here only leaves them for XTRIM next time).
+    await view.trimDecisionLog(late.lastId).catch((err: unknown) => log.warn({ err }, 'decision log not trimmed; the next run trims it'))
     log.info({ trigger, source: result.source, target: targetMode, durationMs: result.durationMs, compared: merged.compared, tooYoung: merged.tooYoung, findings: Object.fromEntries(FINDING_KINDS.map(k => [k, findings[k].count])), repaired: repair?.enqueued }, 'reconciliation finished')
     return result
   } catch (err) {

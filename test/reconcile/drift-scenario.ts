@@ -50,9 +50,9 @@ export async function driftWorld (t: Test, label: string): Promise<{ world: Reco
 }
 
 /** Pull everything and wait until the platform acknowledged every case. */
-export async function syncAll (hub: Hub, world: ReconcileWorld): Promise<void> {
+export async function syncAll (hub: Hub, world: ReconcileWorld, cases = SOURCE_CASES): Promise<void> {
   await hub.pullNow(AGENCY)
-  await waitFor('every source case acknowledged', async () => await hub.ledger.ackedCount(AGENCY) === SOURCE_CASES, { timeoutMs: 30_000, describe: async () => `${await hub.ledger.ackedCount(AGENCY)} acknowledged, platform ${JSON.stringify(world.platform.stats().totals)}` })
+  await waitFor('every source case acknowledged', async () => await hub.ledger.ackedCount(AGENCY) === cases, { timeoutMs: 30_000, describe: async () => `${await hub.ledger.ackedCount(AGENCY)} acknowledged, platform ${JSON.stringify(world.platform.stats().totals)}` })
 }
 
 export async function plantDrift (world: ReconcileWorld, late: readonly string[]): Promise<PlantedDrift> {
