@@ -26,7 +26,7 @@ export interface ReconcilableAgency {
 export interface Reconciliation {
   readonly alarms: AlarmService
   /** Reconcile one agency now; `repair` re-sends what is repairable. */
-  reconcileNow (agencyId: string, opts?: Pick<ReconcileOptions, 'repair' | 'fullListing'>): Promise<ReconcileResult>
+  reconcileNow (agencyId: string, opts?: Pick<ReconcileOptions, 'repair' | 'fullListing' | 'listThreshold' | 'onProgress'>): Promise<ReconcileResult>
   /** After every pull attempt: run the agency watchdogs. Never throws. */
   afterPull (agencyId: string): Promise<void>
   /** Alarm when an edit of an agency's mapping is refused; resolve when a good one loads. */

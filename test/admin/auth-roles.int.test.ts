@@ -25,6 +25,7 @@ const ROUTES: readonly { method: string; path: string; openapiPath: string; leas
   // The first allowed call acknowledges the alarm; later ones find it acknowledged already (409).
   { method: 'POST', path: `/api/alarms/${AGENCY}/agency_silent/ack`, openapiPath: '/api/alarms/{agency}/{kind}/ack', least: 'operator', body: { note: 'looking into it' }, also: [409] },
   { method: 'POST', path: `${A}/reconcile`, openapiPath: '/api/agencies/{id}/reconcile', least: 'operator', body: {} },
+  { method: 'GET', path: `${A}/reconcile/progress`, openapiPath: '/api/agencies/{id}/reconcile/progress', least: 'viewer' },
   { method: 'POST', path: `${A}/quarantine/retry`, openapiPath: '/api/agencies/{id}/quarantine/retry', least: 'operator', body: {} },
   { method: 'POST', path: '/api/mappings/preview', openapiPath: '/api/mappings/preview', least: 'viewer', body: { agency: AGENCY, fileName: 'sample.ndjson', sample: '{"AJBH":"X-1"}\n' } },
 ]
