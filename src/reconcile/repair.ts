@@ -5,7 +5,7 @@ import type { SourceAdapter } from '../contracts/source-adapter.js'
 import type { CompiledMapping } from '../mapping/types.js'
 import type { Ledger } from '../ledger/ledger.js'
 import { enqueuePushJobs, type PushItem, type PushJobData } from '../delivery/push-job.js'
-import { mapRecords } from '../sync/map-records.js'
+import { mapPage } from '../sync/map-records.js'
 import { appendAudit } from '../admin/audit-stream.js'
 import type { FindingKind, RepairSummary } from './findings.js'
 import { prefetched } from './prefetch.js'
@@ -47,7 +47,7 @@ export async function repairCases (deps: RepairDeps, wanted: Map<string, Finding
     const mapping = deps.mapping()
     const now = Date.now()
     const items: PushItem[] = []
-    for (const c of mapRecords(deps.agencyId, mapping, page).valid.values()) {
+    for (const c of (await mapPage(deps.agencyId, mapping, page)).valid.values()) {
       if (!left.has(c.caseNumber)) continue
       items.push({ caseNumber: c.caseNumber, fingerprint: c.fingerprint, firstSeenMs: now, case: c.case })
     }

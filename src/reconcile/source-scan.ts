@@ -1,6 +1,6 @@
 import type { SourceAdapter } from '../contracts/source-adapter.js'
 import type { CompiledMapping } from '../mapping/types.js'
-import { mapRecords } from '../sync/map-records.js'
+import { mapPage } from '../sync/map-records.js'
 import { leafIndex, LEAF_DEPTH } from '../ledger/bucket-digest.js'
 import type { PartitionSpool } from './partition-spool.js'
 import { prefetched } from './prefetch.js'
@@ -37,7 +37,8 @@ export async function scanSource (agencyId: string, source: SourceAdapter & Requ
     if (signal.aborted) break
     records += page.length
     onRecords(page.length)
-    const mapped = mapRecords(agencyId, mapping(), page)
+    // mapPage, not mapRecords: a mapping with JSONata expressions only maps asynchronously.
+    const mapped = await mapPage(agencyId, mapping(), page)
     for (const c of mapped.valid.values()) {
       const updated = c.case.sourceUpdatedAt === undefined ? 0 : Date.parse(c.case.sourceUpdatedAt)
       const leaf = leafIndex(c.caseNumber)
