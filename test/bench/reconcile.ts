@@ -25,6 +25,7 @@
  * Goals: ≤ 30 s with digests, ≤ 5 min by full listing, peak RSS ≤ 512 MB.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Queue } from 'bullmq'
@@ -285,6 +286,7 @@ async function main (): Promise<void> {
     return
   }
   const benchStarted = performance.now()
+  const loadBefore = loadavg().map(round)
   const cases = Number(values.cases ?? 1_000_000)
   const rate = Number(values.drift ?? 0.001)
   const cpuProf = values['cpu-prof'] === true
@@ -362,6 +364,8 @@ async function main (): Promise<void> {
     ])
     const file = writeResult('reconcile', {
       machine: await machineInfo(TEST_REDIS_URL),
+      // The machine is shared: the 1-minute load average (runnable processes on its cores) when the run started and ended.
+      loadAverage1m: { atStart: loadBefore[0], atEnd: round(loadavg()[0] ?? 0) },
       cases: valid, sourceRecords, driftRate: rate, planted,
       setup: { agencySimulatorSeconds: round(agency.seconds), seedSeconds: round(seedSeconds), driftSeconds: round(driftSeconds) },
       baselines: {
