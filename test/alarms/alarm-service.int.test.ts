@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import { Redis } from 'ioredis'
 import { AlarmService } from '../../src/alarms/alarm-service.js'
+import { AlarmStore, parseChange } from '../../src/alarms/alarm-store.js'
 import { AlarmStateError } from '../../src/errors.js'
 import { silentLogger } from '../../src/logging/logger.js'
 import type { AlarmsConfig } from '../../src/reconcile/reconcile-config.js'
@@ -123,4 +124,14 @@ t.test('a change recorded by a process without webhooks stays in the outbox unti
   t.same(receiver.deliveries.map(d => `${d.json.event}:${d.json.alarm.kind}`), ['opened:orphan_in_target'], 'delivered once')
   t.equal(receiver.deliveries[0]?.json.id, change?.id, 'the very change the first process recorded')
   t.equal((await delivering.store.outbox(10)).length, 0, 'and taken out of the outbox')
+})
+
+t.test('where no process ever delivers, the outbox keeps only the newest changes', async t => {
+  const prefix = testPrefix(t, 'alarm-cap')
+  const redis = new Redis(TEST_REDIS_URL)
+  t.teardown(() => redis.disconnect())
+  const store = new AlarmStore(redis, prefix, 3)
+  for (const kind of ['stale', 'late_entry', 'source_deleted', 'orphan_in_target', 'target_differs'] as const) await store.report('a7', kind, { count: 1, severity: 'warning', samples: [] })
+  const kept = (await store.outbox(10)).map(e => parseChange(e)?.alarm.kind)
+  t.same(kept, ['source_deleted', 'orphan_in_target', 'target_differs'], 'the three newest, oldest first')
 })
