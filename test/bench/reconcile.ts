@@ -37,7 +37,6 @@ import { generateAgencyCase } from '../../fixtures/agency-sim/generator.js'
 import type { CompiledMapping } from '../../src/mapping/types.js'
 import type { CanonicalCase } from '../../src/generated/case.js'
 import { Ledger } from '../../src/ledger/ledger.js'
-import { stableStringify } from '../../src/ledger/fingerprint.js'
 import { queuePrefix } from '../../src/ledger/keys.js'
 import { silentLogger } from '../../src/logging/logger.js'
 import { AlarmService } from '../../src/alarms/alarm-service.js'
@@ -63,8 +62,11 @@ const SOURCE_PAGE = 1000
 const PLATFORM_PAGE = 1000
 /** The agency simulator's seed: its records are a pure function of (seed, index), so seeding can generate the same ones. */
 const SEED = 5
-/** Seeding: records per chunk, and processes working on shares of the records in parallel. */
-const SEED_CHUNK = 5000
+/**
+ * Seeding: records per chunk (small enough that a chunk in flight is young garbage, not
+ * promoted to the old generation), and processes working on shares of the records.
+ */
+const SEED_CHUNK = 1000
 const SEED_PROCESSES = 2
 const GOALS = { digestsSeconds: 30, fullListingSeconds: 300, peakRssMb: 512 }
 
@@ -213,8 +215,8 @@ async function seedPart (from: number, to: number): Promise<{ valid: number }> {
     valid += mapped.length
     await storing
     storing = Promise.all([
-      // Each case as its key-sorted serialisation, which the platform holds as it is.
-      call(platformUrl, '/__sim/cases/bulk', 'POST', mapped.map(v => stableStringify(v.case)).join('\n'), dispatcher),
+      // NDJSON: the platform simulator (idle otherwise while seeding) makes the sorted-key text itself.
+      call(platformUrl, '/__sim/cases/bulk', 'POST', mapped.map(v => JSON.stringify(v.case)).join('\n'), dispatcher),
       (async () => {
         await ledger.commitPage(AGENCY, { seen: mapped.map(v => ({ caseNumber: v.caseNumber, version: { fingerprint: v.fingerprint, mappingVersion: mapping.version, firstSeenMs: 1 } })), quarantined: [], released: [], cursor: null, counts: {} })
         await ledger.acknowledge(AGENCY, mapped.map(v => ({ caseNumber: v.caseNumber, fingerprint: v.fingerprint, ackedAtMs: 2 })))
