@@ -20,6 +20,12 @@ export interface AlarmServiceOptions {
   readonly logger: Logger
   /** Run a webhook worker in this process (the hub does; a one-off CLI run only enqueues). */
   readonly deliver: boolean
+  /**
+   * How often a delivering process with webhooks moves the outbox to the webhook queue, so
+   * changes recorded by processes without webhooks (or that stopped before moving them)
+   * are delivered without waiting for a change of its own. @defaultValue 5000
+   */
+  readonly outboxIntervalMs?: number
 }
 
 /**
@@ -28,13 +34,18 @@ export interface AlarmServiceOptions {
  * made it and delivered to each configured webhook exactly once: the atomic transition
  * writes an outbox entry, the outbox is moved to a BullMQ queue under a job id derived from
  * the change (a second process moving the same entry adds nothing), and the queue retries
- * with exponential backoff — across restarts, since the jobs live in Redis.
+ * with exponential backoff — across restarts, since the jobs live in Redis. Only a process
+ * that has webhooks configured moves outbox entries: one without leaves them for one that
+ * has (hub instances need not share a config), and every delivering process with webhooks
+ * drains the outbox on start and every few seconds.
  */
 export class AlarmService {
   readonly store: AlarmStore
   private readonly queue: Queue<WebhookJob>
   private readonly worker: Worker<WebhookJob> | undefined
   private readonly hooks: ReadonlyMap<string, AlarmWebhookConfig>
+  private readonly drainTimer: NodeJS.Timeout | undefined
+  private draining: Promise<number> | undefined
 
   constructor (private readonly opts: AlarmServiceOptions) {
     this.store = new AlarmStore(opts.redis, opts.keyPrefix)
@@ -58,6 +69,10 @@ export class AlarmService {
         if (job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1)) opts.logger.error({ webhook: job.data.webhook, change: job.data.changeId, attempts: job.attemptsMade, err: err.message }, 'alarm webhook delivery given up')
       })
       this.worker.on('error', err => opts.logger.error({ err }, 'alarm webhook worker error (it keeps running)'))
+      const sweep = (): void => { void this.drainOutbox().catch((err: unknown) => opts.logger.warn({ err }, 'alarm outbox not drained; the next sweep retries')) }
+      this.drainTimer = setInterval(sweep, opts.outboxIntervalMs ?? 5000)
+      this.drainTimer.unref()
+      sweep()
     }
   }
 
@@ -93,15 +108,29 @@ export class AlarmService {
    * Move outbox entries to the webhook queue (one job per webhook, id = change id +
    * webhook id) and remove each entry once its jobs exist. Safe to run anywhere, any time,
    * concurrently: at worst a job is added twice under the same id, which BullMQ ignores.
+   * A process without webhooks moves nothing and removes nothing: the entries wait for a
+   * process that can deliver them. Returns the entries moved.
    */
   async drainOutbox (): Promise<number> {
+    if (this.hooks.size === 0) return 0
+    // One drain at a time per process; a caller arriving meanwhile waits for that one and drains again.
+    while (this.draining !== undefined) await this.draining.catch(() => undefined)
+    this.draining = this.moveOutbox()
+    try {
+      return await this.draining
+    } finally {
+      this.draining = undefined
+    }
+  }
+
+  private async moveOutbox (): Promise<number> {
     let moved = 0
     for (;;) {
       const entries = await this.store.outbox(OUTBOX_BATCH)
       if (entries.length === 0) return moved
       for (const entry of entries) {
         const change = parseChange(entry)
-        if (change !== undefined && this.hooks.size > 0) {
+        if (change !== undefined) {
           const body = webhookBody(change, this.opts.hub)
           await this.queue.addBulk([...this.hooks.keys()].map(id => ({ name: 'deliver', data: { webhook: id, changeId: change.id, event: change.event, body }, opts: { jobId: `${change.id}.${id}` } })))
         }
@@ -112,6 +141,8 @@ export class AlarmService {
   }
 
   async close (): Promise<void> {
+    clearInterval(this.drainTimer)
+    await this.draining?.catch(() => undefined)
     await this.worker?.close()
     await this.queue.close()
   }

@@ -50,6 +50,7 @@ if not event then return { 'unchanged', state or 'none' } end
 local version = redis.call('HINCRBY', KEYS[1], 'version', 1)
 local entry = cjson.encode({ id = agency .. '.' .. kind .. '.v' .. version, event = event, at = now, alarm = redis.call('HGETALL', KEYS[1]) })
 redis.call('RPUSH', KEYS[2], entry)
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[#ARGV]), -1)
 return { event, entry }
 `
 
@@ -99,10 +100,16 @@ export function parseChange (entry: string): AlarmChange | undefined {
   return alarm === undefined ? undefined : { id: raw.id, event: raw.event as AlarmEventType, at: raw.at, alarm }
 }
 
+/**
+ * Most changes the outbox keeps. Entries wait there for a process with webhooks; where
+ * none ever runs, the oldest are dropped rather than kept for ever (they are in the log).
+ */
+export const OUTBOX_MAX = 10_000
+
 export class AlarmStore {
   readonly keys: AlarmKeys
 
-  constructor (private readonly redis: Redis, prefix: string) {
+  constructor (private readonly redis: Redis, prefix: string, private readonly outboxMax = OUTBOX_MAX) {
     this.keys = alarmKeys(prefix)
   }
 
@@ -146,7 +153,7 @@ export class AlarmStore {
   }
 
   private async transition (agencyId: string, kind: AlarmKind, args: string[]): Promise<TransitionOutcome> {
-    const reply = await this.redis.eval(TRANSITION, 3, this.keys.alarm(agencyId, kind), this.keys.outbox, this.keys.index, ...args) as [string, string]
+    const reply = await this.redis.eval(TRANSITION, 3, this.keys.alarm(agencyId, kind), this.keys.outbox, this.keys.index, ...args, String(this.outboxMax)) as [string, string]
     const [what, detail] = reply
     if (what === 'refused' || what === 'unchanged') return { changed: false, refused: what === 'refused', state: detail as AlarmState | 'none' }
     const change = parseChange(detail)

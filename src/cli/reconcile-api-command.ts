@@ -1,36 +1,50 @@
 import { parseCommand, operatorContext } from './operator-context.js'
 import { chooseAgency } from './agency-choice.js'
-import { ProgressBar } from './progress-bar.js'
+import { ReconcileProgressLine, reconcileReport } from './reconcile-progress.js'
+import type { ReconcileResult } from '../reconcile/findings.js'
+import type { ReconcileProgress } from '../reconcile/progress.js'
 
-interface Finding { count: number; samples: string[] }
-interface ReconcileAnswer { runId: string; durationMs: number; counts: { sourceRecords: number; compared: number; target: number }; findings: Record<string, Finding>; repair?: { enqueued: number } }
+const POLL_MS = 500
 
 /**
  * `casebridge reconcile --agency X [--repair] [--full-listing]` through the running hub
- * (operator role): waits for the run, showing the elapsed time on a terminal, then prints
- * the findings per kind (`--json`: the API's answer as it is).
+ * (operator role): waits for the run — on a terminal following its progress (phase,
+ * records so far and their rate, from GET …/reconcile/progress) — then prints the findings
+ * per kind (`--json`: the API's answer as it is).
  */
 export async function reconcileApiCommand (args: string[]): Promise<number> {
   const { values } = parseCommand(args, { agency: { type: 'string' }, repair: { type: 'boolean' }, 'full-listing': { type: 'boolean' } })
   const ctx = await operatorContext(values, process.env, 6 * 3600_000)
-  const { t } = ctx
   const agency = await chooseAgency(ctx, values.agency)
-  const bar = new ProgressBar(process.stdout, `${agency} ${t('cli.reconcile.running')}`, rate => rate)
+  const path = `/api/agencies/${encodeURIComponent(agency)}/reconcile`
+  const line = new ReconcileProgressLine(process.stdout, agency, ctx.t)
   const started = Date.now()
-  const ticker = setInterval(() => bar.tick(t('cli.seconds', { value: Math.round((Date.now() - started) / 1000) })), 500)
-  let answer: ReconcileAnswer
+  let finished = false
+  let wake: (() => void) | undefined
+  const follow = async (): Promise<void> => {
+    if (process.stdout.isTTY !== true || ctx.json) return
+    while (!finished) {
+      const now = await ctx.client.get<{ running: boolean; progress?: ReconcileProgress }>(`${path}/progress`).catch(() => undefined)
+      if (finished) return
+      if (now?.progress !== undefined) line.show(now.progress)
+      else line.wait(Math.round((Date.now() - started) / 1000))
+      await new Promise<void>(resolve => {
+        const timer = setTimeout(resolve, POLL_MS)
+        wake = () => { clearTimeout(timer); resolve() }
+      })
+    }
+  }
+  const following = follow()
+  let answer: ReconcileResult
   try {
-    answer = await ctx.client.post<ReconcileAnswer>(`/api/agencies/${encodeURIComponent(agency)}/reconcile`, { repair: values.repair === true, fullListing: values['full-listing'] === true })
+    answer = await ctx.client.post<ReconcileResult>(path, { repair: values.repair === true, fullListing: values['full-listing'] === true })
   } finally {
-    clearInterval(ticker)
-    bar.tick('', true)
+    finished = true
+    wake?.()
+    await following
+    line.clear()
   }
-  if (ctx.json) { ctx.printJson(answer); return 0 }
-  ctx.out(t('cli.reconcile.done', { agency, seconds: (answer.durationMs / 1000).toFixed(1), source: answer.counts.sourceRecords, compared: answer.counts.compared }))
-  for (const [kind, finding] of Object.entries(answer.findings)) {
-    if (finding.count > 0) ctx.out(`  ${kind}: ${finding.count}  ${finding.samples.slice(0, 5).join(', ')}${finding.samples.length > 5 ? ' …' : ''}`)
-  }
-  if (Object.values(answer.findings).every(f => f.count === 0)) ctx.out(`  ${t('cli.reconcile.clean')}`)
-  if (answer.repair !== undefined) ctx.out(`  ${t('cli.reconcile.repaired', { count: answer.repair.enqueued })}`)
+  if (ctx.json) ctx.printJson(answer)
+  else for (const text of reconcileReport(ctx.t, agency, answer)) ctx.out(text)
   return 0
 }

@@ -10,10 +10,11 @@ import { DEFAULT_INPUT } from '../formats/input-options.js'
 import { ConfigError } from '../errors.js'
 import { unknownKind } from '../config/load-config.js'
 import { startReconciliation } from '../reconcile/hub-reconciliation.js'
-import { FINDING_KINDS } from '../reconcile/findings.js'
+import { isLocale, translator } from '../i18n/translate.js'
+import { ReconcileProgressLine, reconcileReport } from './reconcile-progress.js'
 import { builtInRegistry } from '../../adapters/index.js'
 
-export const RECONCILE_DIRECT_USAGE = `  casebridge reconcile --config <file> --agency X [--repair] [--full-listing] [--json]
+export const RECONCILE_DIRECT_USAGE = `  casebridge reconcile --config <file> --agency X [--repair] [--full-listing] [--json] [--lang zh-CN|en]
                                            reconcile straight from the config file (no running hub needed);
                                            alarms are raised in Redis, a running hub delivers their webhooks`
 
@@ -22,14 +23,18 @@ export const RECONCILE_DIRECT_USAGE = `  casebridge reconcile --config <file> --
  * (src/reconcile/reconcile-agency.ts), from this process, against the Redis, source and
  * platform of the config file — for a box where the hub is stopped, or a cron job. Repairs
  * go to the hub's push queue (a running hub delivers them). Exit 0 when it ran, whatever
- * it found; the findings are on stdout (a table, or `--json` the full result).
+ * it found; the findings are on stdout (a table in the hub's language or `--lang`, or
+ * `--json` the full result), with the run's progress (phase, records, rate) on a terminal.
  */
 export async function reconcileCommand (args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, agency: { type: 'string' }, repair: { type: 'boolean' }, 'full-listing': { type: 'boolean' }, json: { type: 'boolean' } } })
+  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, agency: { type: 'string' }, repair: { type: 'boolean' }, 'full-listing': { type: 'boolean' }, json: { type: 'boolean' }, lang: { type: 'string' } } })
   if (values.config === undefined) throw new ConfigError('reconcile needs --config <file> (or use the running hub: casebridge reconcile --agency X)')
   const config = await loadConfig(values.config, builtInRegistry())
   const agency = config.agencies.find(a => a.id === values.agency)
   if (agency === undefined) throw new ConfigError(`reconcile needs --agency with one of: ${config.agencies.map(a => a.id).join(', ')}`)
+  const lang = values.lang ?? process.env.CASEBRIDGE_LOCALE ?? config.hub.locale
+  if (!isLocale(lang)) throw new ConfigError(`unknown language "${lang}"; known: zh-CN, en`)
+  const t = translator(lang)
   const registry = builtInRegistry()
   // Logs go to stderr so that stdout is the result alone.
   const logger = createLogger({ level: config.logging.level, name: `${config.hub.name}-reconcile` }, process.stderr)
@@ -53,20 +58,12 @@ export async function reconcileCommand (args: string[]): Promise<number> {
     const reconciliation = startReconciliation({ config, redis, ledger, logger, agencies: [{ agency, source, target, mapping: () => mapping, queue }], schedule: false, deliver: false })
     closers.push(async () => await reconciliation.close())
 
-    const result = await reconciliation.reconcileNow(agency.id, { repair: values.repair === true, fullListing: values['full-listing'] === true })
-    if (values.json === true) {
-      process.stdout.write(JSON.stringify(result, null, 2) + '\n')
-      return 0
-    }
-    const out = (line: string): boolean => process.stdout.write(line + '\n')
-    out(`${agency.id}: reconciled in ${(result.durationMs / 1000).toFixed(1)} s — source ${result.source} (${result.counts.sourceRecords} records), platform by ${result.target}, ${result.counts.compared} cases compared, ${result.counts.tooYoung} too recent to judge`)
-    for (const note of result.notes) out(`  note: ${note}`)
-    for (const kind of FINDING_KINDS) {
-      const f = result.findings[kind]
-      if (f.count > 0) out(`  ${kind.padEnd(24)} ${String(f.count).padStart(7)}  ${f.samples.slice(0, 5).join(', ')}${f.count > 5 ? ' …' : ''}`)
-    }
-    if (FINDING_KINDS.every(k => result.findings[k].count === 0)) out('  no differences')
-    if (result.repair !== undefined) out(`  repair: ${result.repair.enqueued} cases re-sent through the push queue${result.repair.notRepaired > 0 ? `, ${result.repair.notRepaired} could not be` : ''}`)
+    const line = process.stdout.isTTY === true && values.json !== true ? new ReconcileProgressLine(process.stdout, agency.id, t) : undefined
+    const result = await reconciliation.reconcileNow(agency.id, {
+      repair: values.repair === true, fullListing: values['full-listing'] === true, ...(line === undefined ? {} : { onProgress: p => line.show(p) }),
+    }).finally(() => line?.clear())
+    if (values.json === true) process.stdout.write(JSON.stringify(result, null, 2) + '\n')
+    else for (const text of reconcileReport(t, agency.id, result)) process.stdout.write(text + '\n')
     return 0
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined)

@@ -1,16 +1,45 @@
 import { createHash } from 'node:crypto'
 
+/** Object keys repeat from case to case: their JSON text is made once (a bounded cache). */
+const quotedKeys = new Map<string, string>()
+const QUOTED_KEYS_MAX = 4096
+
+function quoted (key: string): string {
+  let text = quotedKeys.get(key)
+  if (text === undefined) {
+    text = JSON.stringify(key)
+    if (quotedKeys.size < QUOTED_KEYS_MAX) quotedKeys.set(key, text)
+  }
+  return text
+}
+
 /**
  * JSON with object keys sorted at every level, so two equal cases serialise identically
- * whatever order their properties were built in.
+ * whatever order their properties were built in. Properties whose value is undefined are
+ * left out. Built by string concatenation rather than map/filter/join: it runs for every
+ * case on the sync path and for every record a reconciliation compares, and this way
+ * allocates about half as much.
  */
 export function stableStringify (value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`
-  const entries = Object.keys(value).sort()
-    .filter(key => (value as Record<string, unknown>)[key] !== undefined)
-    .map(key => `${JSON.stringify(key)}:${stableStringify((value as Record<string, unknown>)[key])}`)
-  return `{${entries.join(',')}}`
+  if (Array.isArray(value)) {
+    let out = '['
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ','
+      // A hole stays empty, as Array.prototype.join leaves it.
+      if (i in value) out += stableStringify(value[i])
+    }
+    return out + ']'
+  }
+  const record = value as Record<string, unknown>
+  let out = '{'
+  for (const key of Object.keys(record).sort()) {
+    const item = record[key]
+    if (item === undefined) continue
+    if (out.length > 1) out += ','
+    out += quoted(key) + ':' + stableStringify(item)
+  }
+  return out + '}'
 }
 
 /** The ledger's identity of a case version: equal content ⇔ equal fingerprint. */

@@ -28,9 +28,14 @@ export interface AgencyKeys {
   readonly bucketIndex: string
   /** HASH caseNumber → "decidedIso|ackedAtMs": first acknowledgement of a version carrying a decision date. */
   readonly decisions: string
-  /** ZSET caseNumber → ackedAtMs of that first acknowledgement (late-entry checks since the last reconciliation). */
-  readonly decisionAcks: string
-  /** HASH: reconciliation state (last run, last result, late-entry watermark, claimed tick). */
+  /**
+   * STREAM of those first acknowledgements (fields c: caseNumber, d: decidedIso, a: ackedAtMs),
+   * in the order the ledger recorded them: Redis assigns the entry ids at write time, so
+   * the late-entry rule reads on from the last id it judged and sees every entry exactly
+   * once, whatever the acknowledgement times say (a slow push, a hub whose clock is behind).
+   */
+  readonly decisionLog: string
+  /** HASH: reconciliation state (last run, last result, the last decision-log entry judged, claimed tick, the running run's progress). */
   readonly reconcile: string
   /** STRING: who is reconciling this agency right now (a lock across hub processes). */
   readonly reconcileLock: string
@@ -59,7 +64,7 @@ export function agencyKeys (prefix: string, agencyId: string): AgencyKeys {
     digest: `${base}:digest`,
     bucketIndex: `${base}:bucket-index`,
     decisions: `${base}:decisions`,
-    decisionAcks: `${base}:decision-acks`,
+    decisionLog: `${base}:decision-log`,
     reconcile: `${base}:reconcile`,
     reconcileLock: `${base}:reconcile-lock`,
     mapping: `${base}:mapping`,

@@ -1,5 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis'
 import { LEAF_DEPTH } from './bucket-digest.js'
+import type { AgencyKeys } from './keys.js'
 
 /**
  * The ledger writes that must read before they write, as Lua scripts run inside the
@@ -39,14 +40,17 @@ return #ARGV / 5
 `
 
 /**
- * Record acknowledged versions. KEYS: acked, digest, index, pending, seen, decisionAcks,
- * decisions, deadLetters. ARGV, four per case: caseNumber, fingerprint, ackedAtMs,
- * decided (ISO date-time of the decision, or '').
+ * Record acknowledged versions. KEYS: acked, digest, index, pending, seen, decisionLog,
+ * decisions, deadLetters (the order {@link recordAcknowledged} passes them in). ARGV, four
+ * per case: caseNumber, fingerprint, ackedAtMs, decided (ISO date-time of the decision,
+ * or '').
  * Keeps the leaf digest (count:sum) of acknowledged versions current — subtract the old
  * version's digest, add the new one — so reconciliation never rescans the ledger. The case
  * stops being pending only when the acknowledged version is the one last enqueued. The
  * first acknowledgement of a version carrying a decision date is remembered (for the
- * late-entry rule) and never overwritten.
+ * late-entry rule), never overwritten, and appended to the decision log with an id Redis
+ * assigns now — the order of writing, which is what lets the reconciler judge each such
+ * acknowledgement exactly once.
  */
 const ACKNOWLEDGE = `${DIGEST_FUNCTIONS}
 for i = 1, #ARGV, 4 do
@@ -69,7 +73,7 @@ for i = 1, #ARGV, 4 do
   local seenfp = fingerprintOf(redis.call('HGET', KEYS[5], cn))
   if (not seenfp) or seenfp == fp then redis.call('ZREM', KEYS[4], cn) end
   if decided ~= '' and redis.call('HSETNX', KEYS[7], cn, decided .. '|' .. at) == 1 then
-    redis.call('ZADD', KEYS[6], at, cn)
+    redis.call('XADD', KEYS[6], '*', 'c', cn, 'd', decided, 'a', at)
   end
   redis.call('HDEL', KEYS[8], cn)
 end
@@ -97,6 +101,7 @@ export function recordSeen (tx: ChainableCommander, keys: readonly [seen: string
   (tx as unknown as LedgerCommands).cbRecordSeen(keys.length, ...keys, ...args)
 }
 
-export function recordAcknowledged (tx: ChainableCommander, keys: readonly string[], args: readonly (string | number)[]): void {
-  (tx as unknown as LedgerCommands).cbAcknowledge(keys.length, ...keys, ...args)
+export function recordAcknowledged (tx: ChainableCommander, k: AgencyKeys, args: readonly (string | number)[]): void {
+  const keys = [k.acked, k.digest, k.bucketIndex, k.pending, k.seen, k.decisionLog, k.decisions, k.deadLetters]
+  ;(tx as unknown as LedgerCommands).cbAcknowledge(keys.length, ...keys, ...args)
 }

@@ -129,8 +129,7 @@ export class Ledger {
     if (acks.length > 0) {
       // acked + leaf digests + bucket index + pending (only when the acknowledged version is
       // the one last enqueued) + first decision acknowledgement + resolved dead letters
-      recordAcknowledged(tx, [k.acked, k.digest, k.bucketIndex, k.pending, k.seen, k.decisionAcks, k.decisions, k.deadLetters],
-        acks.flatMap(a => [a.caseNumber, a.fingerprint, a.ackedAtMs, a.decidedAt ?? '']))
+      recordAcknowledged(tx, k, acks.flatMap(a => [a.caseNumber, a.fingerprint, a.ackedAtMs, a.decidedAt ?? '']))
       tx.hincrby(k.stats, 'acknowledgedTotal', acks.length)
     }
     if (deadLetters.length > 0) {

@@ -87,7 +87,8 @@ export interface ReconcileResult {
     /** Cases not judged because they changed within the minimum age. */
     readonly tooYoung: number
   }
-  readonly digest?: { readonly requests: number; readonly bucketsCompared: number; readonly leavesListed: number; readonly casesListed: number }
+  /** How the digest bisection went: requests made, buckets compared, the deepest level it descended to (2 = the top level), what it listed. */
+  readonly digest?: { readonly requests: number; readonly bucketsCompared: number; readonly deepestDepth: number; readonly leavesListed: number; readonly casesListed: number }
   readonly findings: Readonly<Record<FindingKind, FindingSummary>>
   readonly repair?: RepairSummary
 }

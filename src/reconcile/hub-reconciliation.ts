@@ -26,7 +26,7 @@ export interface ReconcilableAgency {
 export interface Reconciliation {
   readonly alarms: AlarmService
   /** Reconcile one agency now; `repair` re-sends what is repairable. */
-  reconcileNow (agencyId: string, opts?: Pick<ReconcileOptions, 'repair' | 'fullListing'>): Promise<ReconcileResult>
+  reconcileNow (agencyId: string, opts?: Pick<ReconcileOptions, 'repair' | 'fullListing' | 'listThreshold' | 'onProgress'>): Promise<ReconcileResult>
   /** After every pull attempt: run the agency watchdogs. Never throws. */
   afterPull (agencyId: string): Promise<void>
   /** Alarm when an edit of an agency's mapping is refused; resolve when a good one loads. */
@@ -56,12 +56,9 @@ export function startReconciliation (opts: {
     agencyId: a.agency.id, config: reconcileConfig(a.agency), source: a.source, target: a.target, targetId: a.agency.target, mapping: a.mapping,
     ledger, redis, keyPrefix: config.redis.keyPrefix, queue: a.queue, batchSize: config.push.batchSize, alarms, logger,
   }]))
-  const scheduler = new ReconcileScheduler(deps, alarms, logger)
-  if (opts.schedule) {
-    scheduler.start()
-    // Changes a previous process recorded but did not get to queue.
-    void alarms.drainOutbox().catch((err: unknown) => logger.warn({ err }, 'alarm outbox not drained at start; the next tick retries'))
-  }
+  // A delivering alarm service drains the outbox itself (on start and every few seconds).
+  const scheduler = new ReconcileScheduler(deps, logger)
+  if (opts.schedule) scheduler.start()
   return {
     alarms,
     reconcileNow: async (agencyId, options = {}) => await scheduler.reconcileNow(agencyId, options),

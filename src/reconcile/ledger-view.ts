@@ -93,16 +93,35 @@ export class LedgerView {
     }
   }
 
-  /** First acknowledgements of decided versions in (afterMs, untilMs], as [caseNumber, decidedIso, ackedAtMs], in chunks. */
-  async * decisionAcks (afterMs: number, untilMs: number): AsyncIterable<[string, string, number][]> {
-    for (let offset = 0; ; offset += CHUNK) {
-      const flat = await this.redis.zrangebyscore(this.keys.decisionAcks, `(${afterMs}`, String(untilMs), 'WITHSCORES', 'LIMIT', offset, CHUNK)
-      if (flat.length === 0) return
-      const names: string[] = []
-      for (let i = 0; i < flat.length; i += 2) names.push(flat[i] as string)
-      const decided = await this.redis.hmget(this.keys.decisions, ...names)
-      yield names.map((cn, i) => [cn, (decided[i] ?? '').split('|')[0] ?? '', Number(flat[2 * i + 1])])
-      if (flat.length < 2 * CHUNK) return
+  /**
+   * First acknowledgements of decided versions recorded after the decision-log entry
+   * `afterId` ('0-0': from the start), in the order the ledger recorded them, as
+   * { id, entries: [caseNumber, decidedIso, ackedAtMs][] } chunks. Ids are assigned by Redis
+   * at write time, so reading on from the last id judged sees every acknowledgement once —
+   * including one written while the previous run read, with a timestamp before that run.
+   */
+  async * decisionLog (afterId: string): AsyncIterable<{ lastId: string; entries: [string, string, number][] }> {
+    let from = `(${afterId}`
+    for (;;) {
+      const page = await this.redis.xrange(this.keys.decisionLog, from, '+', 'COUNT', CHUNK)
+      if (page.length === 0) return
+      const entries: [string, string, number][] = []
+      for (const [, fields] of page) {
+        const f: Record<string, string> = {}
+        for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i] as string] = fields[i + 1] as string
+        if (f.c !== undefined) entries.push([f.c, f.d ?? '', Number(f.a ?? 0)])
+      }
+      const lastId = (page.at(-1) as [string, string[]])[0]
+      yield { lastId, entries }
+      if (page.length < CHUNK) return
+      from = `(${lastId}`
     }
+  }
+
+  /** Drop the decision-log entries up to and including `id`: judged by a run that completed. */
+  async trimDecisionLog (id: string): Promise<void> {
+    const [ms, seq] = id.split('-')
+    if (ms === undefined || seq === undefined || id === '0-0') return
+    await this.redis.xtrim(this.keys.decisionLog, 'MINID', `${ms}-${BigInt(seq) + 1n}`)
   }
 }

@@ -18,6 +18,8 @@ export interface MergeInput {
   /** Collects repairable cases (case number → the first repairable kind found). */
   readonly repairs: Map<string, FindingKind>
   readonly signal: AbortSignal
+  /** Called with the number of cases of each partition compared (progress). */
+  readonly onCompared?: (n: number) => void
 }
 
 export interface MergeStats { compared: number; tooYoung: number }
@@ -68,6 +70,7 @@ export async function mergePartitions (input: MergeInput): Promise<MergeStats> {
     for (const [cn, c] of target) leaves.set(cn, c[3])
     const caseNumbers = [...leaves.keys()]
     const { seen, acked } = await input.ledger.versions(caseNumbers)
+    const comparedBefore = stats.compared
     caseNumbers.forEach((cn, i) => {
       const leaf = leaves.get(cn) as number
       if (partitionOfLeaf(leaf) !== partition) return
@@ -94,6 +97,7 @@ export async function mergePartitions (input: MergeInput): Promise<MergeStats> {
         if (REPAIRABLE_KINDS.includes(kind) && !input.repairs.has(cn)) input.repairs.set(cn, kind)
       }
     })
+    input.onCompared?.(stats.compared - comparedBefore)
   }
   return stats
 }

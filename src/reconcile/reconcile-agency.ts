@@ -14,6 +14,7 @@ import { FindingTally, FINDING_KINDS, type FindingKind, type ReconcileResult, ty
 import { LedgerView } from './ledger-view.js'
 import { mergePartitions } from './merge-partitions.js'
 import { PartitionSpool } from './partition-spool.js'
+import { ProgressTracker, type ReconcileProgress } from './progress.js'
 import type { ReconcileConfig } from './reconcile-config.js'
 import { repairCases } from './repair.js'
 import { ReconcileRunState } from './run-state.js'
@@ -50,6 +51,14 @@ export interface ReconcileOptions {
   readonly signal?: AbortSignal
   /** Spool memory before spilling to disk. */
   readonly spoolMemoryBytes?: number
+  /**
+   * The digest bisection lists a differing bucket once neither side holds more cases than
+   * this, instead of comparing its 16 children. Lower it to descend deeper (fewer cases
+   * listed, more digest requests). @defaultValue 64
+   */
+  readonly listThreshold?: number
+  /** Told every step of the run: its phase and the records that phase has got through (a CLI's progress bar). */
+  readonly onProgress?: (progress: ReconcileProgress) => void
 }
 
 const LOCK_TTL_MS = 60_000
@@ -64,6 +73,8 @@ const LOCK_TTL_MS = 60_000
  *  4. stale changes and late entries, from the ledger's time indexes;
  *  5. one alarm per kind found, and resolution of the kinds found clean;
  *  6. repair, when asked.
+ * Its progress (phase and count) goes to `onProgress` and, for other processes, to Redis
+ * (src/reconcile/progress.ts).
  */
 export async function reconcileAgency (deps: ReconcileDeps, opts: ReconcileOptions = {}): Promise<ReconcileResult> {
   const keys = deps.ledger.keys(deps.agencyId)
@@ -86,13 +97,16 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
   const memory = opts.spoolMemoryBytes ?? 16 * 1024 * 1024
   const sourceSpool = deps.source.listAll === undefined ? undefined : new PartitionSpool(PARTITION_COUNT, memory, 'source')
   const targetSpool = new PartitionSpool(PARTITION_COUNT, memory, 'target')
+  const progress = new ProgressTracker(deps.redis, keys.reconcile, runId, startedAt, opts.onProgress)
+  const counter = (n: number): void => progress.count(n)
   try {
     const before = await state.read()
     const caughtUp = (await deps.ledger.stats(deps.agencyId)).lastPullOkAt !== undefined
 
     let scan: SourceScan | undefined
     if (sourceSpool !== undefined && deps.source.listAll !== undefined) {
-      scan = await scanSource(deps.agencyId, deps.source as SourceAdapter & Required<Pick<SourceAdapter, 'listAll'>>, deps.mapping, sourceSpool, signal)
+      progress.enter('source')
+      scan = await scanSource(deps.agencyId, deps.source as SourceAdapter & Required<Pick<SourceAdapter, 'listAll'>>, deps.mapping, sourceSpool, signal, counter)
     } else {
       notes.push('the source offers no full listing: compared ledger ⇄ platform only (missing or changed cases the hub never pulled cannot be seen)')
     }
@@ -100,11 +114,12 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
     const agencyCode = deps.config.agencyCode ?? scan?.agencyCode ?? before.agencyCode
     let targetMode: TargetMode = 'not-compared'
     let target: TargetScan | undefined
+    progress.enter('target')
     if (agencyCode === undefined) {
       notes.push('the platform was not compared: the agency code is unknown (no valid case at the source yet); set reconcile.agencyCode')
     } else if (deps.target.digests !== undefined && opts.fullListing !== true) {
       try {
-        target = await bisectTarget(deps.target.digests, agencyCode, await view.leafDigests(), targetSpool, signal)
+        target = await bisectTarget(deps.target.digests, agencyCode, await view.leafDigests(), targetSpool, signal, { listThreshold: opts.listThreshold, onListed: counter })
         targetMode = 'digests'
       } catch (err) {
         if (!(err instanceof TargetDigestsUnsupportedError)) throw err
@@ -114,7 +129,7 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
     }
     if (agencyCode !== undefined && target === undefined) {
       if (deps.target.listCases !== undefined) {
-        target = await listWholeTarget(deps.target as Required<Pick<TargetAdapter, 'listCases'>>, agencyCode, targetSpool, signal)
+        target = await listWholeTarget(deps.target as Required<Pick<TargetAdapter, 'listCases'>>, agencyCode, targetSpool, signal, counter)
         targetMode = 'full-listing'
       } else {
         notes.push('the platform cannot be read back: compared source ⇄ ledger only')
@@ -124,14 +139,16 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
     const tally = new FindingTally()
     const repairs = new Map<string, FindingKind>()
     const cutoffMs = startedMs - deps.config.minAgeSeconds * 1000
+    progress.enter('compare')
     const merged = scan === undefined && target === undefined
       ? { compared: 0, tooYoung: 0 }
       : await mergePartitions({
-        ledger: view, source: sourceSpool, target: targetSpool, listedLeaves: target?.listedLeaves, tally, repairs, signal,
+        ledger: view, source: sourceSpool, target: targetSpool, listedLeaves: target?.listedLeaves, tally, repairs, signal, onCompared: counter,
         judge: { sourceListed: scan !== undefined, targetCompared: target !== undefined, cutoffMs, caughtUp },
       })
     tally.set('stale', await staleChanges(view, startedMs - deps.config.lagLimitSeconds * 1000))
-    tally.set('late_entry', await lateEntries(view, before.lateWatermarkMs, startedMs, deps.config.entryDeadlineDays, deps.config.entryDeadlineFrom))
+    const late = await lateEntries(view, before.lateJudgedId, deps.config.entryDeadlineDays, deps.config.entryDeadlineFrom)
+    tally.set('late_entry', late)
 
     const judged = new Set<FindingKind>(['stale', 'late_entry'])
     if (scan !== undefined) ['source_changed_unsynced', 'source_deleted'].forEach(k => judged.add(k as FindingKind))
@@ -144,9 +161,9 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
       else await deps.alarms.resolve(deps.agencyId, kind)
     }
 
-    const repair = (opts.repair ?? (trigger === 'schedule' && deps.config.autoRepair))
-      ? await repairCases({ ...deps, keyPrefix: deps.keyPrefix }, repairs, runId, signal)
-      : undefined
+    const repairing = opts.repair ?? (trigger === 'schedule' && deps.config.autoRepair)
+    if (repairing) progress.enter('repair')
+    const repair = repairing ? await repairCases(deps, repairs, runId, signal, counter) : undefined
     const finishedMs = Date.now()
     const result: ReconcileResult = {
       runId, agencyId: deps.agencyId, startedAt, finishedAt: new Date(finishedMs).toISOString(), durationMs: finishedMs - startedMs, trigger,
@@ -162,17 +179,20 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
         compared: merged.compared,
         tooYoung: merged.tooYoung,
       },
-      ...(targetMode === 'digests' && target !== undefined ? { digest: { requests: target.requests, bucketsCompared: target.bucketsCompared, leavesListed: countListed(target.listedLeaves), casesListed: target.casesListed } } : {}),
+      ...(targetMode === 'digests' && target !== undefined ? { digest: { requests: target.requests, bucketsCompared: target.bucketsCompared, deepestDepth: target.deepestDepth, leavesListed: countListed(target.listedLeaves), casesListed: target.casesListed } } : {}),
       findings,
       ...(repair === undefined ? {} : { repair }),
     }
-    await state.succeeded(result, agencyCode, startedMs)
+    await state.succeeded(result, agencyCode, late.lastId)
+    // Judged and recorded: the log need not keep them (a failure here only leaves them for XTRIM next time).
+    await view.trimDecisionLog(late.lastId).catch((err: unknown) => log.warn({ err }, 'decision log not trimmed; the next run trims it'))
     log.info({ trigger, source: result.source, target: targetMode, durationMs: result.durationMs, compared: merged.compared, tooYoung: merged.tooYoung, findings: Object.fromEntries(FINDING_KINDS.map(k => [k, findings[k].count])), repaired: repair?.enqueued }, 'reconciliation finished')
     return result
   } catch (err) {
     await state.failed(startedAt, err instanceof Error ? err.message : String(err)).catch(() => undefined)
     throw err
   } finally {
+    await progress.finish()
     await sourceSpool?.close()
     await targetSpool.close()
   }

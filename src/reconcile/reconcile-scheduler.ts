@@ -1,7 +1,6 @@
 import cron, { type ScheduledTask, type TaskContext } from 'node-cron'
 import type { Logger } from 'pino'
 import { CaseBridgeError, ReconcileBusyError } from '../errors.js'
-import type { AlarmService } from '../alarms/alarm-service.js'
 import type { ReconcileResult } from './findings.js'
 import { reconcileAgency, type ReconcileDeps, type ReconcileOptions } from './reconcile-agency.js'
 import { ReconcileRunState } from './run-state.js'
@@ -18,7 +17,7 @@ export class ReconcileScheduler {
   private readonly running = new Map<string, Promise<ReconcileResult>>()
   private readonly controller = new AbortController()
 
-  constructor (private readonly agencies: ReadonlyMap<string, ReconcileDeps>, private readonly alarms: AlarmService, private readonly logger: Logger) {}
+  constructor (private readonly agencies: ReadonlyMap<string, ReconcileDeps>, private readonly logger: Logger) {}
 
   start (): void {
     for (const [id, deps] of this.agencies) {
@@ -42,7 +41,6 @@ export class ReconcileScheduler {
     if (deps === undefined || this.controller.signal.aborted) return
     const log = this.logger.child({ agency: agencyId })
     try {
-      await this.alarms.drainOutbox()
       const tickMs = Math.floor(scheduled.getTime() / 1000) * 1000
       if (!await new ReconcileRunState(deps.redis, deps.ledger.keys(agencyId)).claimTick(tickMs)) {
         log.debug({ tick: new Date(tickMs).toISOString() }, 'another hub process runs this reconciliation tick')

@@ -5,9 +5,10 @@ import type { SourceAdapter } from '../contracts/source-adapter.js'
 import type { CompiledMapping } from '../mapping/types.js'
 import type { Ledger } from '../ledger/ledger.js'
 import { enqueuePushJobs, type PushItem, type PushJobData } from '../delivery/push-job.js'
-import { mapRecords } from '../sync/map-records.js'
+import { mapPage } from '../sync/map-records.js'
 import { appendAudit } from '../admin/audit-stream.js'
 import type { FindingKind, RepairSummary } from './findings.js'
+import { prefetched } from './prefetch.js'
 
 export interface RepairDeps {
   readonly agencyId: string
@@ -31,7 +32,7 @@ export interface RepairDeps {
  * replays of what it once acknowledged. Each re-sent case is written to the audit stream.
  * Orphans are never touched: nothing here deletes anything on the platform.
  */
-export async function repairCases (deps: RepairDeps, wanted: Map<string, FindingKind>, runId: string, signal: AbortSignal): Promise<RepairSummary> {
+export async function repairCases (deps: RepairDeps, wanted: Map<string, FindingKind>, runId: string, signal: AbortSignal, onRecords: (n: number) => void = () => {}): Promise<RepairSummary> {
   const total = wanted.size
   if (total === 0) return { enqueued: 0, byKind: {}, notRepaired: 0, notes: [] }
   if (deps.source.listAll === undefined) {
@@ -40,12 +41,13 @@ export async function repairCases (deps: RepairDeps, wanted: Map<string, Finding
   const left = new Map(wanted)
   const byKind: Partial<Record<FindingKind, number>> = {}
   let enqueued = 0
-  for await (const page of deps.source.listAll(signal)) {
+  for await (const page of prefetched(deps.source.listAll(signal))) {
     if (signal.aborted) break
+    onRecords(page.length)
     const mapping = deps.mapping()
     const now = Date.now()
     const items: PushItem[] = []
-    for (const c of mapRecords(deps.agencyId, mapping, page).valid.values()) {
+    for (const c of (await mapPage(deps.agencyId, mapping, page)).valid.values()) {
       if (!left.has(c.caseNumber)) continue
       items.push({ caseNumber: c.caseNumber, fingerprint: c.fingerprint, firstSeenMs: now, case: c.case })
     }

@@ -14,34 +14,34 @@ return 0
 const HISTORY_LENGTH = 50
 
 export interface RunState {
-  /** Decision acknowledgements up to here were judged for lateness (ms; 0: never). */
-  readonly lateWatermarkMs: number
+  /** The last decision-log entry judged for lateness ('0-0': none yet). */
+  readonly lateJudgedId: string
   /** The agency code learned from the source's cases. */
   readonly agencyCode: string | undefined
   readonly lastOkAt: string | undefined
 }
 
 /**
- * What reconciliation remembers per agency: its own hash (watermark, learned agency code,
+ * What reconciliation remembers per agency: its own hash (the last late-entry judged, learned agency code,
  * the last result, the last claimed schedule tick) and, in the agency's stats hash, the
  * times metrics and the status API read (`lastReconcileAt`, `lastReconcileOkAt`,
  * `reconcileRuns`).
  */
 export class ReconcileRunState {
-  /** LIST: the last {@link HISTORY_LENGTH} successful runs, newest first (run id, trigger, start, counts). */
+  /** LIST: the last {@link HISTORY_LENGTH} successful runs, newest first (run id, trigger, start, finding counts, cases re-sent). */
   private readonly historyKey: string
 
   constructor (private readonly redis: Redis, private readonly keys: AgencyKeys) {
     this.historyKey = `${keys.reconcile}:history`
   }
 
-  async history (): Promise<{ runId: string; trigger: string; scheduledFor?: string; startedAt: string; durationMs: number; findings: Record<string, number> }[]> {
+  async history (): Promise<{ runId: string; trigger: string; scheduledFor?: string; startedAt: string; durationMs: number; findings: Record<string, number>; repaired?: number }[]> {
     return (await this.redis.lrange(this.historyKey, 0, -1)).map(text => JSON.parse(text) as never)
   }
 
   async read (): Promise<RunState> {
-    const [watermark, agencyCode, lastOkAt] = await this.redis.hmget(this.keys.reconcile, 'lateWatermarkMs', 'agencyCode', 'lastOkAt')
-    return { lateWatermarkMs: Number(watermark ?? 0), agencyCode: agencyCode ?? undefined, lastOkAt: lastOkAt ?? undefined }
+    const [judged, agencyCode, lastOkAt] = await this.redis.hmget(this.keys.reconcile, 'lateJudgedId', 'agencyCode', 'lastOkAt')
+    return { lateJudgedId: judged ?? '0-0', agencyCode: agencyCode ?? undefined, lastOkAt: lastOkAt ?? undefined }
   }
 
   /**
@@ -52,11 +52,11 @@ export class ReconcileRunState {
     return await this.redis.eval(CLAIM_TICK, 1, this.keys.reconcile, String(tickMs)) === 1
   }
 
-  async succeeded (result: ReconcileResult, agencyCode: string | undefined, lateWatermarkMs: number): Promise<void> {
+  async succeeded (result: ReconcileResult, agencyCode: string | undefined, lateJudgedId: string): Promise<void> {
     const tx = this.redis.multi()
-    tx.lpush(this.historyKey, JSON.stringify({ runId: result.runId, trigger: result.trigger, scheduledFor: result.scheduledFor, startedAt: result.startedAt, durationMs: result.durationMs, findings: Object.fromEntries(Object.entries(result.findings).map(([k, v]) => [k, v.count])) }))
+    tx.lpush(this.historyKey, JSON.stringify({ runId: result.runId, trigger: result.trigger, scheduledFor: result.scheduledFor, startedAt: result.startedAt, durationMs: result.durationMs, findings: Object.fromEntries(Object.entries(result.findings).map(([k, v]) => [k, v.count])), repaired: result.repair?.enqueued }))
     tx.ltrim(this.historyKey, 0, HISTORY_LENGTH - 1)
-    tx.hset(this.keys.reconcile, 'lastRunAt', result.startedAt, 'lastOkAt', result.finishedAt, 'lateWatermarkMs', String(lateWatermarkMs), 'lastResult', JSON.stringify(result))
+    tx.hset(this.keys.reconcile, 'lastRunAt', result.startedAt, 'lastOkAt', result.finishedAt, 'lateJudgedId', lateJudgedId, 'lastResult', JSON.stringify(result))
     tx.hdel(this.keys.reconcile, 'lastError')
     if (agencyCode !== undefined) tx.hset(this.keys.reconcile, 'agencyCode', agencyCode)
     tx.hset(this.keys.stats, 'lastReconcileAt', result.startedAt, 'lastReconcileOkAt', result.finishedAt)

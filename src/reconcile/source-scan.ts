@@ -1,8 +1,9 @@
 import type { SourceAdapter } from '../contracts/source-adapter.js'
 import type { CompiledMapping } from '../mapping/types.js'
-import { mapRecords } from '../sync/map-records.js'
+import { mapPage } from '../sync/map-records.js'
 import { leafIndex, LEAF_DEPTH } from '../ledger/bucket-digest.js'
 import type { PartitionSpool } from './partition-spool.js'
+import { prefetched } from './prefetch.js'
 
 /** Hex digits of the merge partitions: 16^2 = 256 partitions. */
 export const PARTITION_DEPTH = 2
@@ -27,15 +28,17 @@ export interface SourceScan {
  * (case number, fingerprint, source update time). A record without a case number cannot
  * be compared with anything and is left to quarantine.
  */
-export async function scanSource (agencyId: string, source: SourceAdapter & Required<Pick<SourceAdapter, 'listAll'>>, mapping: () => CompiledMapping, spool: PartitionSpool, signal: AbortSignal): Promise<SourceScan> {
+export async function scanSource (agencyId: string, source: SourceAdapter & Required<Pick<SourceAdapter, 'listAll'>>, mapping: () => CompiledMapping, spool: PartitionSpool, signal: AbortSignal, onRecords: (n: number) => void = () => {}): Promise<SourceScan> {
   let records = 0
   let valid = 0
   let invalid = 0
   let agencyCode: string | undefined
-  for await (const page of source.listAll(signal)) {
+  for await (const page of prefetched(source.listAll(signal))) {
     if (signal.aborted) break
     records += page.length
-    const mapped = mapRecords(agencyId, mapping(), page)
+    onRecords(page.length)
+    // mapPage, not mapRecords: a mapping with JSONata expressions only maps asynchronously.
+    const mapped = await mapPage(agencyId, mapping(), page)
     for (const c of mapped.valid.values()) {
       const updated = c.case.sourceUpdatedAt === undefined ? 0 : Date.parse(c.case.sourceUpdatedAt)
       const leaf = leafIndex(c.caseNumber)

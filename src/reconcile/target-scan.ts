@@ -1,6 +1,7 @@
 import type { TargetAdapter, TargetCaseSummary, TargetDigests } from '../contracts/target-adapter.js'
 import { LEAF_COUNT, LEAF_DEPTH, leafIndex, parseSum, type LeafDigests } from '../ledger/bucket-digest.js'
 import type { PartitionSpool } from './partition-spool.js'
+import { prefetched } from './prefetch.js'
 import { partitionOfLeaf, type SpooledCase } from './source-scan.js'
 
 /**
@@ -17,11 +18,17 @@ export interface TargetScan {
   readonly casesListed: number
   readonly requests: number
   readonly bucketsCompared: number
+  /** The deepest bucket level whose digests were compared (0: none, full listing). */
+  readonly deepestDepth: number
 }
 
-async function spoolSummaries (pages: AsyncIterable<readonly TargetCaseSummary[]>, spool: PartitionSpool): Promise<number> {
+/** Called with the number of target cases of each page listed (progress). */
+export type OnListed = (n: number) => void
+
+async function spoolSummaries (pages: AsyncIterable<readonly TargetCaseSummary[]>, spool: PartitionSpool, onListed: OnListed): Promise<number> {
   let n = 0
-  for await (const page of pages) {
+  for await (const page of prefetched(pages)) {
+    onListed(page.length)
     for (const c of page) {
       const leaf = leafIndex(c.caseNumber)
       const stored = c.storedAt === undefined ? 0 : Date.parse(c.storedAt)
@@ -33,19 +40,20 @@ async function spoolSummaries (pages: AsyncIterable<readonly TargetCaseSummary[]
 }
 
 /** Every case the target holds, listed: no digests, or the target has none. */
-export async function listWholeTarget (target: Required<Pick<TargetAdapter, 'listCases'>>, agencyCode: string, spool: PartitionSpool, signal: AbortSignal): Promise<TargetScan> {
-  const listed = await spoolSummaries(target.listCases(agencyCode, signal), spool)
-  return { listedLeaves: new Uint8Array(LEAF_COUNT).fill(1), targetCount: listed, casesListed: listed, requests: 0, bucketsCompared: 0 }
+export async function listWholeTarget (target: Required<Pick<TargetAdapter, 'listCases'>>, agencyCode: string, spool: PartitionSpool, signal: AbortSignal, onListed: OnListed = () => {}): Promise<TargetScan> {
+  const listed = await spoolSummaries(target.listCases(agencyCode, signal), spool, onListed)
+  return { listedLeaves: new Uint8Array(LEAF_COUNT).fill(1), targetCount: listed, casesListed: listed, requests: 0, bucketsCompared: 0, deepestDepth: 0 }
 }
 
 /**
  * Checksum bisection against the ledger's digests of acknowledged versions: compare the
  * 256 top buckets, split the ones that differ into their 16 children, and so on down to
  * the ledger's leaves; list only the buckets that still differ (or are small enough to
- * list at once). Where digests agree the target holds exactly what the platform
- * acknowledged, and nothing is transferred.
+ * list at once: at most `listThreshold` cases on either side). Where digests agree the
+ * target holds exactly what the platform acknowledged, and nothing is transferred.
  */
-export async function bisectTarget (digests: TargetDigests, agencyCode: string, ledger: LeafDigests, spool: PartitionSpool, signal: AbortSignal): Promise<TargetScan> {
+export async function bisectTarget (digests: TargetDigests, agencyCode: string, ledger: LeafDigests, spool: PartitionSpool, signal: AbortSignal, opts: { listThreshold?: number | undefined; onListed?: OnListed } = {}): Promise<TargetScan> {
+  const listThreshold = opts.listThreshold ?? LIST_THRESHOLD
   const listedLeaves = new Uint8Array(LEAF_COUNT)
   const toList: string[] = []
   let requests = 0
@@ -53,7 +61,9 @@ export async function bisectTarget (digests: TargetDigests, agencyCode: string, 
   let targetCount = 0
   let frontier = ['']
   let depth = 2
+  let deepestDepth = 0
   while (frontier.length > 0) {
+    deepestDepth = depth
     const answer = await digests.bucketDigests(agencyCode, frontier, depth, signal)
     requests++
     const theirs = new Map(answer.map(b => [b.bucket, b]))
@@ -69,7 +79,7 @@ export async function bisectTarget (digests: TargetDigests, agencyCode: string, 
         const otherCount = other?.count ?? 0
         bucketsCompared++
         if (mine.count === otherCount && (otherCount === 0 || mine.sum === parseSum(other?.sum ?? ''))) continue
-        if (depth === LEAF_DEPTH || Math.max(mine.count, otherCount) <= LIST_THRESHOLD) toList.push(bucket)
+        if (depth === LEAF_DEPTH || Math.max(mine.count, otherCount) <= listThreshold) toList.push(bucket)
         else next.push(bucket)
       }
     }
@@ -81,6 +91,6 @@ export async function bisectTarget (digests: TargetDigests, agencyCode: string, 
     const firstLeaf = Number.parseInt(bucket, 16) << shift
     listedLeaves.fill(1, firstLeaf, firstLeaf + (1 << shift))
   }
-  const casesListed = toList.length === 0 ? 0 : await spoolSummaries(digests.listBuckets(agencyCode, toList, signal), spool)
-  return { listedLeaves, targetCount, casesListed, requests: requests + (toList.length === 0 ? 0 : 1), bucketsCompared }
+  const casesListed = toList.length === 0 ? 0 : await spoolSummaries(digests.listBuckets(agencyCode, toList, signal), spool, opts.onListed ?? (() => {}))
+  return { listedLeaves, targetCount, casesListed, requests: requests + (toList.length === 0 ? 0 : 1), bucketsCompared, deepestDepth }
 }

@@ -17,16 +17,19 @@ export function entryDeadlineMs (decidedIso: string, deadlineDays: number): numb
 
 /**
  * 迟录: decisions whose first acknowledgement by the platform came after their deadline,
- * among the acknowledgements in (afterMs, untilMs] — those since the last successful
- * reconciliation, so each late entry is reported once and the alarm resolves when no new
- * one arrives. Decisions before `from` (YYYY-MM-DD) are history being back-filled, not
- * late entries.
+ * among the acknowledgements the ledger recorded after decision-log entry `afterId` — the
+ * last one the previous successful reconciliation judged. Each late entry is reported by
+ * exactly one run, and the alarm resolves when a run finds no new one. Decisions before
+ * `from` (YYYY-MM-DD) are history being back-filled, not late entries. `lastId` is where
+ * the next run reads on (unchanged when nothing new was recorded).
  */
-export async function lateEntries (ledger: LedgerView, afterMs: number, untilMs: number, deadlineDays: number, from: string | undefined): Promise<FindingSummary> {
+export async function lateEntries (ledger: LedgerView, afterId: string, deadlineDays: number, from: string | undefined): Promise<FindingSummary & { lastId: string }> {
   let count = 0
+  let lastId = afterId
   const samples: string[] = []
-  for await (const chunk of ledger.decisionAcks(afterMs, untilMs)) {
-    for (const [caseNumber, decided, ackedAtMs] of chunk) {
+  for await (const chunk of ledger.decisionLog(afterId)) {
+    lastId = chunk.lastId
+    for (const [caseNumber, decided, ackedAtMs] of chunk.entries) {
       if (from !== undefined && decided.slice(0, 10) < from) continue
       const deadline = entryDeadlineMs(decided, deadlineDays)
       if (!(ackedAtMs > deadline)) continue
@@ -34,7 +37,7 @@ export async function lateEntries (ledger: LedgerView, afterMs: number, untilMs:
       if (samples.length < SAMPLE_SIZE) samples.push(caseNumber)
     }
   }
-  return { count, samples }
+  return { count, samples, lastId }
 }
 
 /** Changes first seen before `beforeMs` and still not acknowledged: the hub knows them, the platform does not confirm them. */

@@ -30,6 +30,7 @@ const ROUTES: readonly { method: string; path: string; openapiPath: string; leas
   { method: 'GET', path: '/api/alarms?state=all', openapiPath: '/api/alarms', least: 'viewer', ok: 200 },
   { method: 'POST', path: `/api/alarms/${AGENCY}/mapping_invalid/ack`, openapiPath: '/api/alarms/{agency}/{kind}/ack', least: 'operator', body: { note: 'looking into it' }, ok: 200, repeated: 409 },
   { method: 'POST', path: `${A}/reconcile`, openapiPath: '/api/agencies/{id}/reconcile', least: 'operator', body: {}, ok: 200 },
+  { method: 'GET', path: `${A}/reconcile/progress`, openapiPath: '/api/agencies/{id}/reconcile/progress', least: 'viewer', ok: 200 },
   { method: 'POST', path: `${A}/quarantine/retry`, openapiPath: '/api/agencies/{id}/quarantine/retry', least: 'operator', body: {}, ok: 200 },
   { method: 'POST', path: '/api/mappings/preview', openapiPath: '/api/mappings/preview', least: 'viewer', body: { agency: AGENCY, fileName: 'sample.ndjson', sample: '{"AJBH":"X-1"}\n' }, ok: 200 },
   { method: 'POST', path: `${A}/pause`, openapiPath: '/api/agencies/{id}/pause', least: 'operator', body: {}, ok: 200 },

@@ -17,7 +17,7 @@ const EXPECTED_ROUTES = [
   'GET /api/hub', 'GET /api/agencies', 'GET /api/agencies/{id}', 'POST /api/agencies/{id}/sync',
   'GET /api/agencies/{id}/quarantine', 'POST /api/agencies/{id}/quarantine/discard',
   'GET /api/agencies/{id}/dead-letters', 'POST /api/agencies/{id}/dead-letters/retry', 'POST /api/agencies/{id}/dead-letters/discard',
-  'GET /api/audit', 'GET /api/alarms', 'POST /api/alarms/{agency}/{kind}/ack', 'POST /api/agencies/{id}/reconcile',
+  'GET /api/audit', 'GET /api/alarms', 'POST /api/alarms/{agency}/{kind}/ack', 'POST /api/agencies/{id}/reconcile', 'GET /api/agencies/{id}/reconcile/progress',
   'POST /api/agencies/{id}/quarantine/retry', 'POST /api/mappings/preview',
   'POST /api/agencies/{id}/pause', 'POST /api/agencies/{id}/resume', 'POST /api/agencies/{id}/retries/clear',
 ]

@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import { Redis } from 'ioredis'
 import { AlarmService } from '../../src/alarms/alarm-service.js'
+import { AlarmStore, parseChange } from '../../src/alarms/alarm-store.js'
 import { AlarmStateError } from '../../src/errors.js'
 import { silentLogger } from '../../src/logging/logger.js'
 import type { AlarmsConfig } from '../../src/reconcile/reconcile-config.js'
@@ -105,4 +106,32 @@ t.test('a webhook that refuses a notification (4xx) is not retried', async t => 
   await waitFor('the second notification', () => receiver.deliveries.length >= 1)
   await webhookQueueIdle(t, prefix)
   t.same(receiver.deliveries.map(d => d.json.alarm.kind), ['late_entry'], 'the refused one was given up, the next one delivered')
+})
+
+t.test('a change recorded by a process without webhooks stays in the outbox until a process with webhooks delivers it', async t => {
+  const prefix = testPrefix(t, 'alarm-nohooks')
+  const receiver = await startWebhookReceiver(t, SECRET)
+  // A hub instance whose config has no webhooks (instances need not share a config).
+  const bare = service(t, prefix, { ...config(receiver), webhooks: [] })
+  const change = await bare.report('a6', 'orphan_in_target', { count: 2, samples: ['O1', 'O2'] })
+  t.equal(change?.event, 'opened', 'the change is recorded')
+  t.equal(await bare.drainOutbox(), 0, 'a process without webhooks moves nothing')
+  t.equal((await bare.store.outbox(10)).length, 1, 'the change waits in the outbox')
+  // An instance with webhooks, that raises nothing itself, delivers it on its own.
+  const delivering = service(t, prefix, config(receiver))
+  await waitFor('the waiting change delivered', () => receiver.deliveries.length >= 1, { timeoutMs: 15_000 })
+  await webhookQueueIdle(t, prefix)
+  t.same(receiver.deliveries.map(d => `${d.json.event}:${d.json.alarm.kind}`), ['opened:orphan_in_target'], 'delivered once')
+  t.equal(receiver.deliveries[0]?.json.id, change?.id, 'the very change the first process recorded')
+  t.equal((await delivering.store.outbox(10)).length, 0, 'and taken out of the outbox')
+})
+
+t.test('where no process ever delivers, the outbox keeps only the newest changes', async t => {
+  const prefix = testPrefix(t, 'alarm-cap')
+  const redis = new Redis(TEST_REDIS_URL)
+  t.teardown(() => redis.disconnect())
+  const store = new AlarmStore(redis, prefix, 3)
+  for (const kind of ['stale', 'late_entry', 'source_deleted', 'orphan_in_target', 'target_differs'] as const) await store.report('a7', kind, { count: 1, severity: 'warning', samples: [] })
+  const kept = (await store.outbox(10)).map(e => parseChange(e)?.alarm.kind)
+  t.same(kept, ['source_deleted', 'orphan_in_target', 'target_differs'], 'the three newest, oldest first')
 })

@@ -19,3 +19,13 @@ t.test('the delivery key depends only on which versions a batch carries, not the
   t.not(deliveryKey('agency', [a]), deliveryKey('other', [a]))
   t.notMatch(deliveryKey('agency', [a]), ':', 'usable as a BullMQ job id')
 })
+
+t.test('the serialisation is JSON with sorted keys: escapes, nesting, empty containers and odd values as JSON.parse reads them back', async t => {
+  const value = { 'z"key': 'line\nbreak "quoted" \u2028', 案件: ['沛县', { b: 2, a: [] }, null, true, -0.5e-7], empty: {}, n: Number.NaN, nested: { y: { x: [[1], [2, [3]]] } } }
+  const text = stableStringify(value)
+  t.equal(text, '{"empty":{},"n":null,"nested":{"y":{"x":[[1],[2,[3]]]}},"z\\"key":"line\\nbreak \\"quoted\\" \u2028","案件":["沛县",{"a":[],"b":2},null,true,-5e-8]}')
+  t.same(JSON.parse(text), JSON.parse(JSON.stringify(value)), 'reads back as the same JSON value')
+  t.equal(stableStringify([undefined, 1]), '[null,1]', 'undefined in an array is null, as in JSON')
+  t.equal(stableStringify('x'), '"x"')
+  t.equal(stableStringify(undefined), 'null')
+})

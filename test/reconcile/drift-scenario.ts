@@ -14,6 +14,12 @@ import { silentLogger } from '../../src/logging/logger.js'
 import { queuePrefix } from '../../src/ledger/keys.js'
 import { WEBHOOK_QUEUE } from '../../src/alarms/webhook-delivery.js'
 import { builtInRegistry } from '../../adapters/index.js'
+import { startPushService } from '../../src/delivery/push-service.js'
+import { startReconciliation, type Reconciliation } from '../../src/reconcile/hub-reconciliation.js'
+import type { ReconcileResult } from '../../src/reconcile/findings.js'
+import type { SourceAdapter } from '../../src/contracts/source-adapter.js'
+import type { TargetAdapter } from '../../src/contracts/target-adapter.js'
+import type { CompiledMapping } from '../../src/mapping/types.js'
 import { waitFor } from '../helpers/wait-for.js'
 import { TEST_REDIS_URL } from '../helpers/redis.js'
 import { AGENCY, backdateDecision, deleteOnPlatform, editSourceSilently, platformCases, putOnPlatform, startReconcileWorld, type ReconcileWorld } from './reconcile-world.js'
@@ -50,9 +56,9 @@ export async function driftWorld (t: Test, label: string): Promise<{ world: Reco
 }
 
 /** Pull everything and wait until the platform acknowledged every case. */
-export async function syncAll (hub: Hub, world: ReconcileWorld): Promise<void> {
+export async function syncAll (hub: Hub, world: ReconcileWorld, cases = SOURCE_CASES): Promise<void> {
   await hub.pullNow(AGENCY)
-  await waitFor('every source case acknowledged', async () => await hub.ledger.ackedCount(AGENCY) === SOURCE_CASES, { timeoutMs: 30_000, describe: async () => `${await hub.ledger.ackedCount(AGENCY)} acknowledged, platform ${JSON.stringify(world.platform.stats().totals)}` })
+  await waitFor('every source case acknowledged', async () => await hub.ledger.ackedCount(AGENCY) === cases, { timeoutMs: 30_000, describe: async () => `${await hub.ledger.ackedCount(AGENCY)} acknowledged, platform ${JSON.stringify(world.platform.stats().totals)}` })
 }
 
 export async function plantDrift (world: ReconcileWorld, late: readonly string[]): Promise<PlantedDrift> {
@@ -97,5 +103,38 @@ export async function webhookQueueIdle (t: Test, prefix: string): Promise<void> 
 }
 
 export const sorted = (list: readonly string[]): string[] => [...list].sort()
+
+export interface OwnReconciler {
+  /** The real adapters of the hub's config, opened by this test. */
+  readonly source: SourceAdapter
+  readonly target: TargetAdapter
+  /** Reconcile the hub's agency with these adapters (default: the real ones) and options the hub API does not offer. */
+  run (opts?: Parameters<Reconciliation['reconcileNow']>[1], adapters?: { source?: SourceAdapter; target?: TargetAdapter }): Promise<ReconcileResult>
+}
+
+/**
+ * A reconciliation of the hub's agency, on the hub's Redis and ledger, outside the hub:
+ * for adapters a test makes itself and options the hub's API does not take.
+ */
+export async function ownReconciler (t: Test, hub: Hub, world: ReconcileWorld, file: string): Promise<OwnReconciler> {
+  const config = await loadConfig(file, builtInRegistry(), world.env)
+  const agency = config.agencies[0]!
+  const logger = silentLogger()
+  const mapping = (): CompiledMapping => hub.mappings.get(AGENCY)!.current()
+  const ctx = { logger, name: AGENCY, input: () => mapping().input }
+  const source = builtInRegistry().sources.get('http-pull')!.create(agency.source as never, ctx)
+  const target = builtInRegistry().targets.get('http-batch')!.create(config.targets.platform as never, ctx)
+  const push = startPushService({ config, redis: hub.redis, ledger: hub.ledger, targets: new Map([['platform', target]]), logger, work: false })
+  t.teardown(async () => { await push.close(); await source.close(); await target.close() })
+  const queue = push.queues.get('platform')!
+  return {
+    source,
+    target,
+    async run (opts = {}, adapters = {}) {
+      const r = startReconciliation({ config, redis: hub.redis, ledger: hub.ledger, logger, agencies: [{ agency, source: adapters.source ?? source, target: adapters.target ?? target, mapping, queue }], schedule: false, deliver: false })
+      try { return await r.reconcileNow(AGENCY, opts) } finally { await r.close() }
+    },
+  }
+}
 
 export type { AgencyRecord }

@@ -71,11 +71,20 @@ t.test('the first acknowledgement of a decided version is kept for the late-entr
   await ledger.acknowledge(AGENCY, [{ caseNumber: 'D', fingerprint: 'd1', ackedAtMs: 100, decidedAt: '2024-01-01T00:00:00+08:00' }])
   await ledger.acknowledge(AGENCY, [{ caseNumber: 'D', fingerprint: 'd2', ackedAtMs: 900, decidedAt: '2024-01-02T00:00:00+08:00' }])
   const seen: [string, string, number][] = []
-  for await (const chunk of view.decisionAcks(0, 1000)) seen.push(...chunk)
+  let lastId = '0-0'
+  for await (const chunk of view.decisionLog('0-0')) { seen.push(...chunk.entries); lastId = chunk.lastId }
   t.same(seen, [['D', '2024-01-01T00:00:00+08:00', 100]], 'one entry: the first decided version, never overwritten')
   const later: unknown[] = []
-  for await (const chunk of view.decisionAcks(100, 1000)) later.push(...chunk)
-  t.same(later, [], 'a window after it holds nothing')
+  for await (const chunk of view.decisionLog(lastId)) later.push(...chunk.entries)
+  t.same(later, [], 'reading on after it finds nothing')
+  await ledger.acknowledge(AGENCY, [{ caseNumber: 'E', fingerprint: 'e1', ackedAtMs: 10, decidedAt: '2024-01-03T00:00:00+08:00' }])
+  const next: unknown[] = []
+  for await (const chunk of view.decisionLog(lastId)) next.push(...chunk.entries)
+  t.same(next, [['E', '2024-01-03T00:00:00+08:00', 10]], 'a later write is read on from there, however early its acknowledgement time')
+  await view.trimDecisionLog(lastId)
+  const kept: unknown[] = []
+  for await (const chunk of view.decisionLog('0-0')) kept.push(...chunk.entries.map(e => e[0]))
+  t.same(kept, ['E'], 'trimming drops the judged entries only')
 })
 
 t.test('the platform simulator computes the same digests as the ledger for the same cases', async t => {

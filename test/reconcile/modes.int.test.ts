@@ -1,16 +1,11 @@
 import t from 'tap'
 import { Agent } from 'undici'
-import { loadConfig } from '../../src/config/load-config.js'
-import { silentLogger } from '../../src/logging/logger.js'
-import { startPushService } from '../../src/delivery/push-service.js'
-import { startReconciliation } from '../../src/reconcile/hub-reconciliation.js'
 import { FINDING_KINDS, type ReconcileResult } from '../../src/reconcile/findings.js'
 import type { SourceAdapter } from '../../src/contracts/source-adapter.js'
 import type { TargetAdapter } from '../../src/contracts/target-adapter.js'
-import { builtInRegistry } from '../../adapters/index.js'
 import { platformListing } from '../../adapters/http-platform-listing.js'
 import { TEST_PLATFORM_TOKEN } from '../helpers/world.js'
-import { driftWorld, pastMinimumAge, plantDrift, startDriftHub, syncAll } from './drift-scenario.js'
+import { driftWorld, ownReconciler, pastMinimumAge, plantDrift, startDriftHub, syncAll } from './drift-scenario.js'
 import { AGENCY } from './reconcile-world.js'
 
 const countsOf = (r: ReconcileResult): Record<string, number> => Object.fromEntries(FINDING_KINDS.filter(k => k !== 'late_entry').map(k => [k, r.findings[k].count]))
@@ -31,25 +26,14 @@ t.test('the same drift is found by digests, by full listing, after a 404 on dige
   t.same(byListing.findings.missing_in_target.samples, byDigests.findings.missing_in_target.samples, 'the same cases')
 
   // A reconciliation with hand-made adapters: the real ones, one without digests, one without a full listing.
-  const config = await loadConfig(file, builtInRegistry(), world.env)
-  const agency = config.agencies[0]!
-  const logger = silentLogger()
-  const ctx = { logger, name: AGENCY, input: () => hub.mappings.get(AGENCY)!.current().input }
-  const source = builtInRegistry().sources.get('http-pull')!.create(agency.source as never, ctx)
-  const target = builtInRegistry().targets.get('http-batch')!.create(config.targets.platform as never, ctx)
+  const own = await ownReconciler(t, hub, world, file)
+  const { source, target } = own
   const dispatcher = new Agent()
-  t.teardown(async () => { await source.close(); await target.close(); await dispatcher.close() })
+  t.teardown(async () => { await dispatcher.close() })
   // The platform answers 404 for digests here (a path it does not have).
   const noDigests: TargetAdapter = { kind: target.kind, push: target.push.bind(target), listCases: target.listCases!.bind(target), close: async () => {}, digests: platformListing({ baseUrl: world.platform.url, listPath: '/api/v2/none', token: TEST_PLATFORM_TOKEN, dispatcher, who: 'test platform', pageSize: 500 }).digests }
   const noListing: SourceAdapter = { kind: source.kind, pull: source.pull.bind(source), close: async () => {} }
-  const push = startPushService({ config, redis: hub.redis, ledger: hub.ledger, targets: new Map([['platform', target]]), logger, work: false })
-  t.teardown(async () => await push.close())
-  const queue = push.queues.get('platform')!
-  const mapping = (): ReturnType<NonNullable<ReturnType<typeof hub.mappings.get>>['current']> => hub.mappings.get(AGENCY)!.current()
-  const run = async (s: SourceAdapter, tg: TargetAdapter): Promise<ReconcileResult> => {
-    const r = startReconciliation({ config, redis: hub.redis, ledger: hub.ledger, logger, agencies: [{ agency, source: s, target: tg, mapping, queue }], schedule: false, deliver: false })
-    try { return await r.reconcileNow(AGENCY) } finally { await r.close() }
-  }
+  const run = async (s: SourceAdapter, tg: TargetAdapter): Promise<ReconcileResult> => await own.run({}, { source: s, target: tg })
 
   const after404 = await run(source, noDigests)
   t.equal(after404.target, 'full-listing', 'digests refused with 404: the platform was listed instead')

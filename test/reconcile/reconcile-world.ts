@@ -24,7 +24,7 @@ export interface ReconcileWorld {
   readonly env: NodeJS.ProcessEnv
   /** The source's cases as created. */
   readonly records: AgencyRecord[]
-  writeConfig (reconcile?: Record<string, unknown>, extra?: { schedule?: string; alarms?: Record<string, unknown> }): string
+  writeConfig (reconcile?: Record<string, unknown>, extra?: { schedule?: string; alarms?: Record<string, unknown>; mapping?: string }): string
 }
 
 export async function startReconcileWorld (t: Teardown, label: string, cases: number): Promise<ReconcileWorld> {
@@ -50,7 +50,7 @@ export async function startReconcileWorld (t: Teardown, label: string, cases: nu
         targets: { platform: { kind: 'http-batch', baseUrl: platform.url, token: { env: 'TEST_PLATFORM_TOKEN' }, timeoutMs: 5000 } },
         agencies: [{
           id: AGENCY,
-          mapping: DEMO_MAPPING,
+          mapping: extra.mapping ?? DEMO_MAPPING,
           schedule: extra.schedule ?? '0 0 0 1 1 *',
           target: 'platform',
           source: { kind: 'http-pull', baseUrl: agency.url, pageSize: 100, timeoutMs: 5000 },

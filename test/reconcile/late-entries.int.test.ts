@@ -1,0 +1,34 @@
+import t from 'tap'
+import { startDriftHub, syncAll } from './drift-scenario.js'
+import { AGENCY, startReconcileWorld } from './reconcile-world.js'
+
+const CASES = 20
+const DAY_MS = 86_400_000
+
+t.test('an acknowledgement recorded after a run started, with a time before it, is judged by the next run — once', async t => {
+  const world = await startReconcileWorld(t, 'late', CASES)
+  // Fresh cases are decided up to 40 days before they are entered: on time under a 60-day deadline.
+  const hub = await startDriftHub(t, world, world.writeConfig({ minAgeSeconds: 1, entryDeadlineDays: 60 }))
+  await syncAll(hub, world, CASES)
+  const first = await hub.reconcileNow(AGENCY)
+  t.equal(first.findings.late_entry.count, 0, 'the synced cases were entered in time')
+
+  // While the first run was going on, another hub process — whose clock is behind, or whose
+  // push took long — recorded a late acknowledgement stamped before that run started.
+  const decided = new Date(Date.now() - 90 * DAY_MS).toISOString().slice(0, 10) + 'T00:00:00+08:00'
+  const started = Date.parse(first.startedAt)
+  await hub.ledger.acknowledge(AGENCY, [{ caseNumber: 'LATE-A', fingerprint: 'fa', ackedAtMs: started - 5000, decidedAt: decided }])
+  const second = await hub.reconcileNow(AGENCY)
+  t.equal(second.findings.late_entry.count, 1, 'the next run judges it')
+  t.same(second.findings.late_entry.samples, ['LATE-A'], 'naming it')
+  t.equal((await hub.alarms.list({ agencyId: AGENCY })).find(a => a.kind === 'late_entry')?.state, 'open', 'and raises the late-entry alarm')
+
+  // The same again after the second run, with a time even earlier than the first run.
+  await hub.ledger.acknowledge(AGENCY, [{ caseNumber: 'LATE-B', fingerprint: 'fb', ackedAtMs: started - 60_000, decidedAt: decided }])
+  const third = await hub.reconcileNow(AGENCY)
+  t.same([third.findings.late_entry.count, third.findings.late_entry.samples], [1, ['LATE-B']], 'the third run judges the new one and not the one judged before')
+  const fourth = await hub.reconcileNow(AGENCY)
+  t.equal(fourth.findings.late_entry.count, 0, 'nothing is counted twice')
+  t.equal((await hub.alarms.list({ agencyId: AGENCY })).find(a => a.kind === 'late_entry')?.state, 'resolved', 'a run with no new late entry resolves the alarm')
+  t.equal(await hub.redis.xlen(hub.ledger.keys(AGENCY).decisionLog), 0, 'judged acknowledgements leave the decision log')
+})
