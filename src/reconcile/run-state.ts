@@ -1,15 +1,8 @@
 import type { Redis } from 'ioredis'
 import type { AgencyKeys } from '../ledger/keys.js'
 import type { ReconcileResult } from './findings.js'
+import { claimTick } from '../redis/claim-tick.js'
 
-const CLAIM_TICK = `
-local last = tonumber(redis.call('HGET', KEYS[1], 'tick') or '0')
-if tonumber(ARGV[1]) > last then
-  redis.call('HSET', KEYS[1], 'tick', ARGV[1])
-  return 1
-end
-return 0
-`
 
 const HISTORY_LENGTH = 50
 
@@ -49,7 +42,7 @@ export class ReconcileRunState {
    * processes whose cron fired for it, however their clocks and event loops drift.
    */
   async claimTick (tickMs: number): Promise<boolean> {
-    return await this.redis.eval(CLAIM_TICK, 1, this.keys.reconcile, String(tickMs)) === 1
+    return await claimTick(this.redis, this.keys.reconcile, tickMs)
   }
 
   async succeeded (result: ReconcileResult, agencyCode: string | undefined, lateJudgedId: string): Promise<void> {

@@ -31,6 +31,7 @@ const SERVED: Readonly<Record<string, number>> = {
   'GET /api/audit': 200, 'GET /api/alarms': 200, 'POST /api/alarms/{agency}/{kind}/ack': 200, 'POST /api/agencies/{id}/reconcile': 200,
   'POST /api/agencies/{id}/quarantine/retry': 200, 'POST /api/mappings/preview': 200,
   'POST /api/agencies/{id}/pause': 200, 'POST /api/agencies/{id}/resume': 200, 'POST /api/agencies/{id}/retries/clear': 200,
+  'GET /api/agencies/{id}/reconcile/progress': 200,
 }
 
 /**
