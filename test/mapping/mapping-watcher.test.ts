@@ -1,7 +1,8 @@
 import t, { type Test } from 'tap'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { silentLogger } from '../../src/logging/logger.js'
+import { Writable } from 'node:stream'
+import { createLogger, silentLogger } from '../../src/logging/logger.js'
 import { MappingWatcher, type MappingLoadedEvent, type MappingRefusedEvent } from '../../src/mapping/mapping-watcher.js'
 import { DEMO_MAPPING } from '../helpers/world.js'
 import { tempDir } from '../helpers/temp-files.js'
@@ -88,4 +89,22 @@ t.test('a hub does not start with a mapping that does not compile', async t => {
   const files = tempDir(t)
   const file = files.write('bad.yaml', ORIGINAL.replace('version: "2024.1"', 'version: 2024.1'))
   await t.rejects(MappingWatcher.open({ agencyId: AGENCY, file, logger: silentLogger() }), { code: 'CB_ERR_MAPPING_FILE', message: /:\d+:10: "version" must be text, found a number; put it in quotes$/ })
+})
+
+t.test('a refused edit is logged as an error naming the file, the line and column, and the version that stays', async t => {
+  const lines: string[] = []
+  const logger = createLogger({ level: 'info' }, new Writable({ write (chunk: Buffer, _enc, done) { lines.push(chunk.toString()); done() } }))
+  const files = tempDir(t)
+  const file = files.write('market.yaml', ORIGINAL)
+  const watcher = await MappingWatcher.open({ agencyId: AGENCY, file, logger })
+  t.teardown(async () => await watcher.stop())
+  writeFileSync(file, ORIGINAL.replace('version: "2024.1"', 'version: "2024.9"\nfields_typo: {}'))
+  await watcher.check()
+  t.equal(await watcher.check(), 'refused')
+  const entry = lines.map(l => JSON.parse(l) as { level: number; msg: string; file?: string; version?: string }).find(l => l.msg.startsWith('mapping edit refused'))
+  t.ok(entry, 'the refusal is in the log')
+  t.equal(entry?.level, 50, 'at error level')
+  t.equal(entry?.file, file, 'naming the file')
+  t.equal(entry?.version, '2024.1', 'and the version that stays active')
+  t.match(entry?.msg, /:\d+:\d+: /, 'with line and column')
 })
