@@ -92,9 +92,12 @@ t.test('an answer slower than the timeout is retried with the same idempotency k
 t.test('a 5xx after the platform stored the batch does not make a second write', async t => {
   const world = await startWorld(t, 'after-store', { agency: { records: 400, seed: 34 }, platform: { seed: 5, failAfterStoreRate: 0.4 } })
   const expected = await validCases(world)
-  await startTestHub(t, world, { batchSize: 20, concurrency: 2, attempts: 30 })
-  await waitFor('every valid case stored', () => world.platform.stats().totals.stored === expected, { timeoutMs: 60_000, intervalMs: 100 })
+  const hub = await startTestHub(t, world, { batchSize: 20, concurrency: 2, attempts: 30 })
+  // The platform holds every case as soon as each batch's first try is stored; the retries of
+  // the batches answered 500 come later, so wait for the hub to have every acknowledgement.
+  await waitFor('every case acknowledged to the hub', async () => await hub.ledger.ackedCount(AGENCY) === expected, { timeoutMs: 60_000, intervalMs: 100, describe: () => JSON.stringify(world.platform.stats().totals) })
   const totals = world.platform.stats().totals
+  t.equal(totals.stored, expected, 'every valid case stored')
   t.ok(totals.failuresInjected > 0, `500s after storing were injected (${totals.failuresInjected})`)
   t.ok(totals.duplicatesSuppressed > 0, 'the retries were recognised by their idempotency key')
   t.equal(totals.applied, expected, 'applied = number of cases')
