@@ -24,8 +24,31 @@ const FORMULA_START = /^[\t\r ]*[=+\-@]/
 export const FORMULA_RULE = 'text:formula'
 export const FORMULA_MESSAGE = 'a name that does not start with =, +, - or @ (a spreadsheet would run it as a formula)'
 
-/** A problem for every string of `value` (at any depth) holding such a character, and for every name that starts like a formula; pointers as JSON pointers. */
+/** Whether a string could be a problem: a bad character, or (wherever it is) a formula start. */
+function suspect (text: string): boolean {
+  return BAD_TEXT.test(text) || FORMULA_START.test(text)
+}
+
+/** Whether any string of `value`, at any depth, is {@link suspect}: the cheap walk every valid case takes. */
+function anySuspect (node: unknown): boolean {
+  if (typeof node === 'string') return suspect(node)
+  if (Array.isArray(node)) {
+    for (const item of node) if (anySuspect(item)) return true
+    return false
+  }
+  if (typeof node === 'object' && node !== null) {
+    for (const key in node) if (Object.hasOwn(node, key) && anySuspect((node as Record<string, unknown>)[key])) return true
+  }
+  return false
+}
+
+/**
+ * A problem for every string of `value` (at any depth) holding such a character, and for
+ * every name that starts like a formula; pointers as JSON pointers. Nearly every case has
+ * none, so a first walk that builds no paths says whether the second, which does, is needed.
+ */
 export function textProblems (value: unknown): FieldProblem[] {
+  if (!anySuspect(value)) return []
   const problems: FieldProblem[] = []
   const visit = (node: unknown, path: string): void => {
     if (typeof node === 'string') {
