@@ -90,9 +90,10 @@ export const httpPullSource: SourceAdapterDefinition<Config> = {
         const position = parseCursor(cursor)
         let latest = position.since
         const updatedField = config.response.updatedAt ?? 'GXSJ'
+        let ahead = fetchPage({ ...position }, signal)
         for (;;) {
           if (signal.aborted) return
-          const { items, next } = await fetchPage(position, signal)
+          const { items, next } = await ahead
           for (const item of items) {
             const updated = item[updatedField]
             if (typeof updated === 'string' && (latest === null || updated > latest)) latest = updated
@@ -102,6 +103,11 @@ export const httpPullSource: SourceAdapterDefinition<Config> = {
             return
           }
           position.token = next
+          // Read one page ahead: the agency system prepares the next page while this one is
+          // mapped, recorded and enqueued. Its failure surfaces when it is awaited; a pull
+          // that stops early leaves it unread (the signal ends it when the hub stops).
+          ahead = fetchPage({ ...position }, signal)
+          ahead.catch(() => undefined)
           yield { records: items, cursor: JSON.stringify(position) }
         }
       },
