@@ -3,15 +3,17 @@
  * validate, ledger, queue, push) into the platform simulator — at full speed and at a
  * steady 500 cases/s — against a ceiling measured in the same run: a direct pipe between
  * the same simulators (read a page, map it, post it as a batch; no queue, no ledger, no
- * validation). Run alone: npx tsx test/bench/e2e.ts [--cases 100000] [--agencies 4]
+ * validation). The simulators run in a process of their own (test/bench/e2e-sims.ts), a
+ * fresh one for each of the three runs, so neither the hub nor the pipe shares its event
+ * loop with them. Run alone: npx tsx test/bench/e2e.ts [--cases 100000] [--agencies 4]
  */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Agent, request } from 'undici'
-import { startAgencySimulator, type AgencySimulator } from '../../fixtures/agency-sim/index.js'
-import { startPlatformSimulator, type PlatformSimulator } from '../../fixtures/platform-sim/index.js'
 import { loadConfig } from '../../src/config/load-config.js'
 import { startHub } from '../../src/hub.js'
 import { silentLogger } from '../../src/logging/logger.js'
@@ -26,7 +28,10 @@ import { latencySummary, machineInfo, printTable, writeResult } from './bench-ki
 const TOKEN = 'bench-token'
 const DEMO_MAPPING = readFileSync(join(projectRoot, 'mappings', 'market-regulation-peixian.yaml'), 'utf8')
 
-interface BenchAgency { id: string; code: string; mappingFile: string; sim: AgencySimulator }
+interface BenchAgency { id: string; code: string; mappingFile: string; url: string; records: number; invalidByDesign: number }
+
+/** The simulators' process: the agencies (with the mapping file of each) and the platform. */
+interface Simulators { agencies: BenchAgency[]; platformUrl: string; child: ChildProcess }
 
 /** One mapping file per simulated agency: the demo mapping with its own id and credit code. */
 function agencyMapping (dir: string, i: number): { id: string; code: string; file: string } {
@@ -38,21 +43,42 @@ function agencyMapping (dir: string, i: number): { id: string; code: string; fil
   return { id, code, file }
 }
 
-async function startAgencies (dir: string, count: number, perAgency: number): Promise<BenchAgency[]> {
-  const out: BenchAgency[] = []
-  for (let i = 0; i < count; i++) {
+async function startSimulators (dir: string, count: number, perAgency: number): Promise<Simulators> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join('test', 'bench', 'e2e-sims.ts'), '--agencies', String(count), '--per-agency', String(perAgency), '--token', TOKEN],
+    { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] })
+  const ready = await new Promise<{ agencies: { url: string; records: number; invalidByDesign: number }[]; platformUrl: string }>((resolve, reject) => {
+    let out = ''
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      if (out.includes('\n')) resolve(JSON.parse(out.slice(0, out.indexOf('\n'))) as never)
+    })
+    child.once('exit', code => reject(new Error(`the simulators' process exited (${code}) before listening`)))
+  })
+  const agencies = ready.agencies.map((a, i) => {
     const m = agencyMapping(dir, i)
-    out.push({ id: m.id, code: m.code, mappingFile: m.file, sim: await startAgencySimulator({ port: 0, seed: 100 + i, records: perAgency }) })
-  }
-  return out
+    return { id: m.id, code: m.code, mappingFile: m.file, ...a }
+  })
+  return { agencies, platformUrl: ready.platformUrl, child }
+}
+
+async function stopSimulators (sims: Simulators): Promise<void> {
+  if (sims.child.exitCode !== null || sims.child.signalCode !== null) return
+  const exited = once(sims.child, 'exit')
+  sims.child.kill('SIGTERM')
+  await exited
+}
+
+async function platformStored (sims: Simulators): Promise<number> {
+  const res = await request(new URL('/__sim/stats', sims.platformUrl))
+  return (await res.body.json() as { totals: { stored: number } }).totals.stored
 }
 
 function validCount (agencies: readonly BenchAgency[]): number {
-  return agencies.reduce((n, a) => n + a.sim.stats().records - a.sim.stats().invalidByDesign, 0)
+  return agencies.reduce((n, a) => n + a.records - a.invalidByDesign, 0)
 }
 
 /** The ceiling: page → map → post, per agency in parallel, nothing in between. */
-async function directPipe (agencies: readonly BenchAgency[], platform: PlatformSimulator, pageSize: number): Promise<number> {
+async function directPipe (agencies: readonly BenchAgency[], platformUrl: string, pageSize: number): Promise<number> {
   const dispatcher = new Agent({ connections: 8 })
   const started = performance.now()
   await Promise.all(agencies.map(async agency => {
@@ -60,14 +86,14 @@ async function directPipe (agencies: readonly BenchAgency[], platform: PlatformS
     let token: string | null = null
     let batch = 0
     do {
-      const url = new URL('/api/cases', agency.sim.url)
+      const url = new URL('/api/cases', agency.url)
       url.searchParams.set('pageSize', String(pageSize))
       if (token !== null) url.searchParams.set('pageToken', token)
       const res = await request(url, { dispatcher })
       const body = await res.body.json() as { data: { list: Record<string, unknown>[]; nextPageToken: string | null } }
       token = body.data.nextPageToken
       const cases = body.data.list.map(r => mapping.map(r)).flatMap(o => o.kind === 'mapped' ? [o.value] : [])
-      const post = await request(new URL('/api/v1/cases/batch', platform.url), {
+      const post = await request(new URL('/api/v1/cases/batch', platformUrl), {
         method: 'POST', dispatcher,
         headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, 'idempotency-key': `${agency.id}-${batch++}` },
         body: JSON.stringify({ cases }),
@@ -80,7 +106,7 @@ async function directPipe (agencies: readonly BenchAgency[], platform: PlatformS
   return seconds
 }
 
-function hubConfig (dir: string, prefix: string, agencies: readonly BenchAgency[], platform: PlatformSimulator, pageSize: number): string {
+function hubConfig (dir: string, prefix: string, agencies: readonly BenchAgency[], platformUrl: string, pageSize: number): string {
   const file = join(dir, `hub-${prefix}.yaml`)
   writeFileSync(file, JSON.stringify({
     hub: { name: 'bench' },
@@ -88,17 +114,17 @@ function hubConfig (dir: string, prefix: string, agencies: readonly BenchAgency[
     admin: { host: '127.0.0.1', port: 0 },
     logging: { level: 'error' },
     push: { batchSize: pageSize, concurrency: 8, attempts: 10, backoff: { delayMs: 200, jitter: 0.5 } },
-    targets: { platform: { kind: 'http-batch', baseUrl: platform.url, token: { env: 'BENCH_PLATFORM_TOKEN' } } },
-    agencies: agencies.map(a => ({ id: a.id, mapping: a.mappingFile, schedule: '*/1 * * * * *', target: 'platform', source: { kind: 'http-pull', baseUrl: a.sim.url, pageSize } })),
+    targets: { platform: { kind: 'http-batch', baseUrl: platformUrl, token: { env: 'BENCH_PLATFORM_TOKEN' } } },
+    agencies: agencies.map(a => ({ id: a.id, mapping: a.mappingFile, schedule: '*/1 * * * * *', target: 'platform', source: { kind: 'http-pull', baseUrl: a.url, pageSize } })),
   }))
   return file
 }
 
 /** The hub at full speed: every case is at the source when the hub starts. */
-async function hubFullSpeed (dir: string, agencies: readonly BenchAgency[], platform: PlatformSimulator, pageSize: number): Promise<{ seconds: number; latencies: number[] }> {
+async function hubFullSpeed (dir: string, agencies: readonly BenchAgency[], platformUrl: string, pageSize: number): Promise<{ seconds: number; latencies: number[] }> {
   const prefix = `cbbench-e2e-${process.pid}`
   await deleteKeys(prefix)
-  const config = await loadConfig(hubConfig(dir, prefix, agencies, platform, pageSize), builtInRegistry(), { ...process.env, BENCH_PLATFORM_TOKEN: TOKEN })
+  const config = await loadConfig(hubConfig(dir, prefix, agencies, platformUrl, pageSize), builtInRegistry(), { ...process.env, BENCH_PLATFORM_TOKEN: TOKEN })
   const expected = validCount(agencies)
   const latencies: number[] = []
   let done: () => void = () => {}
@@ -119,11 +145,12 @@ async function hubFullSpeed (dir: string, agencies: readonly BenchAgency[], plat
 }
 
 /** The hub under a steady load: the bench adds cases at the source at `rate`/s and times each to its acknowledgement. */
-async function hubSteady (dir: string, platform: PlatformSimulator, rate: number, durationS: number, agencyCount: number): Promise<{ latencies: number[]; added: number }> {
-  const agencies = await startAgencies(dir, agencyCount, 0)
+async function hubSteady (dir: string, rate: number, durationS: number, agencyCount: number): Promise<{ latencies: number[]; added: number }> {
+  const sims = await startSimulators(dir, agencyCount, 0)
+  const agencies = sims.agencies
   const prefix = `cbbench-steady-${process.pid}`
   await deleteKeys(prefix)
-  const config = await loadConfig(hubConfig(dir, prefix, agencies, platform, 500), builtInRegistry(), { ...process.env, BENCH_PLATFORM_TOKEN: TOKEN })
+  const config = await loadConfig(hubConfig(dir, prefix, agencies, sims.platformUrl, 500), builtInRegistry(), { ...process.env, BENCH_PLATFORM_TOKEN: TOKEN })
   const appearedAt = new Map<string, number>()
   const latencies: number[] = []
   const hub = await startHub({
@@ -143,7 +170,7 @@ async function hubSteady (dir: string, platform: PlatformSimulator, rate: number
   for (let tick = 0; tick < ticks; tick++) {
     await Promise.all(agencies.map(async agency => {
       const before = Date.now()
-      const res = await request(new URL('/__sim/cases', agency.sim.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: perTick }) })
+      const res = await request(new URL('/__sim/cases', agency.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: perTick }) })
       const records = await res.body.json() as { AJBH: string }[]
       for (const r of records) appearedAt.set(`${agency.id}/${r.AJBH}`, before)
       added += records.length
@@ -156,7 +183,7 @@ async function hubSteady (dir: string, platform: PlatformSimulator, rate: number
   while (latencies.length < added && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100))
   await hub.close()
   await deleteKeys(prefix)
-  await Promise.all(agencies.map(async a => await a.sim.close()))
+  await stopSimulators(sims)
   return { latencies, added }
 }
 
@@ -164,23 +191,19 @@ export async function benchEndToEnd (opts: { cases: number; agencies: number; pa
   const dir = mkdtempSync(join(tmpdir(), 'casebridge-bench-'))
   try {
     const perAgency = Math.ceil(opts.cases / opts.agencies)
-    const agencies = await startAgencies(dir, opts.agencies, perAgency)
-    const expected = validCount(agencies)
+    // Fresh simulators for each run, so each starts from the same state.
+    let sims = await startSimulators(dir, opts.agencies, perAgency)
+    const expected = validCount(sims.agencies)
+    const ceilingSeconds = await directPipe(sims.agencies, sims.platformUrl, opts.pageSize)
+    const ceilingStored = await platformStored(sims)
+    await stopSimulators(sims)
 
-    let platform = await startPlatformSimulator({ port: 0, tokens: [TOKEN] })
-    const ceilingSeconds = await directPipe(agencies, platform, opts.pageSize)
-    const ceilingStored = platform.stats().totals.stored
-    await platform.close()
+    sims = await startSimulators(dir, opts.agencies, perAgency)
+    const full = await hubFullSpeed(dir, sims.agencies, sims.platformUrl, opts.pageSize)
+    const hubStored = await platformStored(sims)
+    await stopSimulators(sims)
 
-    platform = await startPlatformSimulator({ port: 0, tokens: [TOKEN] })
-    const full = await hubFullSpeed(dir, agencies, platform, opts.pageSize)
-    const hubStored = platform.stats().totals.stored
-    await platform.close()
-    await Promise.all(agencies.map(async a => await a.sim.close()))
-
-    platform = await startPlatformSimulator({ port: 0, tokens: [TOKEN] })
-    const steady = await hubSteady(dir, platform, opts.steadyRate, opts.steadySeconds, opts.agencies)
-    await platform.close()
+    const steady = await hubSteady(dir, opts.steadyRate, opts.steadySeconds, opts.agencies)
 
     const hubRate = expected / full.seconds
     const ceilingRate = ceilingStored / ceilingSeconds

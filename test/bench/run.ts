@@ -16,9 +16,9 @@ const BENCHMARKS = [
   { key: 'endToEnd', script: 'e2e.ts', result: 'e2e', limitS: 300 },
   { key: 'queueOverhead', script: 'queue-overhead.ts', result: 'queue-overhead', limitS: 120 },
   { key: 'mapping', script: 'mapping.ts', result: 'mapping', limitS: 120 },
-  { key: 'reconcile', script: 'reconcile.ts', result: 'reconcile', limitS: 600 },
+  { key: 'reconcile', script: 'reconcile.ts', result: 'reconcile', limitS: 480 },
   { key: 'sftpIngest', script: 'sftp-ingest.ts', result: 'sftp-ingest', limitS: 240 },
-  { key: 'xmlIngest', script: 'xml-ingest.ts', result: 'xml-ingest', limitS: 420 },
+  { key: 'xmlIngest', script: 'xml-ingest.ts', result: 'xml-ingest', limitS: 300 },
 ] as const
 
 async function runOne (script: string, limitS: number): Promise<{ code: number | null; seconds: number }> {
