@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Logger } from 'pino'
 import SftpClient from 'ssh2-sftp-client'
+import type { Client } from 'ssh2'
 import { CaseBridgeError, FileAccessDeniedError, FileVanishedError, HostKeyMismatchError, RemoteRefusedError, RemoteUnavailableError } from '../../src/errors.js'
 
 /** Where and how to log in; secrets already resolved from the environment. */
@@ -164,6 +165,10 @@ export class SftpConnection {
       await session.end().catch(() => undefined)
       throw new RemoteUnavailableError(`${this.who}: the connection was closed`)
     }
+    // SFTP is request/answer: with Nagle's algorithm on, each small read request waits for the
+    // peer's delayed ACK (~40 ms), which held a loopback file read to 1.4-2.8 MB/s; without it,
+    // 120-190 MB/s. ssh2 leaves Nagle on unless asked (ssh2-sftp-client does not type `client`).
+    (session as unknown as { client: Pick<Client, 'setNoDelay'> }).client.setNoDelay(true)
     this.session = session
     return session
   }

@@ -4,6 +4,7 @@ import type { DropFile, FileStore } from '../file-ingest/file-store.js'
 import { checkedRelative } from '../file-ingest/drop-names.js'
 import { openForReading, type SftpConnection } from './sftp-connection.js'
 import { renameReplacing } from './rename.js'
+import { RemoteUnavailableError } from '../../src/errors.js'
 
 /** Read size per SFTP request stream buffer; larger buffers mean fewer round trips. */
 const READ_HIGH_WATER_MARK = 256 * 1024
@@ -21,7 +22,13 @@ export function sftpStore (connection: SftpConnection, directory: string, where:
       const path = at(relative)
       const stream = await connection.run(`opening ${path}`, async s => {
         const handle = await openForReading(s, path, connection.who)
-        return s.createReadStream(path, { handle, highWaterMark: READ_HIGH_WATER_MARK, autoClose: true })
+        const opened = s.createReadStream(path, { handle, highWaterMark: READ_HIGH_WATER_MARK, autoClose: true })
+        // A stream paused by its consumer has no read request out when the connection drops,
+        // and ssh2 never answers the next one: without this the read would wait forever.
+        const lost = (): void => { opened.destroy(new RemoteUnavailableError(`${connection.who}: the connection was lost while reading ${path}`)) }
+        s.on('close', lost)
+        opened.once('close', () => { s.removeListener('close', lost) })
+        return opened
       })
       // Errors of the stream itself (connection lost mid-file) also drop the session. Kept for
       // the stream's whole life: ssh2 can report a failed CLOSE after the data has ended, when
