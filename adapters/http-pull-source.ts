@@ -90,7 +90,16 @@ export const httpPullSource: SourceAdapterDefinition<Config> = {
         const position = parseCursor(cursor)
         let latest = position.since
         const updatedField = config.response.updatedAt ?? 'GXSJ'
-        let ahead = fetchPage({ ...position }, signal)
+        // Read one page ahead: the agency system prepares the next page while this one is
+        // mapped, recorded and enqueued. A page read ahead and never awaited (the pull was
+        // stopped, or the hub is stopping) must not end as an unhandled rejection; a failure
+        // of one that is awaited surfaces there, as the read did before.
+        const readAhead = (): ReturnType<typeof fetchPage> => {
+          const page = fetchPage({ ...position }, signal)
+          page.catch(() => undefined)
+          return page
+        }
+        let ahead = readAhead()
         for (;;) {
           if (signal.aborted) return
           const { items, next } = await ahead
@@ -103,11 +112,7 @@ export const httpPullSource: SourceAdapterDefinition<Config> = {
             return
           }
           position.token = next
-          // Read one page ahead: the agency system prepares the next page while this one is
-          // mapped, recorded and enqueued. Its failure surfaces when it is awaited; a pull
-          // that stops early leaves it unread (the signal ends it when the hub stops).
-          ahead = fetchPage({ ...position }, signal)
-          ahead.catch(() => undefined)
+          ahead = readAhead()
           yield { records: items, cursor: JSON.stringify(position) }
         }
       },
