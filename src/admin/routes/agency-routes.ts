@@ -1,7 +1,9 @@
+import type { Queue } from 'bullmq'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { AdminAgency, AdminDeps } from '../admin-deps.js'
 import { agencyIdParams, agencyStatusSchema, withErrors } from '../schemas.js'
 import { agencyStatus, openAlarmsByAgency } from '../agency-status.js'
+import type { PushJobData } from '../../delivery/push-job.js'
 
 const hubSchema = {
   type: 'object',
@@ -19,6 +21,13 @@ export async function findAgency (deps: AdminDeps, id: string, reply: FastifyRep
     await reply.code(404).send({ statusCode: 404, error: 'not_found', message: `no agency "${id}"; configured: ${deps.agencies.map(a => a.id).join(', ')}` })
   }
   return agency
+}
+
+/** The push queue of an agency's target (the hub builds one per target, so a miss is a bug). */
+export function agencyQueue (deps: AdminDeps, agency: AdminAgency): Queue<PushJobData> {
+  const queue = deps.queues.get(agency.target)
+  if (queue === undefined) throw new Error(`agency ${agency.id}: target "${agency.target}" has no queue`)
+  return queue
 }
 
 /** The hub and its agencies: status, counts, lag; and "pull this agency now". */

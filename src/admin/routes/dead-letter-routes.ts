@@ -3,7 +3,7 @@ import type { AdminDeps } from '../admin-deps.js'
 import { maskForViewer } from '../viewer-mask.js'
 import { agencyIdParams, deadLetterSchema, keysBody, pageQuery, withErrors } from '../schemas.js'
 import { retryDeadLetters } from '../dead-letter-retry.js'
-import { findAgency } from './agency-routes.js'
+import { agencyQueue, findAgency } from './agency-routes.js'
 
 /** Dead letters of one agency: read (viewers masked), deliver again (operator), discard (admin). */
 export function registerDeadLetterRoutes (app: FastifyInstance, deps: AdminDeps): void {
@@ -42,8 +42,7 @@ export function registerDeadLetterRoutes (app: FastifyInstance, deps: AdminDeps)
   }, async (req, reply) => {
     const agency = await findAgency(deps, req.params.id, reply)
     if (agency === undefined) return reply
-    const queue = deps.queues.get(agency.target)
-    if (queue === undefined) throw new Error(`agency ${agency.id}: target "${agency.target}" has no queue`)
+    const queue = agencyQueue(deps, agency)
     const outcome = await retryDeadLetters({ ledger: deps.ledger, queue, agencyId: agency.id, caseNumbers: req.body?.keys, targetId: agency.target, batchSize: deps.batchSize })
     req.auditDetail = { ...outcome, keys: req.body?.keys?.slice(0, 50) ?? 'all' }
     return { agency: agency.id, ...outcome }

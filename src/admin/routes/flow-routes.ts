@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { AdminDeps } from '../admin-deps.js'
 import { agencyIdParams, withErrors } from '../schemas.js'
 import { clearRetries } from '../../delivery/clear-retries.js'
-import { findAgency } from './agency-routes.js'
+import { agencyQueue, findAgency } from './agency-routes.js'
 
 const emptyBody = { type: ['object', 'null'], additionalProperties: false, properties: {}, description: 'Nothing to send; an empty object or no body.' } as const
 
@@ -56,8 +56,7 @@ export function registerFlowRoutes (app: FastifyInstance, deps: AdminDeps): void
   }, async (req, reply) => {
     const agency = await findAgency(deps, req.params.id, reply)
     if (agency === undefined) return reply
-    const queue = deps.queues.get(agency.target)
-    if (queue === undefined) throw new Error(`agency ${agency.id}: target "${agency.target}" has no queue`)
+    const queue = agencyQueue(deps, agency)
     const outcome = await clearRetries({ queue, ledger: deps.ledger, agencyId: agency.id, by: req.caller?.id ?? 'anonymous' })
     req.auditDetail = { ...outcome }
     return { agency: agency.id, ...outcome }
