@@ -1,7 +1,9 @@
 import { execSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { once } from 'node:events'
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
+import iconv from 'iconv-lite'
 import { Redis } from 'ioredis'
 import { projectRoot } from '../../src/paths.js'
 
@@ -62,4 +64,29 @@ export function writeResult (name: string, value: unknown): string {
   const file = join(RESULTS_DIR, `${name}.json`)
   writeFileSync(file, JSON.stringify(value, null, 2) + '\n')
   return file
+}
+
+/**
+ * Writes a GBK export of at least `targetBytes`, streaming (generating it costs no memory):
+ * `head`, then `item(1)`, `item(2)` … in chunks of `perChunk`, then `tail`.
+ */
+export async function writeGbkExport (file: string, opts: { head: string; item: (n: number) => string; perChunk: number; tail: string; targetBytes: number }): Promise<{ bytes: number; items: number }> {
+  const out = createWriteStream(file)
+  let bytes = 0
+  let items = 0
+  const write = async (text: string): Promise<void> => {
+    const chunk = iconv.encode(text, 'gbk')
+    bytes += chunk.length
+    if (!out.write(chunk)) await once(out, 'drain')
+  }
+  await write(opts.head)
+  while (bytes < opts.targetBytes) {
+    let text = ''
+    for (let i = 0; i < opts.perChunk; i++) text += opts.item(++items)
+    await write(text)
+  }
+  await write(opts.tail)
+  out.end()
+  await once(out, 'close')
+  return { bytes, items }
 }

@@ -10,10 +10,8 @@
  *
  * Writes test/bench/results/sftp-ingest.json.
  */
-import { createReadStream, createWriteStream, statSync, writeFileSync } from 'node:fs'
-import { once } from 'node:events'
+import { createReadStream, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import iconv from 'iconv-lite'
 import type { AdapterContext } from '../../src/contracts/adapter-registry.js'
 import { memoryAdapterState } from '../../src/ledger/adapter-state.js'
 import { silentLogger } from '../../src/logging/logger.js'
@@ -25,7 +23,7 @@ import { sftpSource } from '../../adapters/sftp-source.js'
 import { SftpConnection } from '../../adapters/sftp/sftp-connection.js'
 import { startSshd } from '../helpers/sshd.js'
 import { TEST_REDIS_URL } from '../helpers/redis.js'
-import { machineInfo, printTable, rssSampler, writeResult } from './bench-kit.js'
+import { machineInfo, printTable, rssSampler, writeGbkExport, writeResult } from './bench-kit.js'
 
 const TARGET_BYTES = Number(process.env.SFTP_BENCH_MB ?? 210) * 1024 * 1024
 const MAPPING = join(projectRoot, 'fixtures/exports/urban-management-gbk-csv/mapping.yaml')
@@ -40,34 +38,13 @@ function row (n: number): string {
   return `沛城管罚〔2024〕${String(n).padStart(8, '0')}号,320322,1,占道经营,张三,32032219760512346X,"${FACTS}",02,200.00,20240105,20240110,20240115,40\r\n`
 }
 
-/** Write the export in GBK, streaming, so generating it costs no memory. */
-async function generate (file: string): Promise<{ bytes: number; rows: number }> {
-  const out = createWriteStream(file)
-  let bytes = 0
-  let rows = 0
-  const write = async (text: string): Promise<void> => {
-    const chunk = iconv.encode(text, 'gbk')
-    bytes += chunk.length
-    if (!out.write(chunk)) await once(out, 'drain')
-  }
-  await write(HEADER)
-  while (bytes < TARGET_BYTES) {
-    let text = ''
-    for (let i = 0; i < 1000; i++) text += row(++rows)
-    await write(text)
-  }
-  out.end()
-  await once(out, 'close')
-  return { bytes, rows }
-}
-
 interface Phase { name: string; seconds: number; bytes: number; records: number; peakRssMb: number }
 
 async function main (): Promise<void> {
   const sshd = await startSshd(shim)
   const file = join(sshd.root, 'bench.csv')
   process.stdout.write(`generating ~${Math.round(TARGET_BYTES / 1048576)} MB of GBK CSV …\n`)
-  const generated = await generate(file)
+  const { items: generatedRows } = await writeGbkExport(file, { head: HEADER, item: row, perChunk: 1000, tail: '', targetBytes: TARGET_BYTES })
   writeFileSync(`${file}.ok`, '')
   const bytes = statSync(file).size
   const mapping = await loadMapping(MAPPING)
@@ -133,7 +110,7 @@ async function main (): Promise<void> {
   const mbps = (p: Phase): number => p.bytes / 1048576 / p.seconds
   const result = {
     machine: await machineInfo(TEST_REDIS_URL),
-    file: { megabytes: Math.round(bytes / 1048576), rows: generated.rows, encoding: 'gbk', format: 'csv' },
+    file: { megabytes: Math.round(bytes / 1048576), rows: generatedRows, encoding: 'gbk', format: 'csv' },
     ingest: { seconds: ingest.seconds, mbPerSecond: mbps(ingest), recordsPerSecond: ingest.records / ingest.seconds, records: ingest.records, problems, peakRssMb: ingest.peakRssMb, rssGoalMb: 300, rssGoalMet: ingest.peakRssMb < 300 },
     baselines: {
       sftpReadOnly: { seconds: transport.seconds, mbPerSecond: mbps(transport) },
@@ -144,14 +121,14 @@ async function main (): Promise<void> {
       ingestToLocalParseAndMap: mbps(ingest) / mbps(local),
     },
   }
-  printTable(`sftp ingest of a ${result.file.megabytes} MB GBK CSV (${generated.rows.toLocaleString('en-US')} rows)`, [
+  printTable(`sftp ingest of a ${result.file.megabytes} MB GBK CSV (${generatedRows.toLocaleString('en-US')} rows)`, [
     ['phase', 'seconds', 'MB/s', 'records/s', 'peak RSS MB', 'ingest MB/s ÷ this'],
     ...phases.map(p => [p.name, p.seconds, mbps(p), p.records === 0 ? '—' : Math.round(p.records / p.seconds), p.peakRssMb, p === ingest ? 1 : mbps(ingest) / mbps(p)]),
   ])
   process.stdout.write(`\npeak RSS during ingest ${ingest.peakRssMb} MB (goal < 300 MB: ${result.ingest.rssGoalMet ? 'met' : 'NOT met'}); ${problems} rows quarantined\n`)
   process.stdout.write(`wrote ${writeResult('sftp-ingest', result)}\n`)
-  if (ingest.records !== generated.rows) {
-    process.stderr.write(`expected ${generated.rows} valid records, got ${ingest.records}\n`)
+  if (ingest.records !== generatedRows) {
+    process.stderr.write(`expected ${generatedRows} valid records, got ${ingest.records}\n`)
     process.exitCode = 1
   }
 }

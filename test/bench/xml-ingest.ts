@@ -10,18 +10,16 @@
  *
  * Writes test/bench/results/xml-ingest.json.
  */
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs'
-import { once } from 'node:events'
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import iconv from 'iconv-lite'
 import { loadMapping } from '../../src/mapping/load-mapping.js'
 import { mapPage } from '../../src/sync/map-records.js'
 import { readRecords } from '../../src/formats/read-records.js'
 import { decodedText } from '../../src/formats/decode.js'
 import { projectRoot } from '../../src/paths.js'
 import { TEST_REDIS_URL } from '../helpers/redis.js'
-import { machineInfo, printTable, rssSampler, writeResult } from './bench-kit.js'
+import { machineInfo, printTable, rssSampler, writeGbkExport, writeResult } from './bench-kit.js'
 
 const TARGET_BYTES = Number(process.env.XML_BENCH_MB ?? 300) * 1024 * 1024
 const MAPPING = join(projectRoot, 'fixtures/exports/ecology-gbk-xml/mapping.yaml')
@@ -33,34 +31,15 @@ function record (n: number): string {
     '<CFZL>02</CFZL><CFJE>50000.00</CFJE><LASJ>20240115</LASJ><CFJDRQ>20240301</CFJDRQ><AJZT>30</AJZT><SFSXFZ>0</SFSXFZ></案件>\n'
 }
 
-async function generate (file: string): Promise<{ bytes: number; records: number }> {
-  const out = createWriteStream(file)
-  let bytes = 0
-  let records = 0
-  const write = async (text: string): Promise<void> => {
-    const chunk = iconv.encode(text, 'gbk')
-    bytes += chunk.length
-    if (!out.write(chunk)) await once(out, 'drain')
-  }
-  await write('<?xml version="1.0" encoding="GBK"?>\n<导出 系统="环境执法平台">\n  <案件列表>\n')
-  while (bytes < TARGET_BYTES) {
-    let text = ''
-    for (let i = 0; i < 500; i++) text += record(++records)
-    await write(text)
-  }
-  await write('  </案件列表>\n</导出>\n')
-  out.end()
-  await once(out, 'close')
-  return { bytes, records }
-}
-
 interface Phase { name: string; seconds: number; bytes: number; records: number; peakRssMb: number }
 
 const dir = mkdtempSync(join(tmpdir(), 'casebridge-xml-bench-'))
 try {
   const file = join(dir, 'cases.xml')
   process.stdout.write(`generating ~${Math.round(TARGET_BYTES / 1048576)} MB of GBK XML …\n`)
-  const generated = await generate(file)
+  const { items: generatedRecords } = await writeGbkExport(file, {
+    head: '<?xml version="1.0" encoding="GBK"?>\n<导出 系统="环境执法平台">\n  <案件列表>\n', item: record, perChunk: 500, tail: '  </案件列表>\n</导出>\n', targetBytes: TARGET_BYTES,
+  })
   const bytes = statSync(file).size
   const mapping = await loadMapping(MAPPING)
   const phases: Phase[] = []
@@ -101,19 +80,19 @@ try {
   const mbps = (p: Phase): number => p.bytes / 1048576 / p.seconds
   const result = {
     machine: await machineInfo(TEST_REDIS_URL),
-    file: { megabytes: Math.round(bytes / 1048576), records: generated.records, encoding: 'gbk', format: 'xml' },
+    file: { megabytes: Math.round(bytes / 1048576), records: generatedRecords, encoding: 'gbk', format: 'xml' },
     ingest: { seconds: ingest.seconds, mbPerSecond: mbps(ingest), recordsPerSecond: ingest.records / ingest.seconds, records: ingest.records, problems, peakRssMb: ingest.peakRssMb, rssGoalMb: 300, rssGoalMet: ingest.peakRssMb < 300 },
     baselines: { readAndDecode: { seconds: decode.seconds, mbPerSecond: mbps(decode), peakRssMb: decode.peakRssMb } },
     ratios: { ingestToReadAndDecode: mbps(ingest) / mbps(decode) },
   }
-  printTable(`XML ingest of a ${result.file.megabytes} MB GBK export (${generated.records.toLocaleString('en-US')} records)`, [
+  printTable(`XML ingest of a ${result.file.megabytes} MB GBK export (${generatedRecords.toLocaleString('en-US')} records)`, [
     ['phase', 'seconds', 'MB/s', 'records/s', 'peak RSS MB', 'ingest MB/s ÷ this'],
     ...phases.map(p => [p.name, p.seconds, mbps(p), p.records === 0 ? '—' : Math.round(p.records / p.seconds), p.peakRssMb, p === ingest ? 1 : mbps(ingest) / mbps(p)]),
   ])
   process.stdout.write(`\npeak RSS ${ingest.peakRssMb} MB for a ${result.file.megabytes} MB file (goal < 300 MB: ${result.ingest.rssGoalMet ? 'met' : 'NOT met'}); ${problems} problems\n`)
   process.stdout.write(`wrote ${writeResult('xml-ingest', result)}\n`)
-  if (ingest.records !== generated.records) {
-    process.stderr.write(`expected ${generated.records} valid records, got ${ingest.records}\n`)
+  if (ingest.records !== generatedRecords) {
+    process.stderr.write(`expected ${generatedRecords} valid records, got ${ingest.records}\n`)
     process.exitCode = 1
   }
 } finally {
