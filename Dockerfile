@@ -1,16 +1,15 @@
 # CaseBridge hub image. Build: docker build -t casebridge .
 # Run:   docker run -v /etc/casebridge:/config -e CASEBRIDGE_PLATFORM_TOKEN=… casebridge run --config /config/hub.yaml
-# Stage 1 compiles TypeScript with dev dependencies; stage 2 carries only production ones.
+# Stage 1 compiles the product (src + adapters: tsconfig.product.json) with dev dependencies;
+# stage 2 carries only production ones. No test, simulator or demo is in the image.
 FROM node:26-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json tsconfig.json ./
+COPY package.json package-lock.json tsconfig.json tsconfig.product.json ./
 RUN npm ci --ignore-scripts
 COPY src ./src
 COPY adapters ./adapters
-COPY fixtures ./fixtures
-COPY test ./test
 COPY schemas ./schemas
-RUN npx tsc -p tsconfig.json
+RUN npx tsc -p tsconfig.product.json
 
 FROM node:26-slim
 ENV NODE_ENV=production

@@ -1,36 +1,29 @@
 import { Agent, request } from 'undici'
-import { readFileSync } from 'node:fs'
-import type { TargetAdapter, TargetAdapterDefinition, PushBatch, PushRecordResult } from '../src/index.js'
-import type { HttpBatchTargetConfig } from '../src/generated/adapters/http-batch.js'
+import type { TargetAdapter, PushBatch, PushRecordResult } from '../src/index.js'
+import type { HttpBatchTargetConfig } from '../src/generated/defaulted/adapters/http-batch.js'
 import type { Resolved } from '../src/config/env-refs.js'
-import { RemoteRefusedError } from '../src/errors.js'
-import { schemaPath } from '../src/paths.js'
+import { defineTargetAdapter } from './define-adapter.js'
 import { httpStatusError, transportError } from './http-errors.js'
+import { readRecordResults } from './record-results.js'
 import { platformListing } from './http-platform-listing.js'
 
-// The reconciliation keys are optional here (defaults below as in the schema), so code that
-// builds a config by hand for pushing only need not know them.
-type ListingKeys = 'listPath' | 'listPageSize' | 'digests'
-type Config = Resolved<Required<Omit<HttpBatchTargetConfig, ListingKeys>>> & Pick<HttpBatchTargetConfig, ListingKeys>
-
-interface PlatformResult { caseNumber?: unknown; status?: unknown; reason?: unknown; acknowledgedAt?: unknown }
+/** The config as `create` checked it: the schema's defaults filled in. */
+type Config = Resolved<HttpBatchTargetConfig>
 
 /**
- * Target adapter `http-batch`: POSTs `{ cases }` with a bearer token and the batch's
- * Idempotency-Key, and reads back one result per record.
+ * Target adapter `http-batch`: POSTs `{ cases, sequences }` with a bearer token and the
+ * batch's Idempotency-Key, and reads back one result per record (adapters/record-results.ts).
  */
-export const httpBatchTarget: TargetAdapterDefinition<Config> = {
-  role: 'target',
+export const httpBatchTarget = defineTargetAdapter<Config>({
   kind: 'http-batch',
   description: 'batch upsert API of the two-laws platform (bearer token, Idempotency-Key)',
-  configSchema: JSON.parse(readFileSync(schemaPath('adapters/http-batch.schema.json'), 'utf8')) as Record<string, unknown>,
+  schemaFile: 'http-batch.schema.json',
   create (config, context): TargetAdapter {
     const agent = new Agent({ connections: config.connections, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs })
     const url = new URL(config.path, config.baseUrl)
     const who = `platform target ${context.name} (${config.baseUrl})`
-    const listPath = config.listPath ?? '/api/v1/cases'
-    const probeUrl = new URL(`${listPath}?pageSize=1`, config.baseUrl)
-    const listing = platformListing({ baseUrl: config.baseUrl, listPath, token: config.token, dispatcher: agent, who, pageSize: config.listPageSize ?? 1000 })
+    const probeUrl = new URL(`${config.listPath}?pageSize=1`, config.baseUrl)
+    const listing = platformListing({ baseUrl: config.baseUrl, listPath: config.listPath, token: config.token, dispatcher: agent, who, pageSize: config.listPageSize })
     return {
       kind: 'http-batch',
       listCases: listing.listCases,
@@ -45,7 +38,7 @@ export const httpBatchTarget: TargetAdapterDefinition<Config> = {
             dispatcher: agent,
             signal,
             headers: { 'content-type': 'application/json', authorization: `Bearer ${config.token}`, 'idempotency-key': batch.idempotencyKey },
-            body: JSON.stringify({ cases: batch.cases }),
+            body: JSON.stringify({ cases: batch.cases, sequences: batch.sequences }),
           })
           status = res.statusCode
           retryAfter = res.headers['retry-after']
@@ -54,7 +47,7 @@ export const httpBatchTarget: TargetAdapterDefinition<Config> = {
           throw transportError(who, err)
         }
         if (status !== 200) throw httpStatusError(who, status, retryAfter, text)
-        return readResults(who, text)
+        return readRecordResults(`${who}'s answer (HTTP 200)`, text)
       },
       async check (signal: AbortSignal): Promise<void> {
         // HEAD of the listing: read-only, no body, and behind the platform's own gate (outage, token).
@@ -75,21 +68,4 @@ export const httpBatchTarget: TargetAdapterDefinition<Config> = {
       },
     }
   },
-}
-
-function readResults (who: string, text: string): PushRecordResult[] {
-  let body: { results?: unknown }
-  try {
-    body = JSON.parse(text) as { results?: unknown }
-  } catch (err) {
-    throw new RemoteRefusedError(`${who} answered 200 with text that is not JSON`, { cause: err })
-  }
-  if (!Array.isArray(body.results)) throw new RemoteRefusedError(`${who} answered 200 without a "results" array`)
-  return (body.results as PlatformResult[]).flatMap((r): PushRecordResult[] => {
-    if (typeof r.caseNumber !== 'string') return []
-    const reason = typeof r.reason === 'string' ? r.reason : 'no reason given'
-    if (r.status === 'accepted') return [{ caseNumber: r.caseNumber, status: 'accepted', acknowledgedAt: typeof r.acknowledgedAt === 'string' ? r.acknowledgedAt : new Date().toISOString() }]
-    if (r.status === 'rejected') return [{ caseNumber: r.caseNumber, status: 'rejected', reason }]
-    return [{ caseNumber: r.caseNumber, status: 'retryable', reason }]
-  })
-}
+})

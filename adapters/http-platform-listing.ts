@@ -1,7 +1,7 @@
 import { request, type Dispatcher } from 'undici'
 import type { BucketDigest, TargetCaseSummary, TargetDigests } from '../src/contracts/target-adapter.js'
 import { isRetriable, RateLimitedError, RemoteRefusedError, TargetDigestsUnsupportedError } from '../src/errors.js'
-import { fingerprint } from '../src/ledger/fingerprint.js'
+import { fingerprint } from '../src/contracts/fingerprint.js'
 import { httpStatusError, transportError } from './http-errors.js'
 
 /**

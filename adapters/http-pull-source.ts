@@ -1,47 +1,77 @@
 import { Agent, request } from 'undici'
-import { readFileSync } from 'node:fs'
-import type { SourceAdapter, SourceAdapterDefinition } from '../src/index.js'
-import type { RawRecord, SourceCursor, SourcePage } from '../src/contracts/source-adapter.js'
-import type { HttpPullSourceConfig } from '../src/generated/adapters/http-pull.js'
+import type { SourceAdapter } from '../src/index.js'
+import type { RawRecord, SourceCursor, SourcePage, UnreadableItem } from '../src/contracts/source-adapter.js'
+import type { HttpPullSourceConfig } from '../src/generated/defaulted/adapters/http-pull.js'
 import type { Resolved } from '../src/config/env-refs.js'
 import { RemoteRefusedError } from '../src/errors.js'
-import { schemaPath } from '../src/paths.js'
+import { defineSourceAdapter } from './define-adapter.js'
 import { httpStatusError, transportError } from './http-errors.js'
+import { LookBack } from './look-back.js'
 
-type Config = Resolved<Required<HttpPullSourceConfig>> & { apiKey?: string }
+/** The config as `create` checked it: the schema's defaults filled in, down to the names of parameters and answer fields. */
+type Config = Resolved<HttpPullSourceConfig>
 
-/** The stored cursor: where the last completed page left off. */
-interface PullPosition { since: string | null; token: string | null }
+/**
+ * The stored cursor: the `updatedSince` of the query under way and the token of its next
+ * page; `hold`, while a query is under way, is the guard of the pull that began it (an
+ * instant, adapters/look-back.ts), so a pull resumed from the token still ends no later.
+ */
+interface PullPosition { since: string | null; token: string | null; hold?: string }
+
+/**
+ * One page of the agency API, and the agency system's clock when it answered (its Date
+ * header), if it said. `notRecords`: the items that are no object, by index in the list.
+ */
+interface Page { items: RawRecord[]; notRecords: { index: number; message: string }[]; next: string | null; clockMs: number | undefined }
+
+/** The request of a page in words: the same when the same page is asked for again. */
+function requestText (position: PullPosition): string {
+  return `updatedSince ${position.since ?? '(none)'}, ${position.token === null ? 'first page' : `page token ${position.token}`}`
+}
+
+/** What a non-object item is, in words (never its value: it may be personal data). */
+function kindOf (value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'a list'
+  return typeof value === 'string' ? 'text' : `a ${typeof value}`
+}
 
 /**
  * Source adapter `http-pull`: pages through a JSON API by `updatedSince` (inclusive) and
  * an opaque page token. The cursor after each page is (since, next token); after the last
- * page it becomes (latest update time seen, no token), so the next pull asks only for what
- * changed since — inclusively, because several records may share that timestamp and some
- * of them may arrive later; the ledger turns the overlap into a no-op.
+ * page the next `updatedSince` is the earlier of the newest update time read and the
+ * pull's guard — the agency system's clock (the Date header of the pull's first answer)
+ * less `settleSeconds + overlapSeconds` — written like the API writes its times. So the
+ * next pull asks again for everything updated within that window: updates made visible
+ * late, stamped by a writer whose clock is behind, or sharing the newest timestamp; and a
+ * writer stamping ahead of the clock cannot carry the cursor past them. Without a Date
+ * header the window is `overlapSeconds` behind the newest update time. The ledger turns
+ * what is read again into no-ops.
  */
-export const httpPullSource: SourceAdapterDefinition<Config> = {
-  role: 'source',
+export const httpPullSource = defineSourceAdapter<Config>({
   kind: 'http-pull',
   description: 'paged JSON API of the agency system (updatedSince + page token)',
-  configSchema: JSON.parse(readFileSync(schemaPath('adapters/http-pull.schema.json'), 'utf8')) as Record<string, unknown>,
+  schemaFile: 'http-pull.schema.json',
   create (config, context): SourceAdapter {
     const agent = new Agent({ connections: 2, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs })
     const who = `agency system of ${context.name} (${config.baseUrl})`
+    const lookBack = new LookBack(config)
+    const warned = { noClock: false, notTime: false }
 
-    async function fetchPage (position: PullPosition, signal: AbortSignal): Promise<{ items: RawRecord[]; next: string | null }> {
+    async function fetchPage (position: PullPosition, signal: AbortSignal): Promise<Page> {
       const url = new URL(config.path, config.baseUrl)
-      if (position.since !== null) url.searchParams.set(config.params.updatedSince ?? 'updatedSince', position.since)
-      url.searchParams.set(config.params.pageSize ?? 'pageSize', String(config.pageSize))
-      if (position.token !== null) url.searchParams.set(config.params.pageToken ?? 'pageToken', position.token)
+      if (position.since !== null) url.searchParams.set(config.params.updatedSince, position.since)
+      url.searchParams.set(config.params.pageSize, String(config.pageSize))
+      if (position.token !== null) url.searchParams.set(config.params.pageToken, position.token)
       const headers: Record<string, string> = { accept: 'application/json' }
       if (config.apiKey !== undefined && config.apiKey !== '') headers['x-api-key'] = config.apiKey
       for (let attempt = 0; ; attempt++) {
         try {
           const res = await request(url, { dispatcher: agent, headers, signal })
-          const text = await boundedText(res.body, config.maxPageBytes ?? 67108864)
+          const text = await boundedText(res.body, config.maxPageBytes)
           if (res.statusCode !== 200) throw httpStatusError(who, res.statusCode, res.headers['retry-after'], text)
-          return readPage(text, res.headers['content-type'])
+          const clockMs = typeof res.headers.date === 'string' ? Date.parse(res.headers.date) : Number.NaN
+          return { ...readPage(text, res.headers['content-type']), clockMs: Number.isNaN(clockMs) ? undefined : clockMs }
         } catch (err) {
           const typed = transportError(who, err)
           if (typed instanceof RemoteRefusedError || attempt >= config.retries || signal.aborted) throw typed
@@ -70,7 +100,7 @@ export const httpPullSource: SourceAdapterDefinition<Config> = {
       return Buffer.concat(chunks).toString('utf8')
     }
 
-    function readPage (text: string, contentType: string | string[] | undefined): { items: RawRecord[]; next: string | null } {
+    function readPage (text: string, contentType: string | string[] | undefined): Omit<Page, 'clockMs'> {
       let body: unknown
       try {
         body = JSON.parse(text)
@@ -78,42 +108,91 @@ export const httpPullSource: SourceAdapterDefinition<Config> = {
         // The content type is not checked before parsing (old systems label JSON text/plain); it is named when the body is not JSON.
         throw new RemoteRefusedError(`${who} answered with text that is not JSON (content-type ${JSON.stringify(contentType ?? 'none')}: ${(err as Error).message})`, { cause: err })
       }
-      const items = dig(body, config.response.items ?? 'data.list')
-      if (!Array.isArray(items)) throw new RemoteRefusedError(`${who}: expected an array at "${config.response.items ?? 'data.list'}" of the answer`)
-      const next = dig(body, config.response.nextPageToken ?? 'data.nextPageToken')
-      return { items: items.filter(isRecord), next: typeof next === 'string' && next !== '' ? next : null }
+      const items = dig(body, config.response.items)
+      if (!Array.isArray(items)) throw new RemoteRefusedError(`${who}: expected an array at "${config.response.items}" of the answer`)
+      const next = dig(body, config.response.nextPageToken)
+      // An item that is no object cannot be mapped; it is reported with its index (and
+      // quarantined by the hub), never dropped, and the records beside it go on.
+      const records: RawRecord[] = []
+      const notRecords: Page['notRecords'] = []
+      items.forEach((item: unknown, index) => {
+        if (isRecord(item)) records.push(item)
+        else notRecords.push({ index, message: `expected a JSON object (a record) at "${config.response.items}"[${index}], found ${kindOf(item)}` })
+      })
+      return { items: records, notRecords, next: typeof next === 'string' && next !== '' ? next : null }
+    }
+
+    /** The newest update time of `items` and `latest`, by instant; text that is no date and time is left aside (and said once). */
+    function newest (items: readonly RawRecord[], latest: string | null): string | null {
+      let best = latest
+      let bestAt = lookBack.instantOf(latest)
+      for (const item of items) {
+        const updated = item[config.response.updatedAt]
+        const at = lookBack.instantOf(updated)
+        if (at === undefined) {
+          if (updated !== undefined && updated !== null && !warned.notTime) {
+            warned.notTime = true
+            context.logger.warn({ field: config.response.updatedAt }, 'an update time is not a date and time the cursor can read; that record cannot move the cursor')
+          }
+          continue
+        }
+        if (typeof updated === 'string' && (bestAt === undefined || at > bestAt)) { best = updated; bestAt = at }
+      }
+      return best
+    }
+
+    /** The next pull's `updatedSince`: see the adapter's description. */
+    function nextSince (latest: string | null, since: string | null, hold: bigint | undefined): string | null {
+      if (latest === null) return since
+      if (hold === undefined) return lookBack.overlapBefore(latest) ?? latest
+      const against = lookBack.against(latest, hold)
+      return against === undefined || !against.atOrAfter ? latest : against.guardText
     }
 
     return {
       kind: 'http-pull',
       async * pull (cursor: SourceCursor, signal: AbortSignal): AsyncIterable<SourcePage> {
         const position = parseCursor(cursor)
-        let latest = position.since
-        const updatedField = config.response.updatedAt ?? 'GXSJ'
+        let latest: string | null = null
+        // A pull resumed from a page token ends no later than the pull that began the query.
+        let hold = LookBack.guardFrom(position.hold)
+        let first = true
         // Read one page ahead: the agency system prepares the next page while this one is
         // mapped, recorded and enqueued. A page read ahead and never awaited (the pull was
         // stopped, or the hub is stopping) must not end as an unhandled rejection; a failure
         // of one that is awaited surfaces there, as the read did before.
         const readAhead = (): ReturnType<typeof fetchPage> => {
-          const page = fetchPage({ ...position }, signal)
+          const page = fetchPage({ since: position.since, token: position.token }, signal)
           page.catch(() => undefined)
           return page
         }
         let ahead = readAhead()
+        let pageNo = 0
         for (;;) {
           if (signal.aborted) return
-          const { items, next } = await ahead
-          for (const item of items) {
-            const updated = item[updatedField]
-            if (typeof updated === 'string' && (latest === null || updated > latest)) latest = updated
+          const request = requestText(position)
+          const { items, notRecords, next, clockMs } = await ahead
+          pageNo++
+          const page = pageNo
+          const unreadable = notRecords.length === 0 ? {} : { unreadableItems: notRecords.map((n): UnreadableItem => ({ page, index: n.index, request, message: n.message })) }
+          if (first) {
+            first = false
+            if (clockMs !== undefined) {
+              const guard = lookBack.guardAtMs(clockMs)
+              hold = hold === undefined || guard < hold ? guard : hold
+            } else if (!warned.noClock) {
+              warned.noClock = true
+              context.logger.warn('the agency system sends no readable Date header: the cursor cannot be held behind its clock, only overlapSeconds behind the newest update time')
+            }
           }
+          latest = newest(items, latest)
           if (next === null) {
-            yield { records: items, cursor: JSON.stringify({ since: latest, token: null }) }
+            yield { records: items, ...unreadable, cursor: JSON.stringify({ since: nextSince(latest, position.since, hold), token: null }) }
             return
           }
           position.token = next
           ahead = readAhead()
-          yield { records: items, cursor: JSON.stringify(position) }
+          yield { records: items, ...unreadable, cursor: JSON.stringify({ since: position.since, token: next, ...(hold === undefined ? {} : { hold: LookBack.guardText(hold) }) }) }
         }
       },
       // The whole table, for reconciliation: the same keyset paging from the beginning,
@@ -135,13 +214,13 @@ export const httpPullSource: SourceAdapterDefinition<Config> = {
       },
     }
   },
-}
+})
 
 function parseCursor (cursor: SourceCursor): PullPosition {
   if (cursor === null) return { since: null, token: null }
   try {
     const value = JSON.parse(cursor) as Partial<PullPosition>
-    return { since: typeof value.since === 'string' ? value.since : null, token: typeof value.token === 'string' ? value.token : null }
+    return { since: typeof value.since === 'string' ? value.since : null, token: typeof value.token === 'string' ? value.token : null, ...(typeof value.hold === 'string' ? { hold: value.hold } : {}) }
   } catch {
     // A cursor we cannot read means starting over: repeats are harmless, skips are not.
     return { since: null, token: null }

@@ -6,16 +6,20 @@ import { dirDropSource } from './dir-drop-source.js'
 import { sqlPostgresSource } from './sql-postgres.js'
 import { sqlMysqlSource } from './sql-mysql.js'
 import { sftpTarget } from './sftp-target.js'
+import { sqlTableTarget } from './sql-table-target.js'
+import { httpProfileTarget } from './http-profile-target.js'
 
 /** Every adapter this build ships. Adding a kind: one module, one line here, its tests. */
 export const builtInAdapters: readonly AdapterDefinition[] = [
-  httpPullSource as unknown as AdapterDefinition,
-  httpBatchTarget as unknown as AdapterDefinition,
-  sftpSource as unknown as AdapterDefinition,
-  dirDropSource as unknown as AdapterDefinition,
-  sqlPostgresSource as unknown as AdapterDefinition,
-  sqlMysqlSource as unknown as AdapterDefinition,
-  sftpTarget as unknown as AdapterDefinition,
+  httpPullSource,
+  httpBatchTarget,
+  sftpSource,
+  dirDropSource,
+  sqlPostgresSource,
+  sqlMysqlSource,
+  sftpTarget,
+  sqlTableTarget,
+  httpProfileTarget,
 ]
 
 export function builtInRegistry (): AdapterRegistry {

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { posix } from 'node:path'
-import type { TargetAdapter, TargetAdapterDefinition, PushBatch, PushRecordResult } from '../src/index.js'
-import type { SftpTargetConfig } from '../src/generated/adapters/sftp-target.js'
+import type { TargetAdapter, PushBatch, PushRecordResult } from '../src/index.js'
+import type { SftpTargetConfig } from '../src/generated/defaulted/adapters/sftp-target.js'
 import type { Resolved } from '../src/config/env-refs.js'
 import { RemoteRefusedError, RemoteUnavailableError } from '../src/errors.js'
-import { schemaPath } from '../src/paths.js'
-import { SftpConnection, type SftpSession } from './sftp/sftp-connection.js'
+import { defineTargetAdapter } from './define-adapter.js'
+import { SftpConnection, sftpEndpoint, type SftpSession } from './sftp/sftp-connection.js'
 import { renameReplacing } from './sftp/rename.js'
 import { batchFiles, readAcknowledgement } from './sftp/batch-file.js'
 
@@ -21,26 +20,16 @@ type Config = Resolved<SftpTargetConfig>
  * `acknowledgement.mode: file` the per-record results come from "<name>.ack.json";
  * otherwise the rename is the acknowledgement. Exchange format: adapters/README.md.
  */
-export const sftpTarget: TargetAdapterDefinition<Config> = {
-  role: 'target',
+export const sftpTarget = defineTargetAdapter<Config>({
   kind: 'sftp',
   description: 'batch files with manifests in an SFTP inbox of the platform',
-  configSchema: JSON.parse(readFileSync(schemaPath('adapters/sftp-target.schema.json'), 'utf8')) as Record<string, unknown>,
+  schemaFile: 'sftp-target.schema.json',
   create (config, context): TargetAdapter {
-    const port = config.port ?? 22
-    const who = `platform target ${context.name} (sftp://${config.host}:${port}${config.directory})`
-    const connection = new SftpConnection({
-      host: config.host,
-      port,
-      username: config.username,
-      hostKeyFingerprint: config.hostKeyFingerprint,
-      timeoutMs: config.timeoutMs ?? 15000,
-      ...(config.password === undefined ? {} : { password: config.password }),
-      ...(config.privateKeyFile === undefined ? {} : { privateKeyFile: config.privateKeyFile }),
-      ...(config.passphrase === undefined ? {} : { passphrase: config.passphrase }),
-    }, who, context.logger)
-    const format = config.format ?? 'ndjson'
-    const ack = { mode: config.acknowledgement?.mode ?? 'rename', directory: config.acknowledgement?.directory ?? config.directory, waitMs: config.acknowledgement?.waitMs ?? 10000, pollMs: config.acknowledgement?.pollMs ?? 500 }
+    const who = `platform target ${context.name} (sftp://${config.host}:${config.port}${config.directory})`
+    const connection = new SftpConnection(sftpEndpoint(config), who, context.logger)
+    const format = config.format
+    // No default for the acknowledgement directory in the schema: it is the inbox's own.
+    const ack = { ...config.acknowledgement, directory: config.acknowledgement.directory ?? config.directory }
     const inbox = (name: string): string => posix.join(config.directory, name)
 
     async function place (session: SftpSession, name: string, content: Buffer): Promise<void> {
@@ -93,4 +82,4 @@ export const sftpTarget: TargetAdapterDefinition<Config> = {
       },
     }
   },
-}
+})

@@ -1,40 +1,59 @@
-import { readFileSync } from 'node:fs'
 import pg from 'pg'
-import type { SourceAdapter, SourceAdapterDefinition } from '../src/index.js'
 import type { RawRecord } from '../src/contracts/source-adapter.js'
-import { RemoteRefusedError, RemoteUnavailableError } from '../src/errors.js'
-import { schemaPath } from '../src/paths.js'
+import { defineSourceAdapter } from './define-adapter.js'
 import { keysetSource, selectedColumns, type KeysetPosition, type SqlConfig, type SqlDialect } from './sql-keyset.js'
+import { sqlSourceError } from './sql-errors.js'
 
-/** SQLSTATE classes that configuration must fix: authentication, unknown database, syntax or unknown object, unsupported, read-only violation. */
-const REFUSED_CLASSES = new Set(['28', '3D', '42', '0A', '25'])
 /** Date and time types (date, timestamp, timestamptz, time, timetz) stay text: exact, no time-zone guessing. */
 const TEXT_TYPES = new Set([1082, 1114, 1184, 1083, 1266])
 
 /**
- * The pool of a `sql-postgres` source: 2 connections, every session read-only from its
- * start (`default_transaction_read_only`, the startup form of SET SESSION CHARACTERISTICS
- * AS TRANSACTION READ ONLY) with a server-side statement timeout, and a client-side one.
- * Exported so a test can prove the session refuses writes.
+ * A UTC offset from config ("+08:00") as a PostgreSQL TimeZone setting. Not "+08:00" itself:
+ * PostgreSQL reads a bare offset the POSIX way, positive west of Greenwich, which would be
+ * UTC−8. The POSIX form names the offset "+0800" and gives its distance west.
+ */
+export function postgresTimeZone (offset: string): string {
+  const west = offset.startsWith('-') ? '+' : '-'
+  return `<${offset.slice(0, 3)}${offset.slice(4, 6)}>${west}${offset.slice(1)}`
+}
+
+/**
+ * The pool of a `sql-postgres` source: 2 connections, every session read-only from its start
+ * (`default_transaction_read_only`, the startup form of SET SESSION CHARACTERISTICS AS
+ * TRANSACTION READ ONLY) in the configured time zone, with a server-side statement timeout
+ * and a client-side one. `timestamp` values are read as stored (text, no conversion: the
+ * mapping's timezone gives them their offset); `timestamptz` values are written by the server
+ * in the session's time zone (`timeZone`, default +08:00) with that offset, e.g.
+ * `2024-03-01 09:30:00.123456+08`. Exported so a test can prove the session refuses writes.
  */
 export function postgresPool (config: SqlConfig): pg.Pool {
-  const timeout = config.statementTimeoutMs ?? 30000
   return new pg.Pool({
-    host: config.host ?? '127.0.0.1',
-    port: config.port ?? 5432,
+    host: config.host,
+    port: config.port,
     database: config.database,
     user: config.user,
     ...(config.password === undefined ? {} : { password: config.password }),
-    ...(config.ssl === true ? { ssl: true } : {}),
+    ...(config.ssl ? { ssl: true } : {}),
     max: 2,
-    connectionTimeoutMillis: config.connectTimeoutMs ?? 10000,
+    connectionTimeoutMillis: config.connectTimeoutMs,
     idleTimeoutMillis: 30000,
-    statement_timeout: timeout,
-    query_timeout: timeout + 1000,
+    statement_timeout: config.statementTimeoutMs,
+    query_timeout: config.statementTimeoutMs + 1000,
     application_name: 'casebridge',
-    options: '-c default_transaction_read_only=on',
+    options: `-c default_transaction_read_only=on -c TimeZone=${postgresTimeZone(config.timeZone)}`,
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => TEXT_TYPES.has(oid) ? (v: string) => v : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser },
   })
+}
+
+/**
+ * One statement through the extended protocol (parse, bind, execute), also without
+ * parameters: the server refuses more than one statement in it ("cannot insert multiple
+ * commands into a prepared statement"), so no configured text can run a second one. (The
+ * simple protocol, which pg uses for a query without values, runs every statement it is sent.)
+ */
+export async function extendedQuery (pool: pg.Pool, text: string, values: readonly unknown[]): Promise<pg.QueryResult<RawRecord>> {
+  const statement = { text, values: [...values], queryMode: 'extended' }
+  return await pool.query<RawRecord>(statement)
 }
 
 function postgresDialect (config: SqlConfig, who: string): SqlDialect {
@@ -46,14 +65,22 @@ function postgresDialect (config: SqlConfig, who: string): SqlDialect {
   const select = cols === undefined ? '*' : cols.map(q).join(', ')
   const u = q(config.updatedAtColumn)
   const id = q(config.idColumn)
-  const run = async (sql: string, values: unknown[]): Promise<RawRecord[]> => {
+  const result = async (sql: string, values: unknown[]): Promise<pg.QueryResult<RawRecord>> => {
     try {
-      return (await pool.query(sql, values)).rows as RawRecord[]
+      return await extendedQuery(pool, sql, values)
     } catch (err) {
-      throw typed(who, err)
+      throw sqlSourceError(who, err)
     }
   }
+  const run = async (sql: string, values: unknown[]): Promise<RawRecord[]> => (await result(sql, values)).rows
   return {
+    name: 'postgres',
+    async now () {
+      return String((await run('SELECT now() AS now', []))[0]?.now)
+    },
+    async rowsFrom (since: unknown, limit: number) {
+      return await run(`SELECT ${select} FROM ${from} WHERE ${u} >= $1 ORDER BY ${u}, ${id} LIMIT $2`, [since, limit])
+    },
     async rowsAfter (after: KeysetPosition | null, limit: number) {
       return after === null
         ? await run(`SELECT ${select} FROM ${from} WHERE ${u} IS NOT NULL ORDER BY ${u}, ${id} LIMIT $1`, [limit])
@@ -68,28 +95,22 @@ function postgresDialect (config: SqlConfig, who: string): SqlDialect {
       const rows = await run(`SELECT count(*) AS n FROM ${from} WHERE ${u} IS NULL`, [])
       return Number(rows[0]?.n ?? 0)
     },
+    async columns () {
+      return (await result(`SELECT ${select} FROM ${from} LIMIT 0`, [])).fields.map(f => f.name)
+    },
     async close () {
       await pool.end()
     },
   }
 }
 
-function typed (who: string, err: unknown): Error {
-  const code = String((err as { code?: unknown }).code ?? '')
-  const message = `${who}: ${(err as Error).message}${code === '' ? '' : ` (${code})`}`
-  return REFUSED_CLASSES.has(code.slice(0, 2)) && code.length === 5
-    ? new RemoteRefusedError(message, { cause: err })
-    : new RemoteUnavailableError(message, { cause: err })
-}
-
 /** Source adapter `sql-postgres`: a PostgreSQL table, view or query (see sql-keyset.ts). */
-export const sqlPostgresSource: SourceAdapterDefinition<SqlConfig> = {
-  role: 'source',
+export const sqlPostgresSource = defineSourceAdapter<SqlConfig>({
   kind: 'sql-postgres',
   description: 'PostgreSQL table, view or query (read-only session, keyset pagination)',
-  configSchema: JSON.parse(readFileSync(schemaPath('adapters/sql-source.schema.json'), 'utf8')) as Record<string, unknown>,
-  create (config, context): SourceAdapter {
-    const who = `agency ${context.name}: postgresql://${config.host ?? '127.0.0.1'}:${config.port ?? 5432}/${config.database}`
-    return keysetSource('sql-postgres', config, postgresDialect(config, who), context)
+  schemaFile: 'sql-source.schema.json',
+  create (config, context) {
+    const who = `agency ${context.name}: postgresql://${config.host}:${config.port}/${config.database}`
+    return keysetSource('sql-postgres', config, postgresDialect(config, who), context, who)
   },
-}
+})

@@ -5,10 +5,14 @@
  *
  * Armed only by the environment, read once at start:
  *   CASEBRIDGE_CRASH_AT=<point>:<n>   die the n-th time <point> is reached (n ≥ 1)
+ *   CASEBRIDGE_PAUSE_AT=<point>:<n>   stop there instead (SIGSTOP to itself) until a SIGCONT:
+ *                                     a process paused past its locks, as a frozen VM or a
+ *                                     long GC pause would leave it (the version-order tests)
  * Unset (always, outside those tests), {@link crashPoint} is one comparison and returns.
  * Like the failpoints of TiKV or FoundationDB's simulation, it is part of the product so
  * that what the tests kill is the code that ships.
  */
+import { ConfigError } from './errors.js'
 
 /** Every crash point, in the order a case meets them. */
 export const CRASH_POINTS = [
@@ -32,22 +36,28 @@ export type CrashPoint = typeof CRASH_POINTS[number]
 
 interface Armed { readonly point: CrashPoint; remaining: number }
 
-function armedFrom (spec: string | undefined): Armed | undefined {
+function armedFrom (spec: string | undefined, variable: string): Armed | undefined {
   if (spec === undefined || spec === '') return undefined
   const m = /^([a-z.-]+):([1-9]\d*)$/.exec(spec)
   const point = m?.[1] as CrashPoint | undefined
   if (m === null || point === undefined || !CRASH_POINTS.includes(point)) {
-    throw new Error(`CASEBRIDGE_CRASH_AT="${spec}": expected <point>:<n> with n ≥ 1 and point one of ${CRASH_POINTS.join(', ')}`)
+    throw new ConfigError(`${variable}="${spec}": expected <point>:<n> with n ≥ 1 and point one of ${CRASH_POINTS.join(', ')}`)
   }
   return { point, remaining: Number(m[2]) }
 }
 
-const armed = armedFrom(process.env.CASEBRIDGE_CRASH_AT)
+const crash = armedFrom(process.env.CASEBRIDGE_CRASH_AT, 'CASEBRIDGE_CRASH_AT')
+const pause = armedFrom(process.env.CASEBRIDGE_PAUSE_AT, 'CASEBRIDGE_PAUSE_AT')
 
-/** Die here by SIGKILL if this is the armed point's n-th visit; otherwise do nothing. */
+function due (armed: Armed | undefined, point: CrashPoint): boolean {
+  if (armed === undefined || armed.point !== point || armed.remaining <= 0) return false
+  return --armed.remaining === 0
+}
+
+/** Die here by SIGKILL (or stop by SIGSTOP) if this is the armed point's n-th visit; otherwise do nothing. */
 export function crashPoint (point: CrashPoint): void {
-  if (armed === undefined || armed.point !== point) return
-  if (--armed.remaining > 0) return
   // Straight to the kernel: no exit handlers, no flushing, as a power cut or OOM kill would.
-  process.kill(process.pid, 'SIGKILL')
+  if (due(crash, point)) process.kill(process.pid, 'SIGKILL')
+  // Synchronously: nothing of this process runs until it is continued.
+  if (due(pause, point)) process.kill(process.pid, 'SIGSTOP')
 }

@@ -37,6 +37,18 @@ export class MappingFileError extends CaseBridgeError {
   readonly family = 'config'
 }
 
+/** A target profile file cannot be loaded or compiled (message starts with `file:line:col:`). */
+export class ProfileFileError extends CaseBridgeError {
+  readonly code = 'CB_ERR_PROFILE_FILE'
+  readonly family = 'config'
+}
+
+/** A target profile needs a secret its environment variable does not hold. */
+export class ProfileSecretError extends CaseBridgeError {
+  readonly code = 'CB_ERR_PROFILE_SECRET'
+  readonly family = 'config'
+}
+
 /** An adapter kind named in config is not registered. */
 export class UnknownAdapterError extends CaseBridgeError {
   readonly code = 'CB_ERR_UNKNOWN_ADAPTER'
@@ -73,8 +85,18 @@ export class RateLimitedError extends CaseBridgeError {
 
 /** The remote answered in a way that retrying cannot fix (401/403/400, a malformed answer). */
 export class RemoteRefusedError extends CaseBridgeError {
-  readonly code = 'CB_ERR_REMOTE_REFUSED'
+  readonly code: string = 'CB_ERR_REMOTE_REFUSED'
   readonly family = 'fatal'
+}
+
+/**
+ * A target refused the hub's credentials or request signature (an auth code of its profile,
+ * HTTP 401/403): retrying cannot help until someone fixes the keys, so the cases become dead
+ * letters (and alarm) instead of being retried forever. Its own code, so an operator and a
+ * dashboard can tell it from a record the platform refused.
+ */
+export class TargetAuthError extends RemoteRefusedError {
+  override readonly code = 'CB_ERR_TARGET_AUTH'
 }
 
 /** A push job ran longer than its configured timeout. */
@@ -89,7 +111,7 @@ export class RedisPolicyError extends CaseBridgeError {
   readonly family = 'config'
 }
 
-/** No Redis could be reached or started (demo start-up). */
+/** No Redis could be reached or started (demo start-up), or it did not answer in time (the readiness probe). */
 export class RedisUnavailableError extends CaseBridgeError {
   readonly code = 'CB_ERR_REDIS_UNAVAILABLE'
   readonly family = 'fatal'
@@ -177,14 +199,128 @@ export class ReprocessBusyError extends CaseBridgeError {
   readonly family = 'retriable'
 }
 
-export const ERROR_CLASSES = [
-  ConfigError, MappingFileError, UnknownAdapterError, RecordRejectedError, RemoteUnavailableError,
-  RateLimitedError, RemoteRefusedError, JobTimeoutError, RedisPolicyError, RedisUnavailableError,
-  UnreadableFileError, HostKeyMismatchError, FileVanishedError, FileAccessDeniedError, AdminRequestError,
-  TargetDigestsUnsupportedError, ReconcileBusyError, WebhookRejectedError, AlarmStateError,
-  ReprocessBusyError,
-] as const
+/**
+ * A process numbered versions of an agency after its pull lock had passed to another
+ * process (it was paused, or too slow to renew the lock): what it read may be older than
+ * what the other one read since, so the page is not enqueued; the next pull reads it again.
+ */
+export class PullLeaseLostError extends CaseBridgeError {
+  readonly code = 'CB_ERR_PULL_LEASE_LOST'
+  readonly family = 'retriable'
+}
 
+/** `casebridge demo` in a build that does not carry the demo and its simulators (the product build). */
+export class DemoMissingError extends CaseBridgeError {
+  readonly code = 'CB_ERR_DEMO_MISSING'
+  readonly family = 'config'
+}
+
+/** Redis refused the hub's credentials (WRONGPASS, NOAUTH): the password or user in `redis.url` is wrong. */
+export class RedisAuthError extends CaseBridgeError {
+  readonly code = 'CB_ERR_REDIS_AUTH'
+  readonly family = 'config'
+}
+
+/** An agency id that the configuration (or the hub's assembly of it) does not have. */
+export class UnknownAgencyError extends CaseBridgeError {
+  readonly code = 'CB_ERR_UNKNOWN_AGENCY'
+  readonly family = 'config'
+  constructor (readonly agencyId: string, readonly known: readonly string[]) {
+    super(`no agency "${agencyId}"; configured: ${known.join(', ')}`)
+  }
+}
+
+/** Some records of a push batch were answered "retryable": the job tries the batch again. */
+export class RetryableRecordsError extends CaseBridgeError {
+  readonly code = 'CB_ERR_RETRYABLE_RECORDS'
+  readonly family = 'retriable'
+}
+
+/** A YAML text (configuration, mapping, shared table) is not well-formed, or builds too many aliases; names file, line and column. */
+export class YamlSyntaxError extends CaseBridgeError {
+  readonly code = 'CB_ERR_YAML_SYNTAX'
+  readonly family = 'config'
+  constructor (readonly file: string, readonly line: number, readonly column: number, readonly detail: string, options?: { cause?: unknown }) {
+    super(`${file}:${line}:${column}: ${detail}`, options)
+  }
+}
+
+/** An XML export's structure is broken at `line`; the XML reader turns it into an `UnreadableFileError` naming the file. */
+export class XmlStructureError extends CaseBridgeError {
+  readonly code = 'CB_ERR_XML_STRUCTURE'
+  readonly family = 'skippable'
+  constructor (readonly line: number, message: string) { super(message) }
+}
+
+/** A usage mistake on the command line: the CLI prints it with the usage text and exits 2. */
+export class UsageError extends CaseBridgeError {
+  readonly code = 'CB_ERR_USAGE'
+  readonly family = 'config'
+}
+
+/**
+ * A mapping expression called what mappings may not use (`$now`, `$eval`, a regular
+ * expression …). Compiling refuses these already; this is the second net at evaluation,
+ * where it becomes a problem of the record (the message quotes no record data).
+ */
+export class ExpressionRefusedError extends CaseBridgeError {
+  readonly code = 'CB_ERR_EXPRESSION_REFUSED'
+  readonly family = 'skippable'
+}
+
+/**
+ * The expression guard stopped an evaluation that would exceed a size limit (text, list
+ * items, result). Thrown inside JSONata's built-ins, which add `position` on its way out;
+ * it becomes a problem of the record.
+ */
+export class ExpressionLimitError extends CaseBridgeError {
+  readonly code = 'CB_ERR_EXPRESSION_LIMIT'
+  readonly family = 'skippable'
+  /** Where in the expression JSONata was when the guard stopped it (JSONata sets it). */
+  position?: number
+}
+
+/** A request to the admin API is malformed in a way its schema cannot say (a body that is not JSON); answered 400. */
+export class BadRequestError extends CaseBridgeError {
+  readonly code = 'CB_ERR_BAD_REQUEST'
+  readonly family = 'fatal'
+  /** What fastify answers with. */
+  readonly statusCode = 400
+}
+
+/** A JSON Schema of `schemas/` lacks what the code needs of it (a titled `$defs` entry): types or validators cannot be built from it. */
+export class SchemaDefinitionError extends CaseBridgeError {
+  readonly code = 'CB_ERR_SCHEMA_DEFINITION'
+  readonly family = 'config'
+}
+
+/** Two adapters of one registry claim the same kind in the same role. */
+export class DuplicateAdapterError extends CaseBridgeError {
+  readonly code = 'CB_ERR_DUPLICATE_ADAPTER'
+  readonly family = 'config'
+}
+
+/**
+ * The hub broke one of its own invariants (a bug, or an installation missing its files):
+ * never the fault of the input, so retrying cannot help. The message says which invariant.
+ */
+export class InternalError extends CaseBridgeError {
+  readonly code = 'CB_ERR_INTERNAL'
+  readonly family = 'fatal'
+}
+
+/**
+ * The one retry decision: may trying again help? A CaseBridge error says so by its family;
+ * anything else (a library's own error) is taken as passing, so it is retried rather than lost.
+ */
 export function isRetriable (err: unknown): boolean {
   return err instanceof CaseBridgeError ? err.family === 'retriable' : true
+}
+
+/** Why a remote system failed, as an operator is told: it refused us (permission, authentication, a request it rejects) or it is not answering (timeout, connection refused, 5xx). */
+export type RemoteFailure = 'refused' | 'not_answering'
+
+/** The failure kind of `err`, from its class: a `RemoteRefusedError` is refused, anything else is taken as not answering. */
+export function remoteFailureOf (err: unknown): RemoteFailure {
+  return err instanceof RemoteRefusedError ? 'refused' : 'not_answering'
 }

@@ -1,68 +1,115 @@
+import type { Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
-import type { FastifyInstance } from 'fastify'
-import type { LoadedConfig } from './config/load-config.js'
+import type { AgencyConfig, LoadedConfig } from './config/load-config.js'
 import type { AdapterRegistry } from './contracts/adapter-registry.js'
 import type { SourceAdapter } from './contracts/source-adapter.js'
 import type { TargetAdapter } from './contracts/target-adapter.js'
 import { unknownKind } from './config/load-config.js'
+import { InternalError, UnknownAgencyError } from './errors.js'
 import { connectRedis, checkRedisPolicy } from './redis/connect.js'
-import { Ledger, type PullRun } from './ledger/ledger.js'
-import { redisAdapterState } from './ledger/adapter-state.js'
-import { startPushService, type PushService } from './delivery/push-service.js'
-import type { PushItem } from './delivery/push-job.js'
+import { Ledger, type PullLease, type PullRun } from './ledger/ledger.js'
+import { startPushService } from './delivery/push-service.js'
+import type { PushItem, PushJobData } from './delivery/push-job.js'
 import type { MappingRefusedEvent, MappingWatcher } from './mapping/mapping-watcher.js'
 import { openAgencyMapping } from './sync/agency-mapping.js'
 import { DEFAULT_INPUT } from './formats/input-options.js'
 import { pullAgency, type PageSummary, type PullSummary } from './sync/pull-agency.js'
-import { PullScheduler } from './sync/scheduler.js'
+import { PullScheduler, type ScheduledAgency } from './sync/scheduler.js'
 import { DeliveryWindow } from './sync/delivery-window.js'
+import { rejudgeHeld, reprocessQuarantine, type ReprocessSummary } from './sync/reprocess-quarantine.js'
 import { buildAdminServer } from './admin/admin-server.js'
+import type { AdminAgency } from './admin/admin-deps.js'
 import { checkReadiness, configReadiness } from './admin/readiness.js'
 import { TargetProbes } from './admin/target-probes.js'
 import { HUB_VERSION } from './admin/version.js'
 import { TargetHealth, observeTarget } from './metrics/target-health.js'
 import { createHubMetrics, type HubMetrics } from './metrics/hub-metrics.js'
-import { startReconciliation, type ReconcilableAgency, type Reconciliation } from './reconcile/hub-reconciliation.js'
+import { startReconciliation } from './reconcile/hub-reconciliation.js'
+import { alarmsConfig, reconcileConfig } from './reconcile/reconcile-config.js'
 import type { ReconcileResult } from './reconcile/findings.js'
-import type { AlarmService } from './alarms/alarm-service.js'
+import type { ReconcileOptions } from './reconcile/reconcile-agency.js'
+import { AlarmService } from './alarms/alarm-service.js'
+import { checkAgencyHealth } from './alarms/health-watch.js'
 
-export interface Hub {
+/** One agency as the hub assembled it: its config, adapters, mapping (watched) and its target's push queue. */
+export interface AssembledAgency {
+  readonly config: AgencyConfig
+  readonly source: SourceAdapter
+  readonly target: TargetAdapter
+  readonly mapping: MappingWatcher
+  readonly queue: Queue<PushJobData>
+}
+
+/** What {@link assembleHub} builds; `startHub` is the same with every part running. */
+export interface AssembledHub {
   readonly config: LoadedConfig
   readonly redis: Redis
   readonly ledger: Ledger
-  /** Where the admin/health API listens, e.g. http://127.0.0.1:4000. */
-  readonly adminUrl: string
-  /** The hub's Prometheus metrics (served at /metrics). */
-  readonly metrics: HubMetrics
-  /** Each agency's mapping in use, watched for edits (hot reload); alarms hook `onRefused` here. */
+  readonly agencies: ReadonlyMap<string, AssembledAgency>
+  /** Each agency's mapping in use, watched for edits (hot reload) when the hub watches them. */
   readonly mappings: ReadonlyMap<string, MappingWatcher>
+  /** Desync and watchdog alarms: list, acknowledge. */
+  readonly alarms: AlarmService
+  /** Where the admin/health API listens, e.g. http://127.0.0.1:4000 (with `admin`). */
+  readonly adminUrl: string | undefined
+  /** The hub's Prometheus metrics, served at /metrics (with `admin`). */
+  readonly metrics: HubMetrics | undefined
+  /** One assembled agency; UnknownAgencyError (naming the known ones) for another id. */
+  agency (agencyId: string): AssembledAgency
   /** Pull one agency now (undefined when it is already being pulled). */
   pullNow (agencyId: string): Promise<PullSummary | undefined>
   /** Reconcile one agency now (source ⇄ ledger ⇄ platform); `repair` re-sends the repairable cases. ReconcileBusyError while another run of it goes on. */
-  reconcileNow (agencyId: string, opts?: { repair?: boolean; fullListing?: boolean }): Promise<ReconcileResult>
-  /** Desync and watchdog alarms: list, acknowledge. */
-  readonly alarms: AlarmService
+  reconcileNow (agencyId: string, opts?: Pick<ReconcileOptions, 'repair' | 'fullListing' | 'listThreshold' | 'onProgress'>): Promise<ReconcileResult>
+  /** Re-map the agency's quarantined records with its mapping as loaded (src/sync/reprocess-quarantine.ts). */
+  reprocessQuarantine (agencyId: string): Promise<ReprocessSummary>
   /** Graceful stop: no new pulls, running pulls finish their page, active pushes finish. */
   close (): Promise<void>
 }
 
-export interface StartHubOptions {
+/** The running hub: every part on, the admin API listening. */
+export interface Hub extends AssembledHub {
+  readonly adminUrl: string
+  readonly metrics: HubMetrics
+}
+
+export interface AssembleOptions {
   readonly config: LoadedConfig
   readonly registry: AdapterRegistry
   readonly logger: Logger
-  /** Run the cron schedules (default true; tests may drive pulls with `pullNow`). */
+  /** The agencies to assemble. @defaultValue every enabled agency of the config */
+  readonly agencies?: readonly string[]
+  /** Run push workers; false: push jobs are only enqueued (a running hub delivers them). @defaultValue true */
+  readonly work?: boolean
+  /** Run the pull and reconciliation schedules, with a first pull at start. @defaultValue true */
   readonly schedule?: boolean
+  /** Serve the admin API, the probes and /metrics. @defaultValue true */
+  readonly admin?: boolean
+  /** Deliver alarm webhooks; false for a one-off CLI run beside a running hub, which delivers them. @defaultValue true */
+  readonly deliverAlarms?: boolean
+  /** Watch mapping files for edits, record their state for operators, re-process quarantine on a fixed one. @defaultValue true */
+  readonly watchMappings?: boolean
   readonly onPage?: (summary: PageSummary) => void
   readonly onAcknowledged?: (agencyId: string, items: readonly PushItem[], ackedAtMs: number) => void
   /** An edit of a mapping file was refused (the previous version stays in use). */
   readonly onMappingRefused?: (event: MappingRefusedEvent) => Promise<void> | void
   /** How often mapping files are checked for edits. @defaultValue 1000 */
   readonly mappingPollMs?: number
+  /** The clock reconciliation runs judge ages by (tests move it instead of waiting for `minAgeSeconds`). @defaultValue Date.now */
+  readonly reconcileClock?: () => number
 }
 
-/** Assemble and start a hub from a loaded config. The adapters come from `registry`. */
-export async function startHub (opts: StartHubOptions): Promise<Hub> {
+export type StartHubOptions = Omit<AssembleOptions, 'admin' | 'work' | 'deliverAlarms' | 'watchMappings' | 'agencies'>
+
+/**
+ * Assemble a hub from a loaded config, once, in one place: Redis and the ledger, the
+ * targets and their push queues (with workers or not), each agency's mapping, source and
+ * pull, alarms and their watchdogs, reconciliation, and the admin API with metrics — each
+ * part on or off by `opts`. `casebridge run` runs all of it; `reconcile --config` and
+ * `quarantine retry` assemble what they need beside a running hub (no workers, no
+ * schedules, no admin API, no webhook delivery). The adapters come from `registry`.
+ */
+export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub> {
   const { config, registry, logger } = opts
   const redis = connectRedis(config.redis.url, logger)
   const closers: (() => Promise<unknown>)[] = [async () => await redis.quit().catch(() => redis.disconnect())]
@@ -70,16 +117,20 @@ export async function startHub (opts: StartHubOptions): Promise<Hub> {
   try {
     await redis.ping()
     await checkRedisPolicy(redis, { requirePersistence: config.redis.requirePersistence, logger })
-    const ledger = new Ledger(redis, config.redis.keyPrefix)
+    const ledger = new Ledger(redis, config.redis.keyPrefix, config.push.lateDeliveryWatchSeconds * 1000)
+    const wanted = opts.agencies ?? config.agencies.filter(a => a.enabled).map(a => a.id)
+    const configured = config.agencies.map(a => a.id)
+    const agencyConfigs = wanted.map(id => config.agencies.find(a => a.id === id) ?? (() => { throw new UnknownAgencyError(id, configured) })())
 
-    const targets = new Map<string, TargetAdapter>()
     const targetHealth = new TargetHealth(Object.keys(config.targets))
+    const targets = new Map<string, TargetAdapter>()
     for (const [id, section] of Object.entries(config.targets)) {
       const def = registry.targets.get(section.kind) ?? (() => { throw unknownKind('target', section.kind, registry.targets.keys()) })()
-      const target = observeTarget(id, def.create(section as never, { logger: logger.child({ target: id }), name: id, input: () => DEFAULT_INPUT }), targetHealth)
+      const target = observeTarget(id, def.create(section, { logger: logger.child({ target: id }), name: id, input: () => DEFAULT_INPUT }), targetHealth)
       targets.set(id, target)
       closers.push(async () => await target.close())
     }
+
     // Metrics need the queues, which need this hook: the hook finds them once they exist.
     const late: { metrics?: HubMetrics } = {}
     const window = new DeliveryWindow(ledger, config.push.agencyWindow * config.push.batchSize, logger)
@@ -88,81 +139,122 @@ export async function startHub (opts: StartHubOptions): Promise<Hub> {
       late.metrics?.observeAcknowledged(agencyId, items, ackedAtMs)
       opts.onAcknowledged?.(agencyId, items, ackedAtMs)
     }
-    const push: PushService = startPushService({ config, redis, ledger, targets, logger, onAcknowledged })
+    const push = startPushService({ config, redis, ledger, targets, logger, onAcknowledged, work: opts.work !== false })
     closers.push(async () => await push.close())
 
-    const agencies = []
-    const reconcilable: ReconcilableAgency[] = []
-    // Set once reconciliation has started (after the agencies it needs are built).
-    const reconciliation: { current?: Reconciliation } = {}
-    const mappings = new Map<string, MappingWatcher>()
-    for (const agency of config.agencies.filter(a => a.enabled)) {
-      const queue = push.queues.get(agency.target)
-      if (queue === undefined) throw new Error(`agency ${agency.id}: target "${agency.target}" has no queue`)
+    const alarms = new AlarmService({
+      redis, keyPrefix: config.redis.keyPrefix, config: alarmsConfig(config), hub: { name: config.hub.name, locale: config.hub.locale }, logger, deliver: opts.deliverAlarms !== false,
+    })
+    closers.push(async () => await alarms.close())
+
+    const watch = opts.watchMappings !== false
+    const agencies = new Map<string, AssembledAgency>()
+    const scheduled: (ScheduledAgency & AdminAgency)[] = []
+    for (const agency of agencyConfigs) {
+      // Every target of the config has a queue (the config schema names only configured targets).
+      const queue = push.queues.get(agency.target) ?? (() => { throw unknownKind('target', agency.target, push.queues.keys()) })()
+      const target = targets.get(agency.target) ?? (() => { throw unknownKind('target', agency.target, targets.keys()) })()
       const mapping = await openAgencyMapping({
-        agencyId: agency.id, file: agency.mapping, targetId: agency.target, redis, ledger, queue, batchSize: config.push.batchSize, logger,
+        agencyId: agency.id, file: agency.mapping, targetId: agency.target, ledger, queue, batchSize: config.push.batchSize, logger, publish: watch, projection: target.projection,
         ...(opts.mappingPollMs === undefined ? {} : { pollMs: opts.mappingPollMs }),
-        ...(opts.onMappingRefused === undefined ? {} : { onRefused: opts.onMappingRefused }),
+        onRefused: async event => {
+          await alarms.report(agency.id, 'mapping_invalid', { count: 1, samples: [], detail: { file: event.file, message: event.message } }).catch((err: unknown) => logger.warn({ err }, 'could not raise the mapping alarm'))
+          await opts.onMappingRefused?.(event)
+        },
       })
-      mappings.set(agency.id, mapping)
+      mapping.onLoaded(async () => { await alarms.resolve(agency.id, 'mapping_invalid').catch((err: unknown) => logger.warn({ err }, 'could not resolve the mapping alarm')) })
       closers.push(async () => await mapping.stop())
       const def = registry.sources.get(agency.source.kind) ?? (() => { throw unknownKind('source', agency.source.kind, registry.sources.keys()) })()
-      const source: SourceAdapter = def.create(agency.source as never, { logger: logger.child({ agency: agency.id }), name: agency.id, input: () => mapping.current().input, state: redisAdapterState(redis, ledger.keys(agency.id).adapterState) })
+      const source: SourceAdapter = def.create(agency.source, { logger: logger.child({ agency: agency.id }), name: agency.id, input: () => mapping.current().input, state: ledger.adapterState(agency.id) })
       closers.push(async () => await source.close())
-      agencies.push({
+      agencies.set(agency.id, { config: agency, source, target, mapping, queue })
+      const limits = reconcileConfig(agency)
+      scheduled.push({
         id: agency.id,
         name: agency.name ?? agency.id,
         target: agency.target,
         schedule: agency.schedule,
-        lockKey: ledger.keys(agency.id).pullLock,
-        tickKey: ledger.keys(agency.id).pullTick,
         paused: async () => await ledger.pausedSince(agency.id) !== undefined,
-        pull: async (signal: AbortSignal) => await pullAgency({
-          agencyId: agency.id, targetId: agency.target, source, mapping: () => mapping.current(), ledger, queue, batchSize: config.push.batchSize, logger, window,
-          ...(opts.onPage === undefined ? {} : { onPage: opts.onPage }),
-        }, signal).then(async summary => { await ledger.markActivity(agency.id, summary.changed); return summary }),
-        recordOutcome: async (ok: boolean, run: PullRun) => { await ledger.markPull(agency.id, ok, run); await reconciliation.current?.afterPull(agency.id) },
+        pull: async (signal: AbortSignal, lease: PullLease) => {
+          const projection = target.projection?.()
+          // A profile edit first re-judges the cases an older version of it held.
+          if (projection !== undefined) await rejudgeHeld({ agencyId: agency.id, targetId: agency.target, ledger, queue, batchSize: config.push.batchSize, mapping: mapping.current(), projection, lease })
+          const summary = await pullAgency({
+            agencyId: agency.id, targetId: agency.target, source, mapping: () => mapping.current(), projection: target.projection, ledger, queue, batchSize: config.push.batchSize, logger, window, lease,
+            ...(opts.onPage === undefined ? {} : { onPage: opts.onPage }),
+          }, signal)
+          await ledger.markActivity(agency.id, summary.changed)
+          await ledger.recordSourceProblems(agency.id, await source.problems?.() ?? [])
+          return summary
+        },
+        recordOutcome: async (ok: boolean, run: PullRun) => {
+          await ledger.markPull(agency.id, ok, run)
+          // The agency watchdogs (unreachable, silent, source problems) after every pull attempt.
+          await checkAgencyHealth(alarms, ledger, agency.id, limits).catch((err: unknown) => logger.warn({ err, agency: agency.id }, 'agency watchdog check failed; the next pull checks again'))
+        },
       })
-      reconcilable.push({ agency, source, target: targets.get(agency.target) as TargetAdapter, mapping: () => mapping.current(), queue })
+    }
+    const agencyOf = (agencyId: string): AssembledAgency => agencies.get(agencyId) ?? (() => { throw new UnknownAgencyError(agencyId, [...agencies.keys()]) })()
+    const mappings = new Map([...agencies].map(([id, a]) => [id, a.mapping]))
+    const reprocessNow = async (agencyId: string): Promise<ReprocessSummary> => {
+      const a = agencyOf(agencyId)
+      return await reprocessQuarantine({ agencyId, targetId: a.config.target, ledger, queue: a.queue, batchSize: config.push.batchSize, mapping: a.mapping.current(), projection: a.target.projection?.() })
     }
 
-    const scheduler = new PullScheduler(redis, agencies, logger)
+    const scheduler = new PullScheduler(ledger, scheduled, logger)
     // Stopping pulls comes before stopping pushes: closers run in reverse order.
     closers.push(async () => await scheduler.stop())
-    const reconciler = startReconciliation({ config, redis, ledger, logger, agencies: reconcilable, schedule: opts.schedule !== false, deliver: true })
-    reconciliation.current = reconciler
-    closers.push(async () => await reconciler.close())
-    for (const [id, mapping] of mappings) reconciler.watchMapping(id, mapping)
-
-    const readiness = { redis, keyPrefix: config.redis.keyPrefix, targets: targetHealth, probes: new TargetProbes(targets, targetHealth, config.admin.readiness), configChecks: configReadiness(config, mappings) }
-    const hubInfo = { name: config.hub.name, locale: config.hub.locale, version: HUB_VERSION, startedAt: new Date().toISOString() }
-    const openAlarms = async (): Promise<{ agency: string; kind: string; count: number }[]> => await reconciler.alarms.openAlarmCounts()
-    const metrics = late.metrics = createHubMetrics({ ledger, agencies, queues: push.queues, targets: targetHealth, hub: hubInfo, ready: async () => (await checkReadiness(readiness)).ready, openAlarms })
-    const admin: FastifyInstance = await buildAdminServer({
-      ...readiness, ledger, hub: hubInfo, admin: config.admin, agencies, queues: push.queues, batchSize: config.push.batchSize, metrics, logger,
-      triggerPull: async id => await scheduler.trigger(id),
-      openAlarms,
-      alarms: reconciler.alarms,
-      reconcileNow: async (id, options) => await reconciler.reconcileNow(id, options),
-      mappings,
+    const reconciler = startReconciliation({
+      config, redis, ledger, logger, alarms, schedule: opts.schedule !== false,
+      ...(opts.reconcileClock === undefined ? {} : { now: opts.reconcileClock }),
+      agencies: [...agencies.values()].map(a => ({ agency: a.config, source: a.source, target: a.target, mapping: () => a.mapping.current(), queue: a.queue })),
     })
-    await admin.listen({ host: config.admin.host, port: config.admin.port })
-    closers.push(async () => await admin.close())
-    const address = admin.server.address()
-    const adminUrl = typeof address === 'object' && address !== null ? `http://${config.admin.host}:${address.port}` : `http://${config.admin.host}:${config.admin.port}`
+    closers.push(async () => await reconciler.close())
+
+    let adminUrl: string | undefined
+    if (opts.admin !== false) {
+      const readiness = { redis, keyPrefix: config.redis.keyPrefix, targets: targetHealth, probes: new TargetProbes(targets, targetHealth, config.admin.readiness), configChecks: configReadiness(config, mappings) }
+      const hubInfo = { name: config.hub.name, locale: config.hub.locale, version: HUB_VERSION, startedAt: new Date().toISOString() }
+      const openAlarms = async (): Promise<{ agency: string; kind: string; count: number }[]> => await alarms.openAlarmCounts()
+      const metrics = late.metrics = createHubMetrics({ ledger, agencies: scheduled, queues: push.queues, targets: targetHealth, hub: hubInfo, ready: async () => (await checkReadiness(readiness)).ready, openAlarms })
+      const admin = await buildAdminServer({
+        ...readiness, ledger, hub: hubInfo, admin: config.admin, agencies: scheduled, queues: push.queues, batchSize: config.push.batchSize, metrics, logger,
+        triggerPull: async id => await scheduler.trigger(id),
+        openAlarms,
+        alarms,
+        reconcileNow: async (id, options) => await reconciler.reconcileNow(id, options),
+        reprocessQuarantine: async id => await reprocessNow(id),
+        mappings,
+        configFile: config.file,
+      })
+      await admin.listen({ host: config.admin.host, port: config.admin.port })
+      closers.push(async () => await admin.close())
+      const address = admin.server.address()
+      const scheme = config.admin.tls === undefined ? 'http' : 'https'
+      adminUrl = typeof address === 'object' && address !== null ? `${scheme}://${config.admin.host}:${address.port}` : `${scheme}://${config.admin.host}:${config.admin.port}`
+    }
 
     if (opts.schedule !== false) scheduler.start()
-    for (const mapping of mappings.values()) mapping.start()
-    logger.info({ agencies: agencies.map(a => a.id), targets: [...targets.keys()], admin: adminUrl }, 'hub started')
+    if (watch) for (const mapping of mappings.values()) mapping.start()
+    logger.info({ agencies: [...agencies.keys()], targets: [...targets.keys()], ...(adminUrl === undefined ? {} : { admin: adminUrl }) }, opts.admin === false ? 'hub assembled' : 'hub started')
     return {
-      config, redis, ledger, adminUrl, metrics, mappings,
+      config, redis, ledger, agencies, mappings, alarms, adminUrl, metrics: late.metrics,
+      agency: agencyOf,
       pullNow: async id => await scheduler.trigger(id),
       reconcileNow: async (id, options) => await reconciler.reconcileNow(id, options),
-      alarms: reconciler.alarms,
+      reprocessQuarantine: reprocessNow,
       close: closeAll,
     }
   } catch (err) {
     await closeAll()
     throw err
   }
+}
+
+/** Assemble and start the whole hub (`casebridge run`): workers, schedules, mapping watch, webhooks, the admin API. */
+export async function startHub (opts: StartHubOptions): Promise<Hub> {
+  const hub = await assembleHub(opts)
+  const { adminUrl, metrics } = hub
+  if (adminUrl === undefined || metrics === undefined) throw new InternalError('unreachable: a started hub serves its admin API')
+  return { ...hub, adminUrl, metrics }
 }

@@ -1,9 +1,10 @@
 // The public surface of the hub core, for adapters and embedders. Re-exports only.
 export * from './errors.js'
-export type { SourceAdapter, SourcePage, SourceCursor, RawRecord } from './contracts/source-adapter.js'
+export type { SourceAdapter, SourcePage, SourceCursor, SourceProblem, RawRecord } from './contracts/source-adapter.js'
 export type { TargetAdapter, PushBatch, PushRecordResult, TargetCaseSummary } from './contracts/target-adapter.js'
+export type { TargetProjection, Projection, ProjectedRecord, HeldCase } from './contracts/projection.js'
 export { createAdapterRegistry } from './contracts/adapter-registry.js'
 export type { AdapterDefinition, AdapterRegistry, AdapterContext, SourceAdapterDefinition, TargetAdapterDefinition } from './contracts/adapter-registry.js'
 export type { CanonicalCase } from './generated/case.js'
 export { loadConfig, type LoadedConfig, type AgencyConfig } from './config/load-config.js'
-export { startHub, type Hub } from './hub.js'
+export { assembleHub, startHub, type AssembledHub, type Hub } from './hub.js'

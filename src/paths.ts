@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { InternalError } from './errors.js'
 
 /**
  * The project root (where package.json names `casebridge`). Code runs both from `src/`
@@ -13,7 +14,7 @@ function findRoot (): string {
     const pkg = join(dir, 'package.json')
     if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'casebridge') return dir
     const parent = dirname(dir)
-    if (parent === dir) throw new Error('casebridge: cannot find the project root (package.json) above ' + fileURLToPath(import.meta.url))
+    if (parent === dir) throw new InternalError('casebridge: cannot find the project root (package.json) above ' + fileURLToPath(import.meta.url))
     dir = parent
   }
 }

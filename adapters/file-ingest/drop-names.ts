@@ -3,6 +3,7 @@
  * plain path segment (no separators, no "..", no control characters), so nothing can make
  * the hub read or write outside the configured directory.
  */
+import { InternalError } from '../../src/errors.js'
 export function safeName (name: string): boolean {
   if (name === '' || name === '.' || name === '..' || name.length > 255) return false
   // eslint-disable-next-line no-control-regex
@@ -51,6 +52,6 @@ export async function uniqueName (name: string, tag: string, taken: (candidate: 
 /** `relative` ("processed/a.csv") checked segment by segment, so it stays inside the drop directory. */
 export function checkedRelative (relative: string): string[] {
   const segments = relative.split('/')
-  if (!segments.every(safeName)) throw new Error(`refusing a path outside the drop directory: ${JSON.stringify(relative)}`)
+  if (!segments.every(safeName)) throw new InternalError(`refusing a path outside the drop directory: ${JSON.stringify(relative)}`)
   return segments
 }

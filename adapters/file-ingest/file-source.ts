@@ -1,23 +1,23 @@
 import type { Logger } from 'pino'
 import type { AdapterContext } from '../../src/contracts/adapter-registry.js'
-import type { SourceAdapter, SourceCursor, SourcePage } from '../../src/contracts/source-adapter.js'
+import type { SourceAdapter, SourceCursor, SourcePage, SourceProblem } from '../../src/contracts/source-adapter.js'
 import { ConfigError } from '../../src/errors.js'
 import type { FileStore } from './file-store.js'
 import type { FileIngestOptions } from './ingest-options.js'
 import { IngestedContent } from './ingested-content.js'
 import { ingestFiles } from './ingest-files.js'
 
-/** The file-ingest keys of a validated, defaulted adapter config. */
-export function ingestOptions (config: { [K in keyof FileIngestOptions]?: FileIngestOptions[K] }): FileIngestOptions {
+/** The file-ingest keys of a validated adapter config (the schema filled in their defaults). */
+export function ingestOptions (config: FileIngestOptions): FileIngestOptions {
   return {
-    completion: config.completion ?? 'stable',
-    markerSuffixes: config.markerSuffixes ?? ['.ok', '.done'],
-    include: config.include ?? ['.csv', '.json', '.ndjson', '.jsonl', '.xml'],
-    processedDir: config.processedDir ?? 'processed',
-    rejectedDir: config.rejectedDir ?? 'rejected',
-    pageSize: config.pageSize ?? 500,
-    maxFilesPerPull: config.maxFilesPerPull ?? 100,
-    contentRetentionDays: config.contentRetentionDays ?? 400,
+    completion: config.completion,
+    markerSuffixes: config.markerSuffixes,
+    include: config.include,
+    processedDir: config.processedDir,
+    rejectedDir: config.rejectedDir,
+    pageSize: config.pageSize,
+    maxFilesPerPull: config.maxFilesPerPull,
+    contentRetentionDays: config.contentRetentionDays,
   }
 }
 
@@ -36,6 +36,17 @@ export function fileSource (kind: string, store: FileStore, options: FileIngestO
     kind,
     pull (_cursor: SourceCursor, signal: AbortSignal): AsyncIterable<SourcePage> {
       return pull(signal)
+    },
+    async problems (): Promise<SourceProblem[]> {
+      const stuck = Object.entries(await ctx.content.stuck())
+      const first = stuck[0]
+      if (first === undefined) return []
+      const [name, file] = first
+      return [{
+        code: 'CB_ERR_FILES_NOT_MOVED',
+        message: `${stuck.length} ingested file(s) cannot be moved to ${file.folder} (e.g. ${name}: ${file.error}); they are not read again, fix the folder's permissions or space`,
+        since: stuck.map(([, f]) => f.since).sort()[0] ?? file.since,
+      }]
     },
     async close () {
       closed ??= store.close()

@@ -40,10 +40,46 @@ export async function * ingestFiles (store: FileStore, options: FileIngestOption
   const forgotten = await ctx.content.prune()
   if (forgotten > 0) ctx.logger.info({ files: forgotten, retentionDays: options.contentRetentionDays }, 'forgot the content hashes of files ingested before the retention period')
   const ready = await readyFiles(await store.list(), options, ctx.content, ctx.logger)
-  for (const file of ready.slice(0, options.maxFilesPerPull)) {
+  const stuck = await ctx.content.stuck()
+  let taken = 0
+  for (const file of ready) {
     if (signal.aborted) return
+    const known = stuck[file.name]
+    if (known !== undefined && known.size === file.size && known.mtimeMs === file.mtimeMs) {
+      // Ingested already, only the move failed: try the move again, read nothing, count nothing.
+      await settleIngested(store, file, options, known.sha256, ctx)
+      continue
+    }
+    if (taken++ >= options.maxFilesPerPull) return
     yield * ingestFile(store, file, options, ctx, signal)
   }
+}
+
+/**
+ * Move an ingested file to processed/. A move that fails while the file is still there
+ * (the folder is not writable, the disk is full) must not stop the agency: the file is
+ * remembered as ingested-but-stuck (not read again while unchanged), the agency goes on
+ * with its next file, and the source reports the problem — status and the
+ * `source_problem` alarm name the folder and the error — until a move succeeds.
+ */
+async function settleIngested (store: FileStore, file: ReadyFile, options: FileIngestOptions, sha256: string, ctx: IngestContext): Promise<void> {
+  const folder = `${store.where}/${options.processedDir}`
+  try {
+    await settleFile(store, file, options.processedDir, sha256)
+  } catch (err) {
+    // Read and committed, then deleted by the agency before the move: nothing left to do.
+    if (!await store.exists(file.name)) {
+      ctx.logger.info({ file: file.name, sha256 }, 'file ingested; it was removed before it could be moved to processed')
+      await ctx.content.markStuck(file.name, undefined)
+      return
+    }
+    const error = err instanceof Error ? err.message : String(err)
+    ctx.logger.error({ file: file.name, folder, err: error }, 'file ingested but it cannot be moved to processed: it is not read again while unchanged, and the other files go on')
+    await ctx.content.markStuck(file.name, { size: file.size, mtimeMs: file.mtimeMs, sha256, folder, error })
+    return
+  }
+  await ctx.content.markStuck(file.name, undefined)
+  ctx.logger.info({ file: file.name, sha256 }, 'file ingested and moved to processed')
 }
 
 /**
@@ -77,7 +113,7 @@ async function * readFile (store: FileStore, file: ReadyFile, options: FileInges
     const earlier = await ctx.content.ingestedAs(sha256)
     if (earlier !== undefined) {
       ctx.logger.info({ file: file.name, sameAs: earlier.file, ingestedAt: earlier.at }, 'file content was already ingested; moving it to processed without reading it again')
-      await settleFile(store, file, options.processedDir, sha256)
+      await settleIngested(store, file, options, sha256, ctx)
       return
     }
   }
@@ -123,15 +159,7 @@ async function * readFile (store: FileStore, file: ReadyFile, options: FileInges
   yield { ...page, cursor: cursor(items, true) }
   const sha256 = hasher.digest('hex')
   await ctx.content.remember(sha256, file.size, file.name)
-  try {
-    await settleFile(store, file, options.processedDir, sha256)
-  } catch (err) {
-    // Read and committed, then deleted by the agency before the move: nothing left to do.
-    if (await store.exists(file.name)) throw err
-    ctx.logger.info({ file: file.name, items, sha256 }, 'file ingested; it was removed before it could be moved to processed')
-    return
-  }
-  ctx.logger.info({ file: file.name, items, sha256 }, 'file ingested and moved to processed')
+  await settleIngested(store, file, options, sha256, ctx)
 }
 
 function emptyPage (): { records: Record<string, unknown>[]; origins: { file: string; line: number }[]; unreadable: { file: string; line: number; message: string }[] } {

@@ -6,6 +6,13 @@ const DAY_MS = 86_400_000
 type DayEntry = [sha256: string, size: number]
 
 /**
+ * A file ingested (its records committed) that could not be moved to processed/: it is
+ * not read again while it stays as it was (same size and modification time), and the
+ * agency's other files go on.
+ */
+export interface StuckFile { readonly size: number; readonly mtimeMs: number; readonly sha256: string; readonly folder: string; readonly error: string; readonly since: string }
+
+/**
  * What a file source remembers about ingested files, in its adapter state: the SHA-256 of
  * each ingested file's content (so the same content under another name is not ingested
  * twice) and how many remembered files have each size (so only a file whose size matches
@@ -67,6 +74,25 @@ export class IngestedContent {
     }
     await this.state.set('oldest-day', cutoff)
     return forgotten
+  }
+
+  /** Ingested files that could not be moved out of the inbox, by name. */
+  async stuck (): Promise<Record<string, StuckFile>> {
+    const text = await this.state.get('stuck')
+    return text === undefined ? {} : JSON.parse(text) as Record<string, StuckFile>
+  }
+
+  /** `name` was ingested and could not be moved (`file` undefined: it was moved, or is gone, after all). */
+  async markStuck (name: string, file: Omit<StuckFile, 'since'> | undefined): Promise<void> {
+    const all = await this.stuck()
+    if (file === undefined) {
+      if (all[name] === undefined) return
+      delete all[name]
+    } else {
+      all[name] = { ...file, since: all[name]?.since ?? new Date(this.now()).toISOString() }
+    }
+    if (Object.keys(all).length === 0) await this.state.delete('stuck')
+    else await this.state.set('stuck', JSON.stringify(all))
   }
 
   /** The previous poll's "size|mtime" per name, for the unchanged-across-two-polls check. */

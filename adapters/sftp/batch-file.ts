@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { PushBatch, PushRecordResult } from '../../src/contracts/target-adapter.js'
-import { RemoteRefusedError } from '../../src/errors.js'
+import { readRecordResults } from '../record-results.js'
 
 /** What the platform reads beside each batch file: the batch is complete and intact when this exists and matches. */
 export interface BatchManifest {
@@ -12,6 +12,8 @@ export interface BatchManifest {
   readonly bytes: number
   readonly sha256: string
   readonly caseNumbers: readonly string[]
+  /** The version sequence of each case (same order as `caseNumbers`): a collector that keeps the larger one never lets an older version overwrite a newer. */
+  readonly sequences: readonly number[]
   readonly createdAt: string
 }
 
@@ -46,35 +48,17 @@ export function batchFiles (batch: PushBatch, format: 'ndjson' | 'json'): BatchF
     bytes: data.length,
     sha256: createHash('sha256').update(data).digest('hex'),
     caseNumbers: batch.cases.map(c => c.caseNumber),
+    sequences: batch.sequences,
     createdAt: new Date().toISOString(),
   }
   return { name, dataName, manifestName: `${name}.manifest.json`, ackName: `${name}.ack.json`, data, manifest: Buffer.from(JSON.stringify(manifest, null, 2) + '\n') }
 }
 
-interface AckResult { caseNumber?: unknown; status?: unknown; reason?: unknown; acknowledgedAt?: unknown }
-
 /**
- * Per-record results from the platform's "<name>.ack.json": `{ "results": [{ caseNumber,
- * status: accepted | rejected | retryable, reason?, acknowledgedAt? }] }`. A case of the
- * batch the file does not mention is retryable.
+ * Per-record results from the platform's "<name>.ack.json", in the format of
+ * adapters/record-results.ts. A case of the batch the file does not mention is retryable.
  */
 export function readAcknowledgement (who: string, text: string, batch: PushBatch): PushRecordResult[] {
-  let body: { results?: unknown }
-  try {
-    body = JSON.parse(text) as { results?: unknown }
-  } catch (err) {
-    throw new RemoteRefusedError(`${who}: the acknowledgement file is not JSON`, { cause: err })
-  }
-  if (!Array.isArray(body.results)) throw new RemoteRefusedError(`${who}: the acknowledgement file has no "results" array`)
-  const byCase = new Map<string, PushRecordResult>()
-  for (const r of body.results as AckResult[]) {
-    if (typeof r.caseNumber !== 'string') continue
-    const reason = typeof r.reason === 'string' ? r.reason : 'no reason given'
-    byCase.set(r.caseNumber, r.status === 'accepted'
-      ? { caseNumber: r.caseNumber, status: 'accepted', acknowledgedAt: typeof r.acknowledgedAt === 'string' ? r.acknowledgedAt : new Date().toISOString() }
-      : r.status === 'rejected'
-        ? { caseNumber: r.caseNumber, status: 'rejected', reason }
-        : { caseNumber: r.caseNumber, status: 'retryable', reason })
-  }
+  const byCase = new Map(readRecordResults(`${who}: the acknowledgement file`, text).map(r => [r.caseNumber, r]))
   return batch.cases.map(c => byCase.get(c.caseNumber) ?? { caseNumber: c.caseNumber, status: 'retryable', reason: 'not in the acknowledgement file' })
 }

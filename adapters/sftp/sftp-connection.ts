@@ -18,6 +18,26 @@ export interface SftpEndpoint {
   readonly timeoutMs: number
 }
 
+/** The login keys both SFTP adapters' configs share (checked and defaulted by their schemas). */
+export type SftpLogin = SftpEndpoint
+
+/**
+ * The endpoint of an `sftp` source or target config: the one place the login keys are
+ * picked from a config, so both adapters connect alike.
+ */
+export function sftpEndpoint (config: SftpLogin): SftpEndpoint {
+  return {
+    host: config.host,
+    port: config.port,
+    username: config.username,
+    hostKeyFingerprint: config.hostKeyFingerprint,
+    timeoutMs: config.timeoutMs,
+    ...(config.password === undefined ? {} : { password: config.password }),
+    ...(config.privateKeyFile === undefined ? {} : { privateKeyFile: config.privateKeyFile }),
+    ...(config.passphrase === undefined ? {} : { passphrase: config.passphrase }),
+  }
+}
+
 /** The library client, as the adapters use it; nothing of ssh2 leaves adapters/sftp/. */
 export type SftpSession = SftpClient
 
@@ -41,7 +61,7 @@ interface RawSftpChannel {
 export async function openForReading (session: SftpSession, path: string, who: string): Promise<Buffer> {
   return await new Promise<Buffer>((resolve, reject) => {
     // ssh2's own SFTP channel, which ssh2-sftp-client keeps as `sftp` (its typings leave it out).
-    const channel = (session as unknown as { sftp?: RawSftpChannel }).sftp
+    const channel = untypedField(session, 'sftp', isRawSftpChannel)
     if (channel === undefined) { reject(new RemoteUnavailableError(`${who}: not connected`)); return }
     channel.open(path, 'r', (err, handle) => {
       if (err === undefined || err === null) { resolve(handle); return }
@@ -50,6 +70,20 @@ export async function openForReading (session: SftpSession, path: string, who: s
       else reject(err)
     })
   })
+}
+
+/** A field of the library client its typings leave out, if it is there and has the shape `is` checks. */
+function untypedField<T> (session: SftpSession, name: string, is: (value: unknown) => value is T): T | undefined {
+  const value: unknown = Reflect.get(session, name)
+  return is(value) ? value : undefined
+}
+
+function isRawSftpChannel (value: unknown): value is RawSftpChannel {
+  return typeof value === 'object' && value !== null && 'open' in value && typeof value.open === 'function'
+}
+
+function hasSetNoDelay (value: unknown): value is Pick<Client, 'setNoDelay'> {
+  return typeof value === 'object' && value !== null && 'setNoDelay' in value && typeof value.setNoDelay === 'function'
 }
 
 /** OpenSSH's fingerprint of a raw host key: SHA256:<base64 without padding>. */
@@ -168,7 +202,7 @@ export class SftpConnection {
     // SFTP is request/answer: with Nagle's algorithm on, each small read request waits for the
     // peer's delayed ACK (~40 ms), which held a loopback file read to 1.4-2.8 MB/s; without it,
     // 120-190 MB/s. ssh2 leaves Nagle on unless asked (ssh2-sftp-client does not type `client`).
-    (session as unknown as { client: Pick<Client, 'setNoDelay'> }).client.setNoDelay(true)
+    untypedField(session, 'client', hasSetNoDelay)?.setNoDelay(true)
     this.session = session
     return session
   }

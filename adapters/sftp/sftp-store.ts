@@ -4,7 +4,7 @@ import type { DropFile, FileStore } from '../file-ingest/file-store.js'
 import { checkedRelative } from '../file-ingest/drop-names.js'
 import { openForReading, type SftpConnection } from './sftp-connection.js'
 import { renameReplacing } from './rename.js'
-import { RemoteUnavailableError } from '../../src/errors.js'
+import { RemoteRefusedError, RemoteUnavailableError } from '../../src/errors.js'
 
 /** Read size per SFTP request stream buffer; larger buffers mean fewer round trips. */
 const READ_HIGH_WATER_MARK = 256 * 1024
@@ -34,7 +34,7 @@ export function sftpStore (connection: SftpConnection, directory: string, where:
       // the stream's whole life: ssh2 can report a failed CLOSE after the data has ended, when
       // the consumer's listeners are gone, and an unheard 'error' would end the process.
       stream.on('error', (err: Error) => { connection.typed(`reading ${path}`, err) })
-      return stream as unknown as Readable
+      return stream
     },
     async move (from, to) {
       await connection.run(`moving ${at(from)} to ${at(to)}`, async s => await s.rename(at(from), at(to)))
@@ -52,7 +52,7 @@ export function sftpStore (connection: SftpConnection, directory: string, where:
     },
     async ensureDir (relative) {
       await connection.run(`checking ${directory}`, async s => {
-        if ((await s.exists(directory)) !== 'd') throw Object.assign(new Error(`the drop directory ${directory} does not exist on the server`), { code: 2 })
+        if ((await s.exists(directory)) !== 'd') throw new RemoteRefusedError(`${connection.who}: checking ${directory} failed: the drop directory ${directory} does not exist on the server`)
         if ((await s.exists(at(relative))) === false) await s.mkdir(at(relative), false)
       })
     },

@@ -12,6 +12,7 @@ import type { AlarmService } from '../alarms/alarm-service.js'
 import type { ReconcileResult } from '../reconcile/findings.js'
 import type { CompiledMapping } from '../mapping/types.js'
 import type { ReadinessDeps } from './readiness.js'
+import type { ReprocessSummary } from '../sync/reprocess-quarantine.js'
 
 /** One agency as the admin API knows it. */
 export interface AdminAgency {
@@ -43,6 +44,10 @@ export interface AdminDeps extends ReadinessDeps {
   readonly alarms?: Pick<AlarmService, 'list' | 'acknowledge'>
   /** Reconcile one agency now; the reconcile route exists only with it. */
   readonly reconcileNow?: (agencyId: string, opts: { repair?: boolean; fullListing?: boolean }) => Promise<ReconcileResult>
-  /** Each agency's mapping in use (hot-reloaded): quarantine retry and the mapping preview use it. */
+  /** Re-process one agency's quarantine with its mapping in use; the quarantine-retry route exists only with it. */
+  readonly reprocessQuarantine?: (agencyId: string) => Promise<ReprocessSummary>
+  /** Each agency's mapping in use (hot-reloaded): the mapping preview and viewer masking use it. */
   readonly mappings?: ReadonlyMap<string, { current (): CompiledMapping }>
+  /** The hub config file: its folder is taken off paths in answers to callers below admin (machine-paths.ts). */
+  readonly configFile?: string
 }

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import { ConfigError } from '../errors.js'
 import swagger from '@fastify/swagger'
 import type { AdminDeps } from './admin-deps.js'
 import { TokenTable } from './auth/tokens.js'
@@ -6,6 +8,7 @@ import { BadTokenLimiter } from './auth/bad-token-limiter.js'
 import { installAuth } from './auth/authorize.js'
 import { installAuditHook } from './audit-hook.js'
 import { installJsonBody } from './json-body.js'
+import { installPathScrub } from './machine-paths.js'
 import { registerHealthRoutes } from './routes/health-routes.js'
 import { registerMetricsRoute } from './routes/metrics-route.js'
 import { registerAgencyRoutes } from './routes/agency-routes.js'
@@ -20,6 +23,24 @@ import { registerMappingPreviewRoute } from './routes/mapping-preview-route.js'
 export type { AdminDeps } from './admin-deps.js'
 
 /**
+ * `admin.tls` as Node's TLS server options: the key and certificate, and with a client CA,
+ * mutual TLS — a client without a certificate that CA signed is refused during the handshake.
+ * An unreadable file is a config error at start, naming the key.
+ */
+function tlsOptions (tls: AdminDeps['admin']['tls']): { key: Buffer; cert: Buffer; ca?: Buffer; requestCert?: boolean; rejectUnauthorized?: boolean } | undefined {
+  if (tls === undefined) return undefined
+  const read = (key: string, file: string): Buffer => {
+    try {
+      return readFileSync(file)
+    } catch (err) {
+      throw new ConfigError(`admin.tls.${key}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, [], { cause: err })
+    }
+  }
+  const base = { key: read('keyFile', tls.keyFile), cert: read('certFile', tls.certFile) }
+  return tls.clientCaFile === undefined ? base : { ...base, ca: read('clientCaFile', tls.clientCaFile), requestCert: true, rejectUnauthorized: true }
+}
+
+/**
  * The hub's admin API: probes (`/healthz`, `/readyz`, open), `/metrics` (open or token, by
  * config), the operator routes under `/api` (bearer token and role), and the OpenAPI
  * document generated from the routes' schemas at `/docs/json`. Every mutating route is
@@ -29,7 +50,9 @@ export type { AdminDeps } from './admin-deps.js'
 export async function buildAdminServer (deps: AdminDeps): Promise<FastifyInstance> {
   const tokens = new TokenTable(deps.admin.tokens)
   // Off unless configured: otherwise any client could pick the address the bad-token limit keys by.
-  const app = Fastify({ logger: false, bodyLimit: deps.admin.bodyLimitBytes, trustProxy: deps.admin.trustProxy ?? false })
+  const https = tlsOptions(deps.admin.tls)
+  const options = { logger: false, bodyLimit: deps.admin.bodyLimitBytes, trustProxy: deps.admin.trustProxy }
+  const app: FastifyInstance = https === undefined ? Fastify(options) : Fastify({ ...options, https })
 
   await app.register(swagger, {
     openapi: {
@@ -40,11 +63,11 @@ export async function buildAdminServer (deps: AdminDeps): Promise<FastifyInstanc
     },
   })
 
-  // The schema fills these defaults when the config loads; the generated type cannot say so.
   const limit = deps.admin.badTokenLimit
-  installAuth(app, { tokens, limiter: new BadTokenLimiter(limit.burst ?? 10, limit.perMinute ?? 10), metricsNeedToken: deps.admin.metrics.requireToken === true })
+  installAuth(app, { tokens, limiter: new BadTokenLimiter(limit.burst, limit.perMinute), metricsNeedToken: deps.admin.metrics.requireToken })
   installAuditHook(app, deps)
   installJsonBody(app)
+  installPathScrub(app, { ...(deps.configFile === undefined ? {} : { configFile: deps.configFile }), ...(deps.mappings === undefined ? {} : { mappings: deps.mappings }) })
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err.validation !== undefined) return reply.code(400).send({ statusCode: 400, error: 'bad_request', message: err.message })

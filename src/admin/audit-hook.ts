@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { AdminDeps } from './admin-deps.js'
-import { appendAudit } from './audit-stream.js'
+import { appendAudit } from '../audit/audit-stream.js'
 import { RefusalLog } from './refusal-log.js'
 
 /**

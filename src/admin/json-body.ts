@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify'
+import { BadRequestError } from '../errors.js'
 
 /** An error fastify answers with its `statusCode` (the admin error handler words it). */
-function badRequest (message: string): Error & { statusCode: number } {
-  return Object.assign(new Error(message), { statusCode: 400 })
+function badRequest (message: string): BadRequestError {
+  return new BadRequestError(message)
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis'
 import type { CompiledMapping } from '../mapping/types.js'
 import type { MappingRefusedEvent } from '../mapping/mapping-watcher.js'
 import type { TargetProbes } from './target-probes.js'
+import { RedisUnavailableError } from '../errors.js'
 
 export interface ReadinessCheck { readonly name: string; readonly ok: boolean; readonly detail: string }
 export interface Readiness { readonly ready: boolean; readonly checks: readonly ReadinessCheck[] }
@@ -31,7 +32,7 @@ async function redisWritable (redis: Redis, keyPrefix: string): Promise<Readines
   let timer: NodeJS.Timeout | undefined
   try {
     const probe = redis.set(`${keyPrefix}:ready-probe`, String(Date.now()), 'PX', 5000)
-    const timeout = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error('no answer within 1 s')), 1000) })
+    const timeout = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new RedisUnavailableError('no answer within 1 s')), 1000) })
     await Promise.race([probe, timeout])
     return { name: 'redis', ok: true, detail: 'writable' }
   } catch (err) {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
-import { appendRefusal } from './audit-stream.js'
+import { appendRefusal } from '../audit/audit-stream.js'
 
 /** One request refused before authentication: no token, a wrong one, or rate-limited. */
 export interface Refusal {
@@ -24,7 +24,7 @@ const OTHER_CLIENTS = 'other-clients'
 const MAX_ROUTES = 20
 
 /**
- * Refused anonymous requests, written to the refusals stream (src/admin/audit-stream.ts)
+ * Refused anonymous requests, written to the refusals stream (src/audit/audit-stream.ts)
  * aggregated per client address and interval: a client's first refusal in a window is
  * written at once, with what it tried; the rest of that window becomes one summary entry
  * (`refused.summary`: how many, when, by status, which routes) when the window ends or

@@ -35,7 +35,8 @@ export const countsSchema = {
     skippedByRule: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Skipped records by the skip rule of the mapping that matched (drafts, test records …).' },
     enqueued: { type: 'integer', description: 'Case versions queued for delivery.' },
     pushed: { type: 'integer', description: 'Cases the platform has acknowledged (distinct case numbers).' },
-    quarantined: { type: 'integer', description: 'Records in quarantine now.' },
+    quarantined: { type: 'integer', description: 'Records in quarantine now (held cases not counted).' },
+    held: { type: 'integer', description: 'Valid cases held for the target now: they lack a field its profile requires (in the quarantine listing with stage "held").' },
     deadLettered: { type: 'integer', description: 'Cases in the dead-letter set now.' },
   },
 } as const
@@ -66,6 +67,11 @@ export const agencyStatusSchema = {
         error: { type: 'string' }, errorAt: { type: 'string', format: 'date-time' },
       },
     },
+    sourceProblems: {
+      type: 'array',
+      description: 'What the source reported needing attention after its last pull although the pull succeeded (e.g. CB_ERR_FILES_NOT_MOVED: ingested files that cannot be moved out of the inbox, with the folder and the error); empty when all is well. The source_problem alarm carries the same.',
+      items: { type: 'object', required: ['code', 'message', 'since'], properties: { code: { type: 'string' }, message: { type: 'string' }, since: { type: 'string', format: 'date-time' } } },
+    },
   },
 } as const
 
@@ -88,7 +94,8 @@ export const quarantineEntrySchema = {
   properties: {
     recordKey: { type: 'string' },
     caseNumber: { type: 'string' },
-    stage: { enum: ['parse', 'mapping', 'validation'] },
+    stage: { enum: ['parse', 'mapping', 'validation', 'held'], description: '`held`: a valid case its target\'s profile cannot take yet (a required field missing).' },
+    profileVersion: { type: 'string', description: 'For held cases: the target profile version that judged it.' },
     stageText: { type: 'string', description: 'The stage in the hub\'s language.' },
     problems: { type: 'array', items: problemSchema },
     mappingVersion: { type: 'string' },

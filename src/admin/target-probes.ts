@@ -1,13 +1,14 @@
-import { CaseBridgeError } from '../errors.js'
+import { CaseBridgeError, RemoteUnavailableError } from '../errors.js'
 import type { TargetAdapter } from '../contracts/target-adapter.js'
 import type { TargetHealth } from '../metrics/target-health.js'
 import type { ReadinessCheck } from './readiness.js'
 
+/** `admin.readiness` of the hub config (its defaults are in schemas/config.schema.json). */
 export interface TargetProbeOptions {
-  /** A target that has not answered within this time is not reachable. @defaultValue 2000 */
-  readonly probeTimeoutMs?: number
-  /** How long an answer is reused. @defaultValue 5000 */
-  readonly cacheMs?: number
+  /** A target that has not answered within this time is not reachable. */
+  readonly probeTimeoutMs: number
+  /** How long an answer is reused. */
+  readonly cacheMs: number
 }
 
 interface Cached { readonly at: number; readonly check: ReadinessCheck }
@@ -27,9 +28,9 @@ export class TargetProbes {
   private readonly timeoutMs: number
   private readonly cacheMs: number
 
-  constructor (private readonly targets: ReadonlyMap<string, TargetAdapter>, private readonly health: TargetHealth, opts: TargetProbeOptions = {}, private readonly now: () => number = Date.now) {
-    this.timeoutMs = opts.probeTimeoutMs ?? 2000
-    this.cacheMs = opts.cacheMs ?? 5000
+  constructor (private readonly targets: ReadonlyMap<string, TargetAdapter>, private readonly health: TargetHealth, opts: TargetProbeOptions, private readonly now: () => number = Date.now) {
+    this.timeoutMs = opts.probeTimeoutMs
+    this.cacheMs = opts.cacheMs
   }
 
   /**
@@ -66,18 +67,19 @@ export class TargetProbes {
     const controller = new AbortController()
     let timer: NodeJS.Timeout | undefined
     // The race also covers an adapter that does not honour the signal (an SFTP operation queued behind a delivery).
+    const expired = new RemoteUnavailableError(`no answer within ${this.timeoutMs} ms`)
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => {
-        const err = new Error(`no answer within ${this.timeoutMs} ms`)
-        controller.abort(err)
-        reject(err)
+        controller.abort(expired)
+        reject(expired)
       }, this.timeoutMs)
     })
     try {
       await Promise.race([target.check(controller.signal), timeout])
       return { name, ok: true, detail: `answered the probe in ${this.now() - started} ms` }
     } catch (err) {
-      const code = err instanceof CaseBridgeError ? `${err.code}: ` : ''
+      // The adapter's own failure shows its code; the probe's own time limit says it in words.
+      const code = err instanceof CaseBridgeError && err !== expired ? `${err.code}: ` : ''
       return { name, ok: false, detail: `probe failed: ${code}${err instanceof Error ? err.message : String(err)}` }
     } finally {
       clearTimeout(timer)

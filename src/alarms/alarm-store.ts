@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis'
 import { isAlarmKind, type Alarm, type AlarmEventType, type AlarmKind, type AlarmState, type Severity } from './alarm-kinds.js'
+import { InternalError } from '../errors.js'
 
 /**
  * Alarm state in Redis, hub-wide under one hash tag (`{alarms}`: one Cluster slot, so a
@@ -157,7 +158,7 @@ export class AlarmStore {
     const [what, detail] = reply
     if (what === 'refused' || what === 'unchanged') return { changed: false, refused: what === 'refused', state: detail as AlarmState | 'none' }
     const change = parseChange(detail)
-    if (change === undefined) throw new Error(`alarm transition returned an unreadable outbox entry: ${detail.slice(0, 200)}`)
+    if (change === undefined) throw new InternalError(`alarm transition returned an unreadable outbox entry: ${detail.slice(0, 200)}`)
     return { changed: true, change, entry: detail }
   }
 }

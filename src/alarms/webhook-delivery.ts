@@ -9,6 +9,10 @@ import type { AlarmChange } from './alarm-store.js'
 
 export const WEBHOOK_QUEUE = 'alarm-webhooks'
 export const SIGNATURE_HEADER = 'x-casebridge-signature'
+/** Unix seconds when this attempt was sent; covered by the signature, so a receiver can refuse old (replayed) requests. */
+export const TIMESTAMP_HEADER = 'x-casebridge-timestamp'
+/** How far from its own clock a receiver should accept a timestamp (documented in the README); a repeat within it is dropped by `id`. */
+export const REPLAY_WINDOW_SECONDS = 300
 
 /** One delivery of one alarm change to one webhook. The secret is never in Redis: it is looked up by webhook id. */
 export interface WebhookJob {
@@ -24,15 +28,19 @@ export function webhookId (hook: Pick<AlarmWebhookConfig, 'name' | 'url'>): stri
   return hook.name ?? `url-${createHash('sha1').update(hook.url).digest('hex').slice(0, 12)}`
 }
 
-/** `sha256=<hex HMAC-SHA256 of the body>`: how a receiver checks the notification came from this hub. */
-export function signature (body: string, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`
+/**
+ * `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`: how a receiver checks the notification
+ * came from this hub, and when it was sent — a captured request replayed later fails the
+ * receiver's window check, and cannot be given a fresh timestamp without the secret.
+ */
+export function signature (body: string, secret: string, timestamp: number): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`, 'utf8').update(body, 'utf8').digest('hex')}`
 }
 
 /**
  * The notification body: a pure function of the change (and the hub's name and language),
- * so a retry sends the same bytes with the same signature and `id` lets a receiver drop
- * a repeat. Texts in the hub's language; case numbers only, no personal data.
+ * so a retry sends the same bytes (signed anew with its own timestamp) and `id` lets a
+ * receiver drop a repeat. Texts in the hub's language; case numbers only, no personal data.
  */
 export function webhookBody (change: AlarmChange, hub: { name: string; locale: Locale }): string {
   const { alarm } = change
@@ -42,6 +50,8 @@ export function webhookBody (change: AlarmChange, hub: { name: string; locale: L
     count: alarm.count,
     ...(typeof detail.deadlineDays === 'number' ? { days: detail.deadlineDays } : {}),
     ...(typeof detail.minutes === 'number' ? { minutes: detail.minutes } : {}),
+    ...(typeof detail.message === 'string' ? { message: detail.message } : {}),
+    ...(typeof detail.cause === 'string' ? { cause: detail.cause } : {}),
   })
   return JSON.stringify({ id: change.id, event: change.event, occurredAt: change.at, hub: hub.name, title: text.title, description: text.description, alarm })
 }
@@ -53,9 +63,10 @@ export function webhookProcessor (hooks: ReadonlyMap<string, AlarmWebhookConfig>
     if (hook === undefined) throw new UnrecoverableError(`webhook "${job.data.webhook}" is not configured any more; alarm change ${job.data.changeId} not delivered`)
     let status: number
     try {
+      const timestamp = Math.floor(Date.now() / 1000)
       const res = await request(hook.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature(job.data.body, hook.secret), 'x-casebridge-event': job.data.event, 'x-casebridge-delivery': job.data.changeId },
+        headers: { 'content-type': 'application/json', [TIMESTAMP_HEADER]: String(timestamp), [SIGNATURE_HEADER]: signature(job.data.body, hook.secret, timestamp), 'x-casebridge-event': job.data.event, 'x-casebridge-delivery': job.data.changeId },
         body: job.data.body,
         headersTimeout: hook.timeoutMs,
         bodyTimeout: hook.timeoutMs,

@@ -1,5 +1,5 @@
 import { DEFAULT_LOCALE, LOCALES, isLocale, translator, type Locale, type Translate } from '../i18n/translate.js'
-import { UsageError } from './usage-error.js'
+import { UsageError } from '../errors.js'
 
 /**
  * The language the operator asked for: `--lang`, else CASEBRIDGE_LOCALE; undefined when

@@ -3,12 +3,13 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { runCommand } from './run-command.js'
 import { CHECK_CONFIG_USAGE, checkConfigCommand } from './check-config-command.js'
-import { CaseBridgeError } from '../errors.js'
+import { CaseBridgeError, UsageError } from '../errors.js'
 import { OPERATOR_USAGE, isOperatorCommand, runOperatorCommand } from './operator-commands.js'
 import { MAPPING_USAGE, mappingCommand } from './mapping-command.js'
-import { UsageError } from './usage-error.js'
+import { PROFILE_USAGE, profileCommand } from './profile-command.js'
 import { QUARANTINE_RETRY_USAGE, quarantineRetryCommand } from './quarantine-command.js'
 import { RECONCILE_DIRECT_USAGE, reconcileCommand } from './reconcile-command.js'
+import { loadDemo } from './demo-loader.js'
 
 const USAGE = `casebridge — sync hub between agency case systems and the two-laws platform
 
@@ -16,10 +17,14 @@ Usage:
   casebridge demo [--records N] [--live]   start the demo: hub + agency and platform simulators
                   [--agency-port P] [--platform-port P] [--admin-port P] [--key-prefix K] [--work-dir D]
                                            move it beside another (ports 4001, 4002, 4000; cb-demo; .casebridge)
+                  [--platform canonical|province|table]
+                                           deliver to the canonical API (default), the provincial exchange
+                                           (mappings/profiles/province.yaml) or the 前置库 table on PostgreSQL
   casebridge run --config <file>           run the hub with a configuration file
   casebridge help                          this text
 ${CHECK_CONFIG_USAGE}
 ${MAPPING_USAGE}
+${PROFILE_USAGE}
 ${QUARANTINE_RETRY_USAGE}
 ${RECONCILE_DIRECT_USAGE}
 
@@ -34,7 +39,7 @@ async function main (argv: string[]): Promise<number> {
   if (isOperatorCommand(command, rest)) return await runOperatorCommand(command!, rest)
   switch (command) {
     case 'demo': {
-      const { values } = parseArgs({ args: rest, options: { records: { type: 'string' }, live: { type: 'boolean' }, 'agency-port': { type: 'string' }, 'platform-port': { type: 'string' }, 'admin-port': { type: 'string' }, 'key-prefix': { type: 'string' }, 'work-dir': { type: 'string' } } })
+      const { values } = parseArgs({ args: rest, options: { records: { type: 'string' }, live: { type: 'boolean' }, 'agency-port': { type: 'string' }, 'platform-port': { type: 'string' }, 'admin-port': { type: 'string' }, 'key-prefix': { type: 'string' }, 'work-dir': { type: 'string' }, platform: { type: 'string' } } })
       const numbers: Record<string, number> = {}
       for (const [flag, key] of [['records', 'records'], ['agency-port', 'agencyPort'], ['platform-port', 'platformPort'], ['admin-port', 'adminPort']] as const) {
         const text = values[flag]
@@ -43,8 +48,11 @@ async function main (argv: string[]): Promise<number> {
         if (!Number.isInteger(n) || n < 0 || (flag !== 'records' && n > 65535)) return usage(`demo --${flag} needs ${flag === 'records' ? 'a whole number' : 'a port number (0 for any free port)'}, got "${text}"`)
         numbers[key] = n
       }
-      const { runDemo } = await import('../../fixtures/demo/run-demo.js')
+      const platform = values.platform ?? 'canonical'
+      if (platform !== 'canonical' && platform !== 'province' && platform !== 'table') return usage(`demo --platform is canonical (the platform's canonical JSON API, the default), province (the provincial exchange: its own fields, codes and signature) or table (the 前置库 exchange table on PostgreSQL), got "${platform}"`)
+      const { runDemo } = await loadDemo()
       return await runDemo({
+        platform,
         ...numbers, live: values.live === true,
         ...(values['key-prefix'] === undefined ? {} : { keyPrefix: values['key-prefix'] }),
         ...(values['work-dir'] === undefined ? {} : { workDir: resolve(values['work-dir']) }),
@@ -55,8 +63,9 @@ async function main (argv: string[]): Promise<number> {
       if (values.config === undefined) return usage('run needs --config <file>')
       return await runCommand(values.config)
     }
-    case 'check-config': case 'mapping': case 'quarantine':
+    case 'check-config': case 'mapping': case 'profile': case 'quarantine':
       try {
+        if (command === 'profile') return await profileCommand(rest)
         return command === 'check-config' ? await checkConfigCommand(rest) : command === 'mapping' ? await mappingCommand(rest) : await quarantineRetryCommand(rest)
       } catch (err) {
         if (err instanceof UsageError) return usage(err.message)

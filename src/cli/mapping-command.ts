@@ -9,17 +9,14 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { loadMapping } from '../mapping/load-mapping.js'
-import { maskedReport, previewSample, type PreviewReport, type PreviewResult } from '../mapping/preview.js'
+import { maskedReport, previewSample, type PreviewReport, type PreviewResult } from '../pipeline/preview.js'
 import type { MappingProblem } from '../mapping/types.js'
 import { problemReason, type Translate } from '../i18n/translate.js'
 import { askedLocale, cliTranslator } from './cli-locale.js'
-import { UsageError } from './usage-error.js'
+import { UsageError } from '../errors.js'
 
 export const MAPPING_USAGE = `  casebridge mapping test <mapping.yaml> <sample-file> [--json] [--invalid-only] [--show-personal] [--lang zh-CN|en]
                                            map and validate every record of a sample export; exit 1 if any is invalid`
-
-/** A usage mistake of `mapping` or `quarantine retry` (exit 2). */
-export class MappingUsageError extends UsageError {}
 
 function problemLine (t: Translate, p: MappingProblem): string {
   const where = p.sourceField === undefined ? (p.canonicalField === '' ? '(record)' : p.canonicalField) : `${p.sourceField} → ${p.canonicalField === '' ? '(record)' : p.canonicalField}`
@@ -59,12 +56,12 @@ export async function mappingCommand (args: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, 'invalid-only': { type: 'boolean' }, 'show-personal': { type: 'boolean' }, lang: { type: 'string' } } })
   } catch (err) {
-    throw new MappingUsageError((err as Error).message)
+    throw new UsageError((err as Error).message)
   }
   const t = cliTranslator(askedLocale(parsed.values.lang))
   const [sub, mappingFile, sampleFile, ...extra] = parsed.positionals
-  if (sub !== 'test') throw new MappingUsageError(sub === undefined ? t('cli.usage.mappingSubcommand') : t('cli.usage.mappingUnknown', { sub }))
-  if (mappingFile === undefined || sampleFile === undefined || extra.length > 0) throw new MappingUsageError(t('cli.usage.mappingFiles'))
+  if (sub !== 'test') throw new UsageError(sub === undefined ? t('cli.usage.mappingSubcommand') : t('cli.usage.mappingUnknown', { sub }))
+  if (mappingFile === undefined || sampleFile === undefined || extra.length > 0) throw new UsageError(t('cli.usage.mappingFiles'))
   const mapping = await loadMapping(mappingFile)
   let bytes: Uint8Array
   try {

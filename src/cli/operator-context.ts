@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { AdminClient, DEMO_ADMIN_TOKEN, DEMO_ADMIN_URL } from './admin-client.js'
 import type { AdminRequestError } from '../errors.js'
 import { DEFAULT_LOCALE, isLocale, translator, type Locale, type Translate } from '../i18n/translate.js'
-import { UsageError } from './usage-error.js'
+import { UsageError } from '../errors.js'
 import { askedLocale } from './cli-locale.js'
 
 /** Options every command that talks to the hub accepts. */

@@ -4,20 +4,15 @@
  * when an edited mapping loads. Works beside a running hub (it waits for the agency's pull
  * to finish, via the same lock) or without one (the push jobs wait in Redis for the hub).
  */
-import type { TargetAdapter } from '../contracts/target-adapter.js'
 import { parseArgs } from 'node:util'
 import { join } from 'node:path'
 import { loadConfig } from '../config/load-config.js'
-import { startPushService } from '../delivery/push-service.js'
-import { Ledger } from '../ledger/ledger.js'
 import { createLogger } from '../logging/logger.js'
-import { loadMapping } from '../mapping/load-mapping.js'
 import { projectRoot } from '../paths.js'
-import { connectRedis } from '../redis/connect.js'
-import { reprocessQuarantine } from '../sync/reprocess-quarantine.js'
+import { assembleHub } from '../hub.js'
 import { builtInRegistry } from '../../adapters/index.js'
-import { MappingUsageError } from './mapping-command.js'
 import { askedLocale, cliTranslator } from './cli-locale.js'
+import { UsageError } from '../errors.js'
 
 export const QUARANTINE_RETRY_USAGE = `  casebridge quarantine retry --agency X [--config <file>] [--json] [--lang zh-CN|en]
                                            re-map an agency's quarantined records with its mapping file now
@@ -32,31 +27,26 @@ export async function quarantineRetryCommand (args: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args, allowPositionals: true, options: { agency: { type: 'string' }, config: { type: 'string', short: 'c' }, json: { type: 'boolean' }, lang: { type: 'string' } } })
   } catch (err) {
-    throw new MappingUsageError((err as Error).message)
+    throw new UsageError((err as Error).message)
   }
   const asked = askedLocale(parsed.values.lang)
   const usageText = cliTranslator(asked)
   const [sub, ...extra] = parsed.positionals
-  if (sub !== 'retry' || extra.length > 0) throw new MappingUsageError(usageText('cli.usage.quarantineRetry'))
+  if (sub !== 'retry' || extra.length > 0) throw new UsageError(usageText('cli.usage.quarantineRetry'))
   const agencyId = parsed.values.agency
-  if (agencyId === undefined) throw new MappingUsageError(usageText('cli.usage.needsAgency', { command: 'quarantine retry' }))
+  if (agencyId === undefined) throw new UsageError(usageText('cli.usage.needsAgency', { command: 'quarantine retry' }))
   const file = parsed.values.config ?? process.env.CASEBRIDGE_CONFIG ?? join(projectRoot, 'config', 'demo.yaml')
 
   const config = await loadConfig(file, builtInRegistry())
   const t = cliTranslator(asked, config.hub.locale)
   const agency = config.agencies.find(a => a.id === agencyId)
-  if (agency === undefined) throw new MappingUsageError(t('cli.usage.unknownAgency', { agency: agencyId, file: config.file, agencies: config.agencies.map(a => a.id).join(', ') }))
-  const mapping = await loadMapping(agency.mapping, { agency: agency.id })
-  const logger = createLogger({ level: 'warn', name: 'casebridge-quarantine' })
-  const redis = connectRedis(config.redis.url, logger)
-  // Enqueue only: no worker runs here, so the targets themselves are never used, only their names.
-  const targets = new Map(Object.keys(config.targets).map(id => [id, undefined as unknown as TargetAdapter]))
-  const ledger = new Ledger(redis, config.redis.keyPrefix)
-  const push = startPushService({ config, redis, ledger, targets, logger, work: false })
+  if (agency === undefined) throw new UsageError(t('cli.usage.unknownAgency', { agency: agencyId, file: config.file, agencies: config.agencies.map(a => a.id).join(', ') }))
+  // Logs go to stderr so that stdout is the result alone.
+  const logger = createLogger({ level: 'warn', name: 'casebridge-quarantine' }, process.stderr)
+  // Enqueue only: a running hub's push workers deliver; its mapping state and webhooks stay its own.
+  const hub = await assembleHub({ config, registry: builtInRegistry(), logger, agencies: [agency.id], work: false, schedule: false, admin: false, deliverAlarms: false, watchMappings: false })
   try {
-    const queue = push.queues.get(agency.target)
-    if (queue === undefined) throw new MappingUsageError(`agency ${agency.id}: target "${agency.target}" is not configured`)
-    const summary = await reprocessQuarantine({ agencyId: agency.id, targetId: agency.target, redis, ledger, queue, batchSize: config.push.batchSize, mapping })
+    const summary = await hub.reprocessQuarantine(agency.id)
     if (parsed.values.json === true) process.stdout.write(JSON.stringify({ agency: agency.id, ...summary }, null, 2) + '\n')
     else {
       process.stdout.write(t('cli.quarantineRetry.done', { agency: agency.id, version: summary.mappingVersion, examined: summary.examined, released: summary.released, enqueued: summary.enqueued, stillInvalid: summary.stillInvalid, skipped: summary.skipped }) +
@@ -64,7 +54,6 @@ export async function quarantineRetryCommand (args: string[]): Promise<number> {
     }
     return 0
   } finally {
-    await push.close()
-    await redis.quit().catch(() => redis.disconnect())
+    await hub.close()
   }
 }

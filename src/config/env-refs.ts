@@ -18,19 +18,28 @@ export function isEnvRef (value: unknown): value is EnvRef {
 
 export interface MissingEnv { path: (string | number)[]; name: string }
 
-/** Replace every `{ env: NAME }` below `value`; returns the copy and the names that were not set. */
-export function resolveEnvRefs (value: unknown, env: NodeJS.ProcessEnv, path: (string | number)[] = [], missing: MissingEnv[] = []): { value: unknown; missing: MissingEnv[] } {
+/**
+ * Replace every `{ env: NAME }` below `value`; returns the copy (typed so: each reference
+ * became text, an unset one empty text) and the names that were not set.
+ */
+export function resolveEnvRefs<T> (value: T, env: NodeJS.ProcessEnv): { value: Resolved<T>; missing: MissingEnv[] } {
+  const { value: out, missing } = resolveBelow(value, env, [], [])
+  // Safe: resolveBelow rebuilds `value` key for key, replacing exactly the EnvRef-shaped objects by text.
+  return { value: out as Resolved<T>, missing }
+}
+
+function resolveBelow (value: unknown, env: NodeJS.ProcessEnv, path: (string | number)[], missing: MissingEnv[]): { value: unknown; missing: MissingEnv[] } {
   if (isEnvRef(value)) {
     const found = env[value.env]
     if (found === undefined || found === '') missing.push({ path, name: value.env })
     return { value: found ?? '', missing }
   }
   if (Array.isArray(value)) {
-    return { value: value.map((item, i) => resolveEnvRefs(item, env, [...path, i], missing).value), missing }
+    return { value: value.map((item, i) => resolveBelow(item, env, [...path, i], missing).value), missing }
   }
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {}
-    for (const [key, item] of Object.entries(value)) out[key] = resolveEnvRefs(item, env, [...path, key], missing).value
+    for (const [key, item] of Object.entries(value)) out[key] = resolveBelow(item, env, [...path, key], missing).value
     return { value: out, missing }
   }
   return { value, missing }

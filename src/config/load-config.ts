@@ -1,57 +1,54 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import { Ajv2020 } from 'ajv/dist/2020.js'
 import type { ErrorObject, ValidateFunction } from 'ajv'
-import addFormatsModule from 'ajv-formats'
 import cron from 'node-cron'
-import { ConfigError, UnknownAdapterError } from '../errors.js'
+import { ConfigError, SchemaDefinitionError, UnknownAdapterError, YamlSyntaxError } from '../errors.js'
 import { schemaPath } from '../paths.js'
-import type { HubConfig } from '../generated/config.js'
+import type { AdapterSection, HubConfig } from '../generated/defaulted/config.js'
 import type { AdapterRegistry } from '../contracts/adapter-registry.js'
+import { createAjv } from '../schema/ajv.js'
 import { describeAjvError, usefulErrors } from './describe-ajv-error.js'
 import { resolveEnvRefs, type Resolved } from './env-refs.js'
-import { formatPath, parseYamlWithPositions, YamlSyntaxError, type PositionedYaml } from '../yaml/positions.js'
+import { formatPath, parseYamlWithPositions, type PositionedYaml } from '../yaml/positions.js'
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
+/** The configuration as ajv leaves it (defaults filled in, the schema's type) with its `{ env }` values resolved. */
+type Loaded = Resolved<HubConfig>
 
-type Defaulted<T> = Required<NonNullable<T>>
-type RawAgency = HubConfig['agencies'][number]
+/** Shortest webhook secret accepted, in bytes: the length of the HMAC-SHA256 key it must be as strong as. */
+export const WEBHOOK_SECRET_MIN_BYTES = 32
 
 /** An agency entry after validation: defaults filled in, mapping path absolute, secrets resolved. */
-export interface AgencyConfig extends Resolved<Omit<RawAgency, 'enabled' | 'schedule' | 'source'>> {
-  readonly enabled: boolean
-  readonly schedule: string
-  readonly source: Record<string, unknown> & { kind: string }
-}
+export type AgencyConfig = Loaded['agencies'][number]
 
 /** The hub configuration as the rest of the hub sees it: checked, defaulted, frozen. */
 export interface LoadedConfig {
   readonly file: string
-  readonly hub: Defaulted<HubConfig['hub']>
-  readonly redis: Resolved<Defaulted<HubConfig['redis']>>
-  readonly admin: Defaulted<HubConfig['admin']>
-  readonly logging: Defaulted<HubConfig['logging']>
-  readonly push: Defaulted<HubConfig['push']> & { backoff: Defaulted<NonNullable<HubConfig['push']>['backoff']> }
-  readonly targets: Readonly<Record<string, Record<string, unknown> & { kind: string }>>
+  readonly hub: Loaded['hub']
+  readonly redis: Loaded['redis']
+  readonly admin: Loaded['admin']
+  readonly logging: Loaded['logging']
+  readonly push: Loaded['push']
+  readonly alarms: Loaded['alarms']
+  readonly targets: Readonly<Record<string, AdapterSection>>
   readonly agencies: readonly AgencyConfig[]
 }
 
-let hubValidator: ValidateFunction | undefined
+let hubValidator: ValidateFunction<HubConfig> | undefined
 const adapterValidators = new WeakMap<object, ValidateFunction>()
 
-function newAjv (): Ajv2020 {
-  return addFormats(new Ajv2020({ allErrors: true, strict: true, useDefaults: true, verbose: true }))
-}
+// verbose: the errors carry their schema, which names the allowed keys (describe-ajv-error.ts).
+const newAjv = (): ReturnType<typeof createAjv> => createAjv({ useDefaults: true, verbose: true })
 
-async function compiledHubValidator (): Promise<ValidateFunction> {
+async function compiledHubValidator (): Promise<ValidateFunction<HubConfig>> {
   if (hubValidator === undefined) {
-    const schema = JSON.parse(await readFile(schemaPath('config.schema.json'), 'utf8')) as object
-    hubValidator = newAjv().compile(schema)
+    const schema: unknown = JSON.parse(await readFile(schemaPath('config.schema.json'), 'utf8'))
+    if (typeof schema !== 'object' || schema === null) throw new SchemaDefinitionError('schemas/config.schema.json is not a JSON Schema object')
+    hubValidator = newAjv().compile<HubConfig>(schema)
   }
   return hubValidator
 }
 
-function adapterValidator (schema: Record<string, unknown>): ValidateFunction {
+function adapterValidator (schema: Readonly<Record<string, unknown>>): ValidateFunction {
   let validate = adapterValidators.get(schema)
   if (validate === undefined) {
     validate = newAjv().compile(schema)
@@ -99,16 +96,16 @@ export async function loadConfig (file: string, registry: AdapterRegistry, env: 
     for (const { path, expected } of byPath.values()) report(path, expected.join(', or '))
   }
 
-  const value = structuredClone(doc.value ?? {}) as Record<string, unknown>
+  const config: unknown = structuredClone(doc.value ?? {})
   const validate = await compiledHubValidator()
-  if (!validate(value)) {
+  if (!validate(config)) {
     reportAjv(validate.errors, [])
     throw configError(absolute, problems)
   }
-  const config = value as unknown as HubConfig
 
   // Adapter sections: the kind must be registered, and the adapter's own schema decides the rest.
-  const checkSection = (section: Record<string, unknown>, path: (string | number)[], table: ReadonlyMap<string, { configSchema: Record<string, unknown> }>, role: string): void => {
+  const checkSection = (section: AdapterSection | undefined, path: (string | number)[], table: ReadonlyMap<string, { configSchema: Readonly<Record<string, unknown>> }>, role: string): void => {
+    if (section === undefined) return
     const kind = String(section.kind)
     const def = table.get(kind)
     if (def === undefined) {
@@ -118,9 +115,9 @@ export async function loadConfig (file: string, registry: AdapterRegistry, env: 
     const validateSection = adapterValidator(def.configSchema)
     if (!validateSection(section)) reportAjv(validateSection.errors, path)
   }
-  for (const [name, section] of Object.entries(config.targets)) checkSection(section as Record<string, unknown>, ['targets', name], registry.targets, 'target')
+  for (const [name, section] of Object.entries(config.targets)) checkSection(section, ['targets', name], registry.targets, 'target')
   config.agencies.forEach((agency, i) => {
-    checkSection(agency.source as Record<string, unknown>, ['agencies', i, 'source'], registry.sources, 'source')
+    checkSection(agency.source, ['agencies', i, 'source'], registry.sources, 'source')
     if (!(agency.target in config.targets)) report(['agencies', i, 'target'], `unknown target "${agency.target}"; defined targets: ${Object.keys(config.targets).join(', ')}`)
   })
   config.agencies.forEach((agency, i) => {
@@ -136,10 +133,33 @@ export async function loadConfig (file: string, registry: AdapterRegistry, env: 
   for (const { path, name } of resolved.missing) report(path, `environment variable ${name} is not set (this value must come from the environment)`)
   if (problems.length > 0) throw configError(absolute, problems)
 
-  const out = resolved.value as LoadedConfig & { agencies: AgencyConfig[] }
+  const out = resolved.value
+  // A short webhook secret can be guessed and then any notification forged; checked on the resolved value.
+  out.alarms.webhooks.forEach((hook, i) => {
+    const bytes = Buffer.byteLength(String(hook.secret), 'utf8')
+    if (bytes < WEBHOOK_SECRET_MIN_BYTES) report(['alarms', 'webhooks', i, 'secret'], `the webhook secret is ${bytes} bytes long; at least ${WEBHOOK_SECRET_MIN_BYTES} are needed (e.g. openssl rand -hex 32)`)
+  })
+  if (problems.length > 0) throw configError(absolute, problems)
   const base = dirname(absolute)
   const agencies = out.agencies.map(agency => ({ ...agency, mapping: resolve(base, agency.mapping) }))
-  return deepFreeze({ ...out, file: absolute, agencies })
+  const tls = out.admin.tls
+  const admin = tls === undefined ? out.admin : { ...out.admin, tls: { keyFile: resolve(base, tls.keyFile), certFile: resolve(base, tls.certFile), ...(tls.clientCaFile === undefined ? {} : { clientCaFile: resolve(base, tls.clientCaFile) }) } }
+  // A target profile file (target adapters with a `profile:`) is named relative to the config file, like a mapping.
+  const targets: Record<string, AdapterSection> = {}
+  for (const [name, section] of Object.entries(out.targets)) {
+    if (section === undefined) continue
+    targets[name] = typeof section.profile === 'string' ? { ...section, profile: resolve(base, section.profile) } : section
+  }
+  return deepFreeze({ ...out, file: absolute, agencies, admin, targets })
+}
+
+/**
+ * One adapter's config section checked against the adapter's schema alone, its defaults
+ * filled in — what the loader hands `create` (secrets aside: `{ env }` values stay as they
+ * are). For code that builds one adapter without a hub configuration: tests, tools.
+ */
+export function adapterConfigOf<T> (def: { readonly checkConfig: (section: unknown) => T }, section: Record<string, unknown>): T {
+  return def.checkConfig(section)
 }
 
 /** Use when a kind is needed at run time outside config loading (kept beside the loader: same message). */

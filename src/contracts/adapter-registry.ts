@@ -2,20 +2,28 @@ import type { Logger } from 'pino'
 import type { InputOptions } from '../formats/input-options.js'
 import type { SourceAdapter } from './source-adapter.js'
 import type { TargetAdapter } from './target-adapter.js'
+import { DuplicateAdapterError } from '../errors.js'
 
-/** What every adapter module exports: what it is, how its config looks, how to make one. */
+/**
+ * What every adapter module exports: what it is, how its config looks, how to make one.
+ * `TConfig` is the config type the adapter works with; it appears only in what the
+ * definition returns, so every definition is also an `…AdapterDefinition<unknown>` — the
+ * registry's type — without a cast. Adapters build theirs with adapters/define-adapter.ts.
+ */
 interface AdapterDefinitionBase<TConfig> {
   /** The `kind:` value that selects this adapter in config. */
   readonly kind: string
   readonly description: string
   /**
    * JSON Schema (2020-12) of the adapter's config section, `additionalProperties: false`,
-   * defaults in the schema. The core validates the section against it at load time, so
-   * `create` receives a checked, defaulted object with secrets already resolved.
+   * defaults in the schema. The loader validates the section against it at load time.
    */
-  readonly configSchema: Record<string, unknown>
-  /** Phantom: ties the schema to the config type the factory receives. */
-  readonly _config?: TConfig
+  readonly configSchema: Readonly<Record<string, unknown>>
+  /**
+   * The section (`{ env }` values resolved) checked against the schema, defaults filled
+   * in; a `ConfigError` naming every problem otherwise. `name` names the agency or target.
+   */
+  readonly checkConfig: (section: unknown, name?: string) => TConfig
 }
 
 export interface AdapterContext {
@@ -48,15 +56,17 @@ export interface AdapterState {
 
 export interface SourceAdapterDefinition<TConfig = unknown> extends AdapterDefinitionBase<TConfig> {
   readonly role: 'source'
-  create (config: TConfig, context: AdapterContext): SourceAdapter
+  /** A source for `section`, checked with {@link AdapterDefinitionBase.checkConfig} first. */
+  readonly create: (section: unknown, context: AdapterContext) => SourceAdapter
 }
 
 export interface TargetAdapterDefinition<TConfig = unknown> extends AdapterDefinitionBase<TConfig> {
   readonly role: 'target'
-  create (config: TConfig, context: AdapterContext): TargetAdapter
+  /** A target for `section`, checked with {@link AdapterDefinitionBase.checkConfig} first. */
+  readonly create: (section: unknown, context: AdapterContext) => TargetAdapter
 }
 
-export type AdapterDefinition = SourceAdapterDefinition<never> | TargetAdapterDefinition<never>
+export type AdapterDefinition = SourceAdapterDefinition | TargetAdapterDefinition
 
 /**
  * The one table of adapters a hub can use, passed in by whoever assembles the hub (the
@@ -64,17 +74,17 @@ export type AdapterDefinition = SourceAdapterDefinition<never> | TargetAdapterDe
  * the known ones.
  */
 export interface AdapterRegistry {
-  readonly sources: ReadonlyMap<string, SourceAdapterDefinition<never>>
-  readonly targets: ReadonlyMap<string, TargetAdapterDefinition<never>>
+  readonly sources: ReadonlyMap<string, SourceAdapterDefinition>
+  readonly targets: ReadonlyMap<string, TargetAdapterDefinition>
 }
 
 export function createAdapterRegistry (definitions: readonly AdapterDefinition[]): AdapterRegistry {
-  const sources = new Map<string, SourceAdapterDefinition<never>>()
-  const targets = new Map<string, TargetAdapterDefinition<never>>()
+  const sources = new Map<string, SourceAdapterDefinition>()
+  const targets = new Map<string, TargetAdapterDefinition>()
   for (const def of definitions) {
-    const table = def.role === 'source' ? sources : targets
-    if (table.has(def.kind)) throw new Error(`adapter kind "${def.kind}" is registered twice as a ${def.role}`)
-    ;(table as Map<string, AdapterDefinition>).set(def.kind, def)
+    if ((def.role === 'source' ? sources : targets).has(def.kind)) throw new DuplicateAdapterError(`adapter kind "${def.kind}" is registered twice as a ${def.role}`)
+    if (def.role === 'source') sources.set(def.kind, def)
+    else targets.set(def.kind, def)
   }
   return { sources, targets }
 }

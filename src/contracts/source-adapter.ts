@@ -28,6 +28,38 @@ export interface SourcePage {
    * 'parse') with its file, line and what was expected — never dropped.
    */
   readonly unreadable?: readonly { readonly file: string; readonly line: number; readonly message: string }[]
+  /**
+   * API sources: items of the page that are no record (a number, text, null, a list where
+   * an object was expected). Each is quarantined (stage 'parse') with its position — never
+   * dropped.
+   */
+  readonly unreadableItems?: readonly UnreadableItem[]
+}
+
+/** An item of an API page that is no record, and where it was. */
+export interface UnreadableItem {
+  /** The page of this pull it was on, counting from 1. */
+  readonly page: number
+  /** Its index in the page's list of items, counting from 0. */
+  readonly index: number
+  /**
+   * The request that answered the page, as text that is the same when the same page is
+   * asked for again (e.g. its updatedSince and page token): it keys the quarantine entry,
+   * so a repeated pull replaces the entry instead of adding another.
+   */
+  readonly request: string
+  /** What was expected and what was found; no values (they may be personal data). */
+  readonly message: string
+}
+
+/** Something about a source that needs attention although its pulls succeed. */
+export interface SourceProblem {
+  /** Stable code (CB_ERR_…): what kind of problem. */
+  readonly code: string
+  /** For operators: what, where (folder, file) and the system's error; no personal data. */
+  readonly message: string
+  /** When it was first seen (ISO). */
+  readonly since: string
 }
 
 export interface SourceAdapter {
@@ -48,6 +80,20 @@ export interface SourceAdapter {
    * compares only the ledger with the target.
    */
   listAll? (signal: AbortSignal): AsyncIterable<readonly RawRecord[]>
+  /**
+   * Conditions that do not stop the pull but need someone, as of the last pull (e.g. files
+   * that were ingested but cannot be moved out of the inbox). Empty when all is well. The
+   * hub shows them in the agency's status and raises the `source_problem` alarm. Optional.
+   */
+  problems? (): Promise<readonly SourceProblem[]>
+  /**
+   * Check, without reading records, that the system answers the configuration as meant (a SQL
+   * source: its query or relation parses as one statement and yields the key columns). Run by
+   * `casebridge check-config` and before the first pull. Throws `RemoteRefusedError` when the
+   * configuration is wrong, `RemoteUnavailableError` when it cannot be checked now. Optional:
+   * a source with nothing to check leaves it out.
+   */
+  check? (): Promise<void>
   /** Release connections. Idempotent. */
   close (): Promise<void>
 }

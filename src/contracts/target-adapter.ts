@@ -1,4 +1,5 @@
 import type { CanonicalCase } from '../generated/case.js'
+import type { TargetProjection } from './projection.js'
 
 /**
  * What a target adapter (one way of writing to the two-laws platform) promises the core.
@@ -15,12 +16,25 @@ export interface PushBatch {
    */
   readonly idempotencyKey: string
   readonly cases: readonly CanonicalCase[]
+  /**
+   * The version sequence of each case (same order as `cases`): a larger number is a newer
+   * version of that case. A target that can fence applies a record only when its sequence
+   * is not older than the one it holds, and answers `superseded` otherwise; one that cannot
+   * ignores it (the hub then corrects a stale write after the fact).
+   */
+  readonly sequences: readonly number[]
 }
 
+/**
+ * One record's outcome: `accepted` (stored), `rejected` (refused for good, with the
+ * target's reason), `retryable` (not stored this time), `superseded` (not stored because
+ * the target holds a newer version of the case: delivered and overtaken, never a dead letter).
+ */
 export type PushRecordResult =
   | { readonly caseNumber: string; readonly status: 'accepted'; readonly acknowledgedAt: string }
   | { readonly caseNumber: string; readonly status: 'rejected'; readonly reason: string }
   | { readonly caseNumber: string; readonly status: 'retryable'; readonly reason: string }
+  | { readonly caseNumber: string; readonly status: 'superseded'; readonly reason: string }
 
 /** One case as the target holds it, for reconciliation. */
 export interface TargetCaseSummary {
@@ -83,6 +97,14 @@ export interface TargetAdapter {
    * file drop) leaves it out.
    */
   listCases? (agencyCode: string, signal: AbortSignal): AsyncIterable<readonly TargetCaseSummary[]>
+  /**
+   * The target's profile, when it has one: how a canonical case becomes the platform's
+   * record (see src/contracts/projection.ts). A getter, because profiles are hot-reloaded.
+   * Without it the target holds canonical cases as they are (the identity projection).
+   * With it, `push` still receives canonical cases and projects them itself, and the
+   * fingerprints of `listCases` are fingerprints of the platform's records read back.
+   */
+  readonly projection?: () => TargetProjection
   /** Optional bucket digests for fast reconciliation; see {@link TargetDigests}. */
   readonly digests?: TargetDigests
   /**

@@ -37,12 +37,13 @@ export async function clearRetries (opts: { queue: Queue<PushJobData>; ledger: L
   for (const job of retrying) {
     const now = new Date().toISOString()
     const dead: DeadLetterEntry[] = job.data.items.map(item => ({
-      agencyId, caseNumber: item.caseNumber, fingerprint: item.fingerprint, case: item.case, attempts: job.attemptsMade, deadLetteredAt: now,
+      agencyId, caseNumber: item.caseNumber, fingerprint: item.fingerprint, sequence: item.sequence, case: item.case, attempts: job.attemptsMade, deadLetteredAt: now,
       reason: `retries cleared by ${opts.by} after ${job.attemptsMade} failed attempt(s)${job.failedReason === undefined || job.failedReason === '' ? '' : `; last error: ${job.failedReason}`}`,
     }))
-    await ledger.acknowledge(agencyId, [], dead)
+    await ledger.recordDeadLetters(agencyId, dead)
     try {
       await job.remove()
+      await ledger.finishDeliveries(agencyId, job.data.lease ?? '', job.data.items)
       jobs++
       cases += dead.length
     } catch {

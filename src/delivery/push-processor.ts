@@ -1,21 +1,17 @@
+import { randomBytes } from 'node:crypto'
 import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq'
 import type { Logger } from 'pino'
-import { CaseBridgeError, JobTimeoutError, RateLimitedError, RemoteUnavailableError } from '../errors.js'
+import { CaseBridgeError, isRetriable, JobTimeoutError, RateLimitedError, RemoteUnavailableError, RetryableRecordsError } from '../errors.js'
 import type { TargetAdapter, PushRecordResult } from '../contracts/target-adapter.js'
-import type { Ledger } from '../ledger/ledger.js'
+import type { AttemptOutcome, Ledger } from '../ledger/ledger.js'
 import type { DeadLetterEntry } from '../ledger/entries.js'
-import { deliveryKey } from '../ledger/fingerprint.js'
+import { deliveryKey } from '../contracts/fingerprint.js'
 import type { PushItem, PushJobData } from './push-job.js'
+import { resendNewest } from './version-resend.js'
 import { crashPoint } from '../crash-points.js'
 
 /** How long a job of a paused agency waits before it looks again whether the agency runs. */
 export const PAUSED_RECHECK_MS = 2000
-
-/** Some records of a batch were answered "retryable": the job retries with only those. */
-export class RetryableRecordsError extends CaseBridgeError {
-  readonly code = 'CB_ERR_RETRYABLE_RECORDS'
-  readonly family = 'retriable'
-}
 
 export interface PushProcessorDeps {
   readonly ledger: Ledger
@@ -27,56 +23,79 @@ export interface PushProcessorDeps {
   readonly onAcknowledged?: (agencyId: string, items: readonly PushItem[], ackedAtMs: number) => void
 }
 
+export interface PushOutcome { readonly accepted: number; readonly rejected: number; readonly superseded: number }
+
+/** A job enqueued before sequences existed carries none: 0, the oldest. */
+const sequenceOf = (item: PushItem): number => typeof item.sequence === 'number' ? item.sequence : 0
+
 /**
- * One attempt at delivering one push job. Outcomes per record: accepted → ledger
- * acknowledged; rejected → dead letter now (retrying cannot help, and the rest of the
- * batch is not held up); retryable → the job keeps only those and BullMQ backs off. Whole-
- * batch failures: 429 → the queue pauses for the Retry-After the platform asked for and
- * the job goes back to waiting without losing an attempt; network/5xx/timeout → backoff;
- * on the last attempt the remaining cases go to the dead-letter set.
+ * One attempt at delivering one push job. The batch is sent as it was enqueued — the same
+ * cases and versions under the same idempotency key on every attempt — even when some of
+ * its versions have been overtaken by newer ones meanwhile (a target that fences refuses
+ * those, one that cannot has them corrected after the fact: src/ledger/version-order.ts);
+ * only a batch whose every version is overtaken is not sent at all.
+ *
+ * Outcomes per record: accepted → acknowledged in the ledger (never over a newer version);
+ * rejected → dead letter now (retrying cannot help, and the rest of the batch is not held
+ * up); superseded (the target holds a newer version) → settled; retryable → the job tries
+ * again with backoff. Whole-batch failures: 429 → the queue pauses for the Retry-After the
+ * platform asked for and the job goes back to waiting without losing an attempt;
+ * network/5xx/timeout → backoff; on the last attempt the unsettled cases go to the
+ * dead-letter set.
  */
 export function createPushProcessor (deps: PushProcessorDeps) {
-  return async (job: Job<PushJobData>, token?: string): Promise<{ accepted: number; rejected: number }> => {
+  return async (job: Job<PushJobData>, token?: string): Promise<PushOutcome> => {
     const { agencyId, agencyCode, targetId } = job.data
     // A paused agency's jobs step aside (no attempt used) and look again a little later.
     if (token !== undefined && await deps.ledger.pausedSince(agencyId) !== undefined) {
       await job.moveToDelayed(Date.now() + PAUSED_RECHECK_MS, token)
       throw new DelayedError()
     }
-    const log = deps.logger.child({ agency: agencyId, job: job.id, attempt: job.attemptsMade + 1 })
+    const attemptNo = job.attemptsMade + 1
+    const log = deps.logger.child({ agency: agencyId, job: job.id, attempt: attemptNo })
     const target = deps.targets.get(targetId)
     if (target === undefined) throw new UnrecoverableError(`target "${targetId}" is not configured any more`)
-    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
+    const lastAttempt = attemptNo >= (job.opts.attempts ?? 1)
+    const items = job.data.items
+    const lease = job.data.lease ?? ''
+    const settledBefore = new Set(job.data.settled ?? [])
+    const versions = items.map(i => ({ caseNumber: i.caseNumber, fingerprint: i.fingerprint, sequence: sequenceOf(i) }))
+    const attempt = `${lease === '' ? 'x' : lease}#${randomBytes(4).toString('hex')}`
 
-    // A newer version of a case may have been enqueued since this job was made; delivering
-    // this older one could overwrite it on the platform. The newer job carries it.
-    const seen = await deps.ledger.seenVersions(agencyId, job.data.items.map(i => i.caseNumber))
-    // (A version first seen earlier than the item's is older: the ledger has not recorded the
-    // item's page yet — the page is committed after its jobs are enqueued — so deliver.)
-    const items = job.data.items.filter((item, i) => seen[i] === undefined || seen[i].fingerprint === item.fingerprint || seen[i].firstSeenMs < item.firstSeenMs)
-    if (items.length === 0) return { accepted: 0, rejected: 0 }
+    const begun = await deps.ledger.beginSend(agencyId, attempt, versions)
+    if (begun.allSuperseded) {
+      // Every version here has a newer one enqueued or delivered: sending would only overwrite it.
+      await deps.ledger.finishDeliveries(agencyId, lease, versions)
+      log.info({ cases: items.length }, 'every case of this batch has a newer version on its way or delivered: not sent')
+      return { accepted: 0, rejected: 0, superseded: items.length }
+    }
 
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(new JobTimeoutError(`push to ${targetId} took longer than ${deps.jobTimeoutMs} ms`)), deps.jobTimeoutMs)
     let results: readonly PushRecordResult[]
     try {
       crashPoint('push.sending')
-      results = await target.push({ agencyCode, idempotencyKey: deliveryKey(agencyId, items, job.data.resend), cases: items.map(i => i.case) }, controller.signal)
+      results = await target.push({ agencyCode, idempotencyKey: deliveryKey(agencyId, items, job.data.resend), cases: items.map(i => i.case), sequences: versions.map(v => v.sequence) }, controller.signal)
     } catch (err) {
-      const cause = controller.signal.aborted ? controller.signal.reason as Error : err
+      const cause = controller.signal.aborted ? controller.signal.reason as unknown : err
+      // A refusal or a rate limit stored nothing; a timeout or a 5xx may have stored the batch.
+      const maybeStored = isRetriable(cause) && !(cause instanceof RateLimitedError)
+      const open = items.filter(i => !settledBefore.has(i.caseNumber))
+      const giveUp = !isRetriable(cause) || (lastAttempt && !(cause instanceof RateLimitedError))
+      const dead = giveUp ? open.map(item => deadLetter(agencyId, item, describe(cause), attemptNo)) : []
+      await settleAttempt(deps, job.data, attempt, log, items.map(item => outcomeOf(item, maybeStored ? 'maybe' : 'none')), giveUp ? open : [], dead)
       if (cause instanceof RateLimitedError) {
         log.warn({ retryAfterMs: cause.retryAfterMs }, 'target rate-limited the hub; pausing the push queue as asked')
         await deps.queue.rateLimit(cause.retryAfterMs)
         throw Worker.RateLimitError()
       }
-      const retriable = !(cause instanceof CaseBridgeError) || cause.family === 'retriable'
-      if (!retriable || lastAttempt) {
-        await deps.ledger.acknowledge(agencyId, [], items.map(item => deadLetter(agencyId, item, describe(cause), job.attemptsMade + 1)))
-        log.error({ err: cause, cases: items.length }, 'push failed for good; cases moved to dead letters')
+      if (giveUp) {
+        log.error({ err: cause, cases: open.length }, 'push failed for good; cases moved to dead letters')
         throw new UnrecoverableError(describe(cause))
       }
       log.warn({ err: cause, cases: items.length }, 'push failed; will retry with backoff')
-      throw cause instanceof Error ? cause : new RemoteUnavailableError(String(cause))
+      // BullMQ backs off on what is thrown; a target that threw a non-Error still failed in a way that may pass.
+      throw cause instanceof Error ? cause : new RemoteUnavailableError(describe(cause), { cause })
     } finally {
       clearTimeout(timer)
     }
@@ -85,31 +104,58 @@ export function createPushProcessor (deps: PushProcessorDeps) {
     const byCase = new Map(results.map(r => [r.caseNumber, r]))
     const now = Date.now()
     const accepted: PushItem[] = []
+    const finished: PushItem[] = []
     const dead: DeadLetterEntry[] = []
     const again: PushItem[] = []
-    for (const item of items) {
+    let superseded = 0
+    const outcomes = items.map((item): AttemptOutcome => {
       const result = byCase.get(item.caseNumber)
-      if (result?.status === 'accepted') accepted.push(item)
-      else if (result?.status === 'rejected') dead.push(deadLetter(agencyId, item, result.reason, job.attemptsMade + 1))
-      else again.push(item)
-    }
+      const earlier = settledBefore.has(item.caseNumber)
+      if (result?.status === 'accepted') {
+        if (!earlier) { accepted.push(item); finished.push(item) }
+        return outcomeOf(item, 'accepted', now)
+      }
+      if (earlier) return outcomeOf(item, 'none')
+      if (result?.status === 'rejected') { dead.push(deadLetter(agencyId, item, result.reason, attemptNo)); finished.push(item) } else if (result?.status === 'superseded') { superseded++; finished.push(item) } else again.push(item)
+      return outcomeOf(item, 'none')
+    })
     if (again.length > 0 && lastAttempt) {
-      for (const item of again) dead.push(deadLetter(agencyId, item, `still not accepted after ${job.attemptsMade + 1} attempts: ${reasonOf(byCase.get(item.caseNumber))}`, job.attemptsMade + 1))
+      for (const item of again) dead.push(deadLetter(agencyId, item, `still not accepted after ${attemptNo} attempts: ${reasonOf(byCase.get(item.caseNumber))}`, attemptNo))
+      finished.push(...again)
     }
-    await deps.ledger.acknowledge(agencyId, accepted.map(i => ({ caseNumber: i.caseNumber, fingerprint: i.fingerprint, ackedAtMs: now, decidedAt: i.case.dates.decided })), dead)
-    crashPoint('push.acknowledged')
+    await settleAttempt(deps, job.data, attempt, log, outcomes, finished, dead, () => { crashPoint('push.acknowledged') })
     if (accepted.length > 0) deps.onAcknowledged?.(agencyId, accepted, now)
     if (dead.length > 0) log.warn({ cases: dead.map(d => d.caseNumber), reasons: [...new Set(dead.map(d => d.reason))].slice(0, 5) }, 'cases moved to dead letters')
     if (again.length > 0 && !lastAttempt) {
-      await job.updateData({ ...job.data, items: again })
+      // The batch stays as it is (same cases, same key); what this attempt settled is remembered.
+      await job.updateData({ ...job.data, settled: [...settledBefore, ...finished.map(i => i.caseNumber)] })
       throw new RetryableRecordsError(`${again.length} of ${items.length} cases were answered "retryable" by ${targetId}`)
     }
-    return { accepted: accepted.length, rejected: dead.length }
+    return { accepted: accepted.length, rejected: dead.length, superseded }
   }
 }
 
+function outcomeOf (item: PushItem, outcome: AttemptOutcome['outcome'], ackedAtMs = 0): AttemptOutcome {
+  return { caseNumber: item.caseNumber, fingerprint: item.fingerprint, sequence: sequenceOf(item), outcome, ackedAtMs, decidedAt: item.case.dates.decided }
+}
+
+/**
+ * Record how an attempt ended, in the order that loses nothing to a crash: the ledger's
+ * verdict (acknowledgements, and what the newest-version rule asks for), then what it
+ * asks for (keep the newest version's content, re-send it), dead letters, and only then
+ * the job's deliveries of `finished` cases are unregistered — a crash before that makes
+ * the job's retry find the same state and ask for the same again.
+ */
+async function settleAttempt (deps: PushProcessorDeps, job: PushJobData, attempt: string, log: Logger, outcomes: readonly AttemptOutcome[], finished: readonly PushItem[], dead: readonly DeadLetterEntry[], beforeFinish?: () => void): Promise<void> {
+  const { actions } = await deps.ledger.endSend(job.agencyId, attempt, outcomes, job.agencyCode)
+  const cleared = await resendNewest(deps, job, actions, log)
+  await deps.ledger.recordDeadLetters(job.agencyId, dead)
+  beforeFinish?.()
+  await deps.ledger.finishDeliveries(job.agencyId, job.lease ?? '', finished.map(i => ({ caseNumber: i.caseNumber, sequence: sequenceOf(i) })), cleared)
+}
+
 function deadLetter (agencyId: string, item: PushItem, reason: string, attempts: number): DeadLetterEntry {
-  return { agencyId, caseNumber: item.caseNumber, fingerprint: item.fingerprint, reason, attempts, deadLetteredAt: new Date().toISOString(), case: item.case }
+  return { agencyId, caseNumber: item.caseNumber, fingerprint: item.fingerprint, sequence: sequenceOf(item), reason, attempts, deadLetteredAt: new Date().toISOString(), case: item.case }
 }
 
 function reasonOf (result: PushRecordResult | undefined): string {

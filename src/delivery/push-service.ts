@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import type { LoadedConfig } from '../config/load-config.js'
 import type { TargetAdapter } from '../contracts/target-adapter.js'
 import type { Ledger } from '../ledger/ledger.js'
-import { queuePrefix } from '../ledger/keys.js'
+import { queuePrefix } from '../redis/queue-prefix.js'
 import { createPushProcessor } from './push-processor.js'
 import { PUSH_BACKOFF_TYPE, pushBackoff } from './push-backoff.js'
 import { pushQueueName, type PushItem, type PushJobData } from './push-job.js'
@@ -64,15 +64,18 @@ export function startPushService (opts: {
       if (job === undefined) return
       void (async () => {
         if (await job.getState() !== 'failed') return
-        const acked = await redis.hmget(ledger.keys(job.data.agencyId).acked, ...job.data.items.map(i => i.caseNumber))
-        const dead = job.data.items.filter((item, i) => acked[i]?.split('|')[0] !== item.fingerprint)
-        const existing = await redis.hmget(ledger.keys(job.data.agencyId).deadLetters, ...job.data.items.map(i => i.caseNumber))
-        const missing = dead.filter(item => existing[job.data.items.indexOf(item)] == null)
-        if (missing.length === 0) return
-        await ledger.acknowledge(job.data.agencyId, [], missing.map(item => ({
-          agencyId: job.data.agencyId, caseNumber: item.caseNumber, fingerprint: item.fingerprint, reason: err.message, attempts: job.attemptsMade, deadLetteredAt: new Date().toISOString(), case: item.case,
+        const { agencyId, items } = job.data
+        const numbers = items.map(i => i.caseNumber)
+        const [acked, dead] = await Promise.all([ledger.ackedVersions(agencyId, numbers), ledger.inDeadLetters(agencyId, numbers)])
+        const sequence = (item: PushItem): number => typeof item.sequence === 'number' ? item.sequence : 0
+        // Delivered (this version, or a newer one) or dead-lettered already: nothing to add.
+        const missing = items.filter((item, i) => !(acked[i] !== undefined && (acked[i].fingerprint === item.fingerprint || acked[i].sequence > sequence(item))) && dead[i] !== true)
+        await ledger.recordDeadLetters(agencyId, missing.map(item => ({
+          agencyId, caseNumber: item.caseNumber, fingerprint: item.fingerprint, sequence: sequence(item), reason: err.message, attempts: job.attemptsMade, deadLetteredAt: new Date().toISOString(), case: item.case,
         })))
-        logger.error({ agency: job.data.agencyId, job: job.id, cases: missing.length, err }, 'push job failed for good; cases moved to dead letters')
+        // The job is gone for good: its deliveries are no longer on their way.
+        await ledger.finishDeliveries(agencyId, job.data.lease ?? '', items.map(i => ({ caseNumber: i.caseNumber, sequence: sequence(i) })))
+        if (missing.length > 0) logger.error({ agency: agencyId, job: job.id, cases: missing.length, err }, 'push job failed for good; cases moved to dead letters')
       })().catch((e: unknown) => logger.error({ err: e, job: job.id }, 'could not record dead letters of a failed job'))
     })
     worker.on('error', err => logger.error({ err, target: targetId }, 'push worker error (it keeps running)'))

@@ -1,6 +1,6 @@
 import { once } from 'node:events'
 import { parse, type CsvError } from 'csv-parse'
-import { UnreadableFileError } from '../errors.js'
+import { InternalError, UnreadableFileError } from '../errors.js'
 import type { FormatReader, ReadItem } from './read-item.js'
 import { recordFromRow } from './safe-record.js'
 import { LineTracker } from './line-tracker.js'
@@ -15,19 +15,22 @@ import { LineTracker } from './line-tracker.js'
 export const readCsv: FormatReader = async function * (text, options): AsyncGenerator<ReadItem> {
   const skipped: ReadItem[] = []
   let columns: number | undefined
+  // The start line of each record csv-parse has accepted, in order: on_record runs as a
+  // record is accepted, and every record it returns is then emitted, so the loop below
+  // takes them in the same order.
+  const recordLines: number[] = []
   const parser = parse({
     delimiter: options.csvDelimiter ?? ',',
     bom: true,
-    info: true,
     relax_quotes: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
     // Both callbacks run while csv-parse reads a chunk, before its records reach the loop below.
-    // With `info`, csv-parse hands on_record the { record, info } pair (its typings say a bare record).
-    on_record: ((item: { record: string[]; info: { bytes: number } }) => {
-      columns ??= item.record.length
-      return { record: item.record, line: startLine(item.info.bytes, item.record) }
-    }) as unknown as (record: string[]) => string[],
+    on_record: (record: string[], info) => {
+      columns ??= record.length
+      recordLines.push(startLine(info.bytes, record))
+      return record
+    },
     on_skip: (err: CsvError | undefined) => {
       if (err === undefined) return
       const { bytes, record } = err as CsvError & { bytes?: number; record?: unknown }
@@ -54,7 +57,9 @@ export const readCsv: FormatReader = async function * (text, options): AsyncGene
     }
   })()
   try {
-    for await (const { record, line } of parser as AsyncIterable<{ record: string[]; line: number }>) {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      const line = recordLines.shift()
+      if (line === undefined) throw new InternalError('csv: csv-parse emitted a record its on_record did not see')
       if (header === undefined) {
         header = checkedHeader(record, options.file, line)
         continue

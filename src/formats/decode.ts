@@ -1,4 +1,4 @@
-import type { Readable, Transform } from 'node:stream'
+import { Transform, type Readable } from 'node:stream'
 import iconv from 'iconv-lite'
 import type { TextEncoding } from './input-options.js'
 
@@ -14,8 +14,9 @@ export async function * decodedText (input: Readable | Uint8Array, encoding: Tex
     for (let i = 0; i < text.length; i += 1 << 16) yield text.slice(i, i + (1 << 16))
     return
   }
-  // iconv-lite's typings say ReadWriteStream; it is a Transform.
-  const decoder = iconv.decodeStream(encoding) as unknown as Transform
+  // iconv-lite's typings say ReadWriteStream; its decoder stream is a Transform (checked, not assumed).
+  const decoder = iconv.decodeStream(encoding)
+  if (!(decoder instanceof Transform)) throw new TypeError('iconv-lite: the decoder stream is not a Transform')
   const forward = (err: Error): void => { decoder.destroy(err) }
   // A consumer that stops early may be parked in another task (csv-parse's feeder) awaiting
   // the next chunk: `release` ends the read from outside.

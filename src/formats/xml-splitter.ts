@@ -1,3 +1,5 @@
+import { XmlStructureError } from '../errors.js'
+
 /** One record element cut out of the stream (its whole text, start tag to end tag), or a record that cannot be read. */
 export type SplitItem =
   | { readonly xml: string; readonly name: string; readonly line: number }
@@ -12,10 +14,6 @@ export const MAX_XML_DEPTH = 1000
 /** Longest tag, comment, processing instruction or DOCTYPE outside a record's text. */
 export const MAX_XML_MARKUP_CHARS = 1024 * 1024
 
-/** Thrown for a file whose structure is broken; the reader turns it into UnreadableFileError. */
-export class XmlStructureError extends Error {
-  constructor (readonly line: number, message: string) { super(message) }
-}
 
 const MARKUP_PREFIXES = ['<!--', '<![CDATA[', '<!DOCTYPE']
 

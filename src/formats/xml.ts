@@ -1,8 +1,8 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
-import { UnreadableFileError } from '../errors.js'
+import { UnreadableFileError, XmlStructureError } from '../errors.js'
 import type { FormatReader, ReadItem } from './read-item.js'
 import { isPlainRecord, plainCopy } from './safe-record.js'
-import { XmlRecordSplitter, XmlStructureError, type SplitItem } from './xml-splitter.js'
+import { XmlRecordSplitter, type SplitItem } from './xml-splitter.js'
 
 export { MAX_XML_RECORD_CHARS, MAX_XML_RECORD_DEPTH } from './xml-splitter.js'
 

@@ -8,7 +8,7 @@
  */
 export type Money = string
 /**
- * An RFC 3339 date-time with an explicit UTC offset, e.g. 2024-01-31T09:30:00+08:00; a local time without offset is ambiguous and refused.
+ * An RFC 3339 date-time with an explicit UTC offset, e.g. 2024-01-31T09:30:00+08:00, with a fraction of up to six digits (microseconds, as databases keep them); a local time without offset is ambiguous and refused.
  *
  * This interface was referenced by `CanonicalCase`'s JSON-Schema
  * via the `definition` "dateTime".

@@ -79,6 +79,23 @@ export interface HubConfig {
      */
     trustProxy?: boolean | string[]
     /**
+     * Serve the admin API over HTTPS (needed wherever it listens beyond the loopback address). With clientCaFile, mutual TLS: a client must present a certificate that CA signed, or the connection is refused before any request.
+     */
+    tls?: {
+      /**
+       * The server's private key (PEM), relative to this config file or absolute.
+       */
+      keyFile: string
+      /**
+       * The server's certificate chain (PEM).
+       */
+      certFile: string
+      /**
+       * CA certificate(s) (PEM) whose client certificates are accepted; unset: no client certificate asked for.
+       */
+      clientCaFile?: string
+    }
+    /**
      * The target probe behind /readyz and casebridge_hub_ready: each target is asked one cheap question (an HTTP HEAD, an SFTP stat of the inbox).
      */
     readiness?: {
@@ -141,13 +158,17 @@ export interface HubConfig {
      * How often a job may be recovered from a crashed worker before it is dead-lettered.
      */
     maxStalledCount?: number
+    /**
+     * How long the hub remembers that an older version of a case may still reach the target (a job waiting to retry, a process paused in the middle of a request): while it does, the newest acknowledged version is kept so that it can be re-sent if the older one lands after it. A stale delivery later than this is left to reconciliation (target_regressed).
+     */
+    lateDeliveryWatchSeconds?: number
   }
   /**
    * Desync and watchdog alarms: one per agency and kind (open → acknowledged → resolved), logged and sent to webhooks once per state change.
    */
   alarms?: {
     /**
-     * Where alarm state changes are POSTed (JSON, signed: X-CaseBridge-Signature: sha256=<HMAC-SHA256 of the body with the secret>).
+     * Where alarm state changes are POSTed (JSON, signed: X-CaseBridge-Timestamp: <unix seconds>, X-CaseBridge-Signature: sha256=<HMAC-SHA256 of "<timestamp>.<body>" with the secret>; receivers refuse timestamps more than 300 s off).
      */
     webhooks?: AlarmWebhook[]
     /**
@@ -170,12 +191,14 @@ export interface HubConfig {
       missing_in_target?: SeverityThresholds
       source_changed_unsynced?: SeverityThresholds
       target_differs?: SeverityThresholds
+      target_regressed?: SeverityThresholds
       orphan_in_target?: SeverityThresholds
       stale?: SeverityThresholds
       late_entry?: SeverityThresholds
       source_deleted?: SeverityThresholds
       agency_unreachable?: SeverityThresholds
       agency_silent?: SeverityThresholds
+      source_problem?: SeverityThresholds
       mapping_invalid?: SeverityThresholds
       dead_letters?: SeverityThresholds
     }
@@ -238,7 +261,7 @@ export interface HubConfig {
        */
       entryDeadlineFrom?: string
       /**
-       * After each scheduled reconciliation, re-send missing_in_target, source_changed_unsynced and target_differs cases through the push queue (orphans are never deleted). Every repair is written to the audit stream.
+       * After each scheduled reconciliation, re-send missing_in_target, source_changed_unsynced, target_differs and target_regressed cases through the push queue (orphans are never deleted). Every repair is written to the audit stream.
        */
       autoRepair?: boolean
       /**
@@ -272,7 +295,7 @@ export interface AlarmWebhook {
    */
   url: string
   /**
-   * HMAC-SHA256 key for the signature header, from the environment.
+   * HMAC-SHA256 key for the signature header, from the environment; at least 32 bytes.
    */
   secret: EnvRef
   /**

@@ -305,7 +305,7 @@ export interface CodeTable {
  */
 export interface SharedTableReference {
   /**
-   * The shared table's file, relative to this mapping file, e.g. tables/penalty-kinds.yaml.
+   * The shared table's file, relative to this mapping file and under its folder (the mappings folder), e.g. tables/penalty-kinds.yaml; an absolute path, ".." or a symbolic link leading out is refused.
    */
   file: string
   unknown?: UnknownCodeRule

@@ -1,4 +1,5 @@
 import type { Ledger } from '../ledger/ledger.js'
+import { isoOf } from '../ledger/agency-stats.js'
 
 /** How far behind one agency is, from state every hub process shares (Redis). */
 export interface AgencyLag {
@@ -17,16 +18,14 @@ export interface AgencyLag {
   readonly pullFailingSince: string | null
 }
 
-const since = (iso: string | undefined, nowMs: number): number | null => {
-  const ms = iso === undefined ? Number.NaN : Date.parse(iso)
-  return Number.isNaN(ms) ? null : Math.max(0, (nowMs - ms) / 1000)
-}
+const since = (ms: number | undefined, nowMs: number): number | null => ms === undefined ? null : Math.max(0, (nowMs - ms) / 1000)
 
 /**
- * The three lags of the issue, for metrics, the status API and alarms: the age of the
+ * The one reader of lag: the status API (src/admin/agency-status.ts), the metrics
+ * (src/metrics/ledger-snapshot.ts) and the watchdog tests all take it from here. The three lags: the age of the
  * oldest unacknowledged change (from the ledger's pending index, which keeps each case's
  * OLDEST unacknowledged change), and the time since the last successful pull and
- * reconciliation (from the agency's stats hash). Bounded work whatever the ledger's size.
+ * reconciliation (from the agency's stats). Bounded work whatever the ledger's size.
  */
 export async function agencyLag (ledger: Ledger, agencyId: string, nowMs = Date.now()): Promise<AgencyLag> {
   const [stats, pendingSince, pendingChanges] = await Promise.all([
@@ -36,10 +35,10 @@ export async function agencyLag (ledger: Ledger, agencyId: string, nowMs = Date.
     agencyId,
     oldestPendingSeconds: pendingSince === undefined ? 0 : Math.max(0, (nowMs - pendingSince) / 1000),
     pendingChanges,
-    sinceLastPullOkSeconds: since(stats.lastPullOkAt, nowMs),
-    sinceLastReconcileOkSeconds: since(stats.lastReconcileOkAt, nowMs),
-    lastPullOkAt: stats.lastPullOkAt ?? null,
-    lastReconcileOkAt: stats.lastReconcileOkAt ?? null,
-    pullFailingSince: stats.pullFailingSince ?? null,
+    sinceLastPullOkSeconds: since(stats.lastPullOkAtMs, nowMs),
+    sinceLastReconcileOkSeconds: since(stats.lastReconcileOkAtMs, nowMs),
+    lastPullOkAt: isoOf(stats.lastPullOkAtMs),
+    lastReconcileOkAt: isoOf(stats.lastReconcileOkAtMs),
+    pullFailingSince: isoOf(stats.pullFailingSinceMs),
   }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 
 /**
  * The bucket digests reconciliation compares, defined once for every party that computes
- * them: the hub's ledger (incrementally, in the Lua script of ledger-scripts.ts), the
+ * them: the hub's ledger (incrementally, in the Lua scripts of version-order.ts), the
  * platform (simulator: fixtures/platform-sim/bucket-index.ts) and the reconciler.
  *
  * A platform that wants to offer digests implements exactly this:

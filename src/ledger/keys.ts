@@ -4,14 +4,28 @@
  * in one MULTI.
  */
 export interface AgencyKeys {
-  /** HASH caseNumber → "fingerprint|mappingVersion|firstSeenMs": the version last enqueued for delivery. */
+  /** HASH caseNumber → "fingerprint|mappingVersion|firstSeenMs|sequence|earlier,…": the newest version enqueued for delivery (src/ledger/entries.ts). */
   readonly seen: string
-  /** HASH caseNumber → "fingerprint|ackedAtMs": the version the platform acknowledged. */
+  /** HASH caseNumber → "fingerprint|ackedAtMs|sequence": the newest version the platform acknowledged (never replaced by an older one). */
   readonly acked: string
+  /** STRING counter: the last version sequence allocated (INCR), see src/ledger/version-order.ts. */
+  readonly versionSeq: string
+  /**
+   * HASH caseNumber → "sequence:tag:expiresMs …": deliveries of the case that may still
+   * reach the target — one token per live push job (tag = the job's lease) and one per
+   * attempt under way (tag = lease#attempt), see src/ledger/version-order.ts.
+   */
+  readonly deliveries: string
+  /** HASH caseNumber → "sequence|fingerprint|case JSON": the newest acknowledged version, kept while an older delivery may still land. */
+  readonly guard: string
+  /** HASH caseNumber → sequence: an older version that may have landed while a newer one was being sent (the newer one re-sends itself). */
+  readonly regressed: string
   /** STRING: the source cursor (see the cursor rule in src/sync/pull-agency.ts). */
   readonly cursor: string
   /** HASH recordKey → JSON QuarantineEntry: records that failed mapping or validation. */
   readonly quarantine: string
+  /** SET recordKey: the quarantine entries that are held for the target (stage "held": valid cases lacking a field the target's profile requires). */
+  readonly held: string
   /** HASH caseNumber → JSON DeadLetterEntry: cases the target refused or that exhausted retries. */
   readonly deadLetters: string
   /** HASH counter → integer, plus timestamps of the last pull. */
@@ -54,8 +68,13 @@ export function agencyKeys (prefix: string, agencyId: string): AgencyKeys {
   return {
     seen: `${base}:seen`,
     acked: `${base}:acked`,
+    versionSeq: `${base}:version-seq`,
+    deliveries: `${base}:deliveries`,
+    guard: `${base}:guard`,
+    regressed: `${base}:regressed`,
     cursor: `${base}:cursor`,
     quarantine: `${base}:quarantine`,
+    held: `${base}:held`,
     deadLetters: `${base}:dead`,
     stats: `${base}:stats`,
     pullLock: `${base}:pull-lock`,
@@ -72,9 +91,4 @@ export function agencyKeys (prefix: string, agencyId: string): AgencyKeys {
     pullTick: `${base}:pull-tick`,
     pullRuns: `${base}:pull-runs`,
   }
-}
-
-/** BullMQ's own key prefix, under ours. */
-export function queuePrefix (prefix: string): string {
-  return `${prefix}:bull`
 }

@@ -1,10 +1,49 @@
 import type { Redis } from 'ioredis'
 import { agencyKeys, type AgencyKeys } from './keys.js'
-import { decodeSeen, encodeSeen, type DeadLetterEntry, type QuarantineEntry, type SeenVersion } from './entries.js'
-import { ledgerCommands, recordAcknowledged, recordSeen } from './ledger-scripts.js'
+import { parseAgencyStats, type AgencyStats } from './agency-stats.js'
+import { redisAdapterState } from './adapter-state.js'
+import { readMappingStatus, recordMappingLoaded, recordMappingRefused, type MappingStatus } from './mapping-state.js'
+import { ReconcileRunState } from './reconcile-state.js'
+import { dropSettledPending, LedgerView } from './reconcile-view.js'
+import { withLock, withLockWaiting, type Lease } from '../redis/lock.js'
+import { claimTick } from '../redis/claim-tick.js'
+import type { AdapterState } from '../contracts/adapter-registry.js'
+import type { CompiledMapping } from '../mapping/types.js'
+import { decodeAcked, decodeSeen, type AckedVersion, type DeadLetterEntry, type QuarantineEntry, type SeenVersion } from './entries.js'
+import { ALLOCATE_KEYS, BEGIN_SEND_KEYS, END_SEND_KEYS, FINISH_KEYS, KEEP_NEWEST_KEYS, recordSeenIn, versionCommands } from './version-order.js'
+import { PullLeaseLostError, type RemoteFailure } from '../errors.js'
+import type { SourceProblem } from '../contracts/source-adapter.js'
 
-/** One acknowledged version; `decidedAt` (the case's decision date, if it has one) feeds the late-entry rule. */
-export interface Acknowledgement { caseNumber: string; fingerprint: string; ackedAtMs: number; decidedAt?: string | undefined }
+/** A version about to be enqueued: a new sequence is allocated (`sequence` absent) or the given one is kept (a re-send). */
+export interface VersionToEnqueue { readonly caseNumber: string; readonly fingerprint: string; readonly sequence?: number; readonly lease: string }
+
+/** What a push attempt carries of one case. */
+export interface SentVersion { readonly caseNumber: string; readonly fingerprint: string; readonly sequence: number }
+
+/**
+ * How an attempt ended for one case: `accepted` (stored), `maybe` (the request failed in a
+ * way after which the target may hold it: 5xx, timeout), `none` (not stored: refused,
+ * rate-limited, answered "retryable", or fenced as older than what the target holds).
+ */
+export interface AttemptOutcome extends SentVersion {
+  readonly outcome: 'accepted' | 'maybe' | 'none'
+  readonly ackedAtMs: number
+  /** The case's decision date, if it has one: the late-entry rule. */
+  readonly decidedAt?: string | undefined
+}
+
+/** What the ledger asks the push processor to do after an attempt (src/ledger/version-order.ts). */
+export type VersionAction =
+  | { readonly caseNumber: string; readonly kind: 'keep-newest' | 'resend-self' | 'unresolved' }
+  | { readonly caseNumber: string; readonly kind: 'resend-kept'; readonly kept: KeptVersion }
+
+/** The newest acknowledged version of a case, kept while an older delivery may still land. */
+export interface KeptVersion { readonly sequence: number; readonly fingerprint: string; readonly case: unknown }
+
+/** The pull lock held by a pull: versions are numbered only while it is still the holder's. */
+export type PullLease = Lease
+
+const OUTCOME_CODES = { accepted: 'A', maybe: 'M', none: 'N' } as const
 
 /** A MULTI's replies: a command that failed inside it must not pass unnoticed. */
 function checkExec (replies: [Error | null, unknown][] | null): void {
@@ -12,8 +51,8 @@ function checkExec (replies: [Error | null, unknown][] | null): void {
   if (failed != null) throw failed
 }
 
-/** Who ran a pull: the process, and the schedule tick it claimed (absent for pulls on demand or at start). */
-export interface PullRun { readonly instance: string; readonly tick?: string }
+/** Who ran a pull: the process, and the schedule tick it claimed (absent for pulls on demand or at start); for a failed pull, how it failed. */
+export interface PullRun { readonly instance: string; readonly tick?: string; readonly failure?: RemoteFailure }
 
 export interface PageCommit {
   readonly seen: readonly { caseNumber: string; version: SeenVersion }[]
@@ -28,14 +67,15 @@ export interface AgencyCounters {
   pulled: number
   valid: number
   skipped: number
+  /** Records in quarantine now, held cases not counted. */
   quarantined: number
+  /** Valid cases held for the target now: they lack a field its profile requires (quarantine entries of stage "held"). */
+  held: number
   enqueued: number
   pushed: number
   deadLettered: number
   /** Skipped records by skip rule (`skip:` names of the mapping), from the `skipped:<rule>` counters. */
   skippedByRule: Record<string, number>
-  lastPullAt?: string
-  lastPullOkAt?: string
 }
 
 /**
@@ -44,21 +84,83 @@ export interface AgencyCounters {
  * and counters. Holds no connection of its own; the hub passes its client.
  */
 export class Ledger {
-  constructor (private readonly redis: Redis, private readonly prefix: string) {
-    ledgerCommands(redis)
+  private readonly scripts: ReturnType<typeof versionCommands>
+
+  /** `watchMs`: how long a registered delivery counts as one that may still land (push.lateDeliveryWatchSeconds). */
+  constructor (private readonly redis: Redis, private readonly prefix: string, private readonly watchMs = 86_400_000) {
+    this.scripts = versionCommands(redis)
   }
 
-  keys (agencyId: string): AgencyKeys {
+  /** The ledger's keys of an agency: for the ledger's own modules only (this class and the views it makes). */
+  private keysOf (agencyId: string): AgencyKeys {
     return agencyKeys(this.prefix, agencyId)
   }
 
+  /**
+   * Run `fn` holding the agency's pull lock (one pull — or quarantine re-processing, or
+   * repair — of an agency at a time across hub processes); `{ ran: false }` when another
+   * holds it. `fn` gets the lease that numbering versions checks (allocateVersions).
+   */
+  async withPullLock<T> (agencyId: string, ttlMs: number, fn: (lease: PullLease) => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+    return await withLock(this.redis, this.keysOf(agencyId).pullLock, ttlMs, fn)
+  }
+
+  /** {@link withPullLock}, waiting up to `waitMs` for a running pull; undefined when it stayed taken. */
+  async withPullLockWaiting<T> (agencyId: string, ttlMs: number, waitMs: number, fn: (lease: PullLease) => Promise<T>): Promise<{ value: T } | undefined> {
+    return await withLockWaiting(this.redis, this.keysOf(agencyId).pullLock, ttlMs, waitMs, fn)
+  }
+
+  /** Is any hub process pulling the agency now? */
+  async isPulling (agencyId: string): Promise<boolean> {
+    return await this.redis.exists(this.keysOf(agencyId).pullLock) === 1
+  }
+
+  /** Claim one pull schedule tick for this process (src/redis/claim-tick.ts). */
+  async claimPullTick (agencyId: string, tickMs: number, intervalMs: number): Promise<boolean> {
+    return await claimTick(this.redis, this.keysOf(agencyId).pullTick, tickMs, intervalMs)
+  }
+
+  /** Run `fn` holding the agency's reconcile lock (one reconciliation of an agency at a time). */
+  async withReconcileLock<T> (agencyId: string, ttlMs: number, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+    return await withLock(this.redis, this.keysOf(agencyId).reconcileLock, ttlMs, fn)
+  }
+
+  /** What reconciliation remembers of the agency: runs, learned agency code, claimed ticks, progress. */
+  reconcileState (agencyId: string): ReconcileRunState {
+    return new ReconcileRunState(this.redis, this.keysOf(agencyId))
+  }
+
+  /** The reconciler's reads of the agency's ledger (digests, bucket members, pending, decision log). */
+  reconcileView (agencyId: string): LedgerView {
+    return new LedgerView(this.redis, this.keysOf(agencyId))
+  }
+
+  /** The agency's source adapter's own key-value state (one hash the adapter sees and nothing else). */
+  adapterState (agencyId: string): AdapterState {
+    return redisAdapterState(this.redis, this.keysOf(agencyId).adapterState)
+  }
+
+  /** A mapping version is in use for the agency now (an earlier refused edit is settled). */
+  async recordMappingLoaded (agencyId: string, mapping: Pick<CompiledMapping, 'version' | 'file'>): Promise<void> {
+    await recordMappingLoaded(this.redis, this.keysOf(agencyId).mapping, mapping)
+  }
+
+  /** An edit of the agency's mapping was refused: the version in use stays. */
+  async recordMappingRefused (agencyId: string, message: string, at?: Date): Promise<void> {
+    await recordMappingRefused(this.redis, this.keysOf(agencyId).mapping, message, at)
+  }
+
+  async mappingStatus (agencyId: string): Promise<MappingStatus> {
+    return await readMappingStatus(this.redis, this.keysOf(agencyId).mapping)
+  }
+
   async cursor (agencyId: string): Promise<string | null> {
-    return await this.redis.get(this.keys(agencyId).cursor)
+    return await this.redis.get(this.keysOf(agencyId).cursor)
   }
 
   async seenVersions (agencyId: string, caseNumbers: readonly string[]): Promise<(SeenVersion | undefined)[]> {
     if (caseNumbers.length === 0) return []
-    const values = await this.redis.hmget(this.keys(agencyId).seen, ...caseNumbers)
+    const values = await this.redis.hmget(this.keysOf(agencyId).seen, ...caseNumbers)
     return values.map(decodeSeen)
   }
 
@@ -68,15 +170,18 @@ export class Ledger {
    * page's push jobs BEFORE calling this; see the cursor rule in src/sync/pull-agency.ts.
    */
   async commitPage (agencyId: string, commit: PageCommit): Promise<void> {
-    const k = this.keys(agencyId)
+    const k = this.keysOf(agencyId)
     const tx = this.redis.multi()
     // seen + pending + bucket index, in one script (src/ledger/ledger-scripts.ts)
-    if (commit.seen.length > 0) recordSeen(tx, [k.seen, k.acked, k.pending, k.bucketIndex], commit.seen.flatMap(s => [s.caseNumber, encodeSeen(s.version), s.version.fingerprint, s.version.firstSeenMs, '0']))
+    if (commit.seen.length > 0) recordSeenIn(tx, k, seenArgs(commit.seen, '0'))
+    if (commit.released.length > 0) { tx.hdel(k.quarantine, ...commit.released); tx.srem(k.held, ...commit.released) }
     if (commit.quarantined.length > 0) {
       tx.hset(k.quarantine, ...commit.quarantined.flatMap(q => [q.recordKey, JSON.stringify(q)]))
-      tx.hincrby(k.stats, 'quarantinedTotal', commit.quarantined.length)
+      const held = commit.quarantined.filter(q => q.stage === 'held').map(q => q.recordKey)
+      const notHeld = commit.quarantined.filter(q => q.stage !== 'held').map(q => q.recordKey)
+      if (held.length > 0) { tx.sadd(k.held, ...held); tx.hincrby(k.stats, 'heldTotal', held.length) }
+      if (notHeld.length > 0) { tx.srem(k.held, ...notHeld); tx.hincrby(k.stats, 'quarantinedTotal', notHeld.length) }
     }
-    if (commit.released.length > 0) tx.hdel(k.quarantine, ...commit.released)
     for (const [name, n] of Object.entries(commit.counts)) if (n !== 0) tx.hincrby(k.stats, name, n)
     if (commit.cursor !== null) tx.set(k.cursor, commit.cursor)
     checkExec(await tx.exec())
@@ -89,9 +194,9 @@ export class Ledger {
    */
   async recordResent (agencyId: string, items: readonly { caseNumber: string; version: SeenVersion }[]): Promise<void> {
     if (items.length === 0) return
-    const k = this.keys(agencyId)
+    const k = this.keysOf(agencyId)
     const tx = this.redis.multi()
-    recordSeen(tx, [k.seen, k.acked, k.pending, k.bucketIndex], items.flatMap(s => [s.caseNumber, encodeSeen(s.version), s.version.fingerprint, s.version.firstSeenMs, '1']))
+    recordSeenIn(tx, k, seenArgs(items, '1'))
     tx.hincrby(k.stats, 'repairEnqueued', items.length)
     checkExec(await tx.exec())
   }
@@ -103,7 +208,7 @@ export class Ledger {
    */
   async markPull (agencyId: string, ok: boolean, run?: PullRun): Promise<void> {
     const now = new Date().toISOString()
-    const k = this.keys(agencyId)
+    const k = this.keysOf(agencyId)
     const tx = this.redis.multi()
     if (ok) tx.hset(k.stats, 'lastPullAt', now, 'lastPullOkAt', now).hdel(k.stats, 'pullFailingSince')
     else tx.hset(k.stats, 'lastPullAt', now).hsetnx(k.stats, 'pullFailingSince', now)
@@ -113,50 +218,165 @@ export class Ledger {
 
   /** The last pull runs, newest first. */
   async pullRuns (agencyId: string): Promise<(PullRun & { at: string; ok: boolean })[]> {
-    return (await this.redis.lrange(this.keys(agencyId).pullRuns, 0, -1)).map(text => JSON.parse(text) as PullRun & { at: string; ok: boolean })
+    return (await this.redis.lrange(this.keysOf(agencyId).pullRuns, 0, -1)).map(text => JSON.parse(text) as PullRun & { at: string; ok: boolean })
+  }
+
+  /** What the source reported needing attention after its last pull (none: all is well); status and the `source_problem` alarm read it. */
+  async recordSourceProblems (agencyId: string, problems: readonly SourceProblem[]): Promise<void> {
+    const k = this.keysOf(agencyId)
+    if (problems.length === 0) await this.redis.hdel(k.stats, 'sourceProblems')
+    else await this.redis.hset(k.stats, 'sourceProblems', JSON.stringify(problems))
+  }
+
+  /** The source's problems as of its last pull. */
+  async sourceProblems (agencyId: string): Promise<readonly SourceProblem[]> {
+    return (await this.stats(agencyId)).sourceProblems
   }
 
   /** A pull found `changed` new or changed cases; `lastChangeAt` (ISO) feeds the "agency silent" alarm. */
   async markActivity (agencyId: string, changed: number): Promise<void> {
-    if (changed > 0) await this.redis.hset(this.keys(agencyId).stats, 'lastChangeAt', new Date().toISOString())
+    if (changed > 0) await this.redis.hset(this.keysOf(agencyId).stats, 'lastChangeAt', new Date().toISOString())
   }
 
-  /** The platform acknowledged these versions; dead letters of the same versions are resolved. */
-  async acknowledge (agencyId: string, acks: readonly Acknowledgement[], deadLetters: readonly DeadLetterEntry[] = []): Promise<void> {
-    if (acks.length === 0 && deadLetters.length === 0) return
-    const k = this.keys(agencyId)
-    const tx = this.redis.multi()
-    if (acks.length > 0) {
-      // acked + leaf digests + bucket index + pending (only when the acknowledged version is
-      // the one last enqueued) + first decision acknowledgement + resolved dead letters
-      recordAcknowledged(tx, k, acks.flatMap(a => [a.caseNumber, a.fingerprint, a.ackedAtMs, a.decidedAt ?? '']))
-      tx.hincrby(k.stats, 'acknowledgedTotal', acks.length)
+  /**
+   * Number the versions about to be enqueued and register their jobs' deliveries, before
+   * the jobs are enqueued (src/ledger/version-order.ts). With `lease`, only while the
+   * caller still holds that lock (else PullLeaseLostError: the page is left for the next
+   * pull). Returns each version's sequence, in order.
+   */
+  async allocateVersions (agencyId: string, versions: readonly VersionToEnqueue[], lease?: PullLease): Promise<number[]> {
+    if (versions.length === 0) return []
+    const k = this.keysOf(agencyId)
+    if (lease !== undefined && lease.key !== k.pullLock) throw new PullLeaseLostError(`agency ${agencyId}: the lease given is not the agency's pull lock`)
+    const now = Date.now()
+    try {
+      const seqs = await this.scripts.cbAllocate(4, ...ALLOCATE_KEYS(k), lease?.token ?? '', now + this.watchMs, now,
+        ...versions.flatMap(v => [v.caseNumber, v.sequence === undefined ? '+' : String(v.sequence), v.lease, v.fingerprint]))
+      return seqs.map(Number)
+    } catch (err) {
+      if (err instanceof Error && err.message.startsWith('CB_LEASE_LOST')) throw new PullLeaseLostError(`agency ${agencyId}: the pull lock was lost (this process was paused or too slow); the page is left for the next pull`, { cause: err })
+      throw err
     }
-    if (deadLetters.length > 0) {
-      tx.hset(k.deadLetters, ...deadLetters.flatMap(d => [d.caseNumber, JSON.stringify(d)]))
-      tx.hincrby(k.stats, 'deadLettered', deadLetters.length)
+  }
+
+  /**
+   * An attempt is about to send these versions: register it. `allSuperseded` (nothing
+   * registered) when every one of them has a newer version enqueued or acknowledged —
+   * the attempt need not send anything.
+   */
+  async beginSend (agencyId: string, attempt: string, versions: readonly SentVersion[]): Promise<{ allSuperseded: boolean; superseded: boolean[] }> {
+    const now = Date.now()
+    const flags = await this.scripts.cbBeginSend(3, ...BEGIN_SEND_KEYS(this.keysOf(agencyId)), attempt, now + this.watchMs, now,
+      ...versions.flatMap(v => [v.caseNumber, v.fingerprint, v.sequence]))
+    return { allSuperseded: Number(flags[0]) === 1, superseded: flags.slice(1).map(f => Number(f) === 1) }
+  }
+
+  /**
+   * An attempt ended: acknowledge what was accepted (never over a newer acknowledged
+   * version), resolve dead letters it supersedes, and say what the processor must do so
+   * that the target ends with the newest version (see {@link VersionAction}).
+   */
+  async endSend (agencyId: string, attempt: string, outcomes: readonly AttemptOutcome[], agencyCode = ''): Promise<{ acknowledged: number; actions: VersionAction[] }> {
+    if (outcomes.length === 0) return { acknowledged: 0, actions: [] }
+    const k = this.keysOf(agencyId)
+    const reply = await this.scripts.cbEndSend(END_SEND_KEYS(k).length, ...END_SEND_KEYS(k), attempt, Date.now(), agencyCode,
+      ...outcomes.flatMap(o => [o.caseNumber, o.fingerprint, o.sequence, OUTCOME_CODES[o.outcome], o.ackedAtMs, o.decidedAt ?? '']))
+    const acknowledged = Number(reply[0])
+    const actions: VersionAction[] = []
+    for (let i = 1; i + 2 < reply.length; i += 3) {
+      const caseNumber = String(reply[i])
+      const what = String(reply[i + 1])
+      if (what === 'R') actions.push({ caseNumber, kind: 'resend-kept', kept: decodeKept(String(reply[i + 2])) })
+      else actions.push({ caseNumber, kind: what === 'G' ? 'keep-newest' : what === 'S' ? 'resend-self' : 'unresolved' })
     }
-    checkExec(await tx.exec())
+    return { acknowledged, actions }
+  }
+
+  /**
+   * Record acknowledgements that did not come from a push attempt of this hub (seeding a
+   * ledger, tests): as if each version had been accepted by the target.
+   */
+  async acknowledge (agencyId: string, acks: readonly (Omit<AttemptOutcome, 'outcome' | 'sequence'> & { readonly sequence?: number })[]): Promise<void> {
+    await this.endSend(agencyId, 'direct#ack', acks.map(a => ({ ...a, sequence: a.sequence ?? 0, outcome: 'accepted' })))
+  }
+
+  /** The agency code under which the platform last acknowledged a case of the agency (undefined: nothing acknowledged yet). */
+  async deliveredAgencyCode (agencyId: string): Promise<string | undefined> {
+    return (await this.stats(agencyId)).agencyCode
+  }
+
+  /** Keep these acknowledged versions' content while older deliveries of them are registered. */
+  async keepNewest (agencyId: string, versions: readonly (SentVersion & { readonly case: unknown })[]): Promise<number> {
+    if (versions.length === 0) return 0
+    const k = this.keysOf(agencyId)
+    return Number(await this.scripts.cbKeepNewest(3, ...KEEP_NEWEST_KEYS(k), Date.now(),
+      ...versions.flatMap(v => [v.caseNumber, v.sequence, `${v.sequence}|${v.fingerprint}|${JSON.stringify(v.case)}`])))
+  }
+
+  /**
+   * A job has settled these cases: its deliveries are no longer registered (`lease`), a
+   * mark of an older version that may have landed is cleared where `cleared` says a
+   * re-send covering it is enqueued, and kept copies nobody needs any more go.
+   */
+  async finishDeliveries (agencyId: string, lease: string, versions: readonly Pick<SentVersion, 'caseNumber' | 'sequence'>[], cleared: ReadonlySet<string> = new Set()): Promise<void> {
+    if (versions.length === 0) return
+    const k = this.keysOf(agencyId)
+    await this.scripts.cbFinish(4, ...FINISH_KEYS(k), lease, Date.now(), ...versions.flatMap(v => [v.caseNumber, v.sequence, cleared.has(v.caseNumber) ? '1' : '0']))
+  }
+
+  /** Cases the target refused, or that could not be delivered: the dead-letter set, counted. */
+  async recordDeadLetters (agencyId: string, deadLetters: readonly DeadLetterEntry[]): Promise<void> {
+    if (deadLetters.length === 0) return
+    const k = this.keysOf(agencyId)
+    checkExec(await this.redis.multi()
+      .hset(k.deadLetters, ...deadLetters.flatMap(d => [d.caseNumber, JSON.stringify(d)]))
+      .hincrby(k.stats, 'deadLettered', deadLetters.length)
+      .exec())
+  }
+
+  /** The acknowledged versions of the given cases, in order. */
+  async ackedVersions (agencyId: string, caseNumbers: readonly string[]): Promise<(AckedVersion | undefined)[]> {
+    if (caseNumbers.length === 0) return []
+    return (await this.redis.hmget(this.keysOf(agencyId).acked, ...caseNumbers)).map(decodeAcked)
+  }
+
+  /** Which of the given cases are in the dead-letter set, in order. */
+  async inDeadLetters (agencyId: string, caseNumbers: readonly string[]): Promise<boolean[]> {
+    if (caseNumbers.length === 0) return []
+    return (await this.redis.hmget(this.keysOf(agencyId).deadLetters, ...caseNumbers)).map(v => v !== null)
   }
 
   async ackedCount (agencyId: string): Promise<number> {
-    return await this.redis.hlen(this.keys(agencyId).acked)
+    return await this.redis.hlen(this.keysOf(agencyId).acked)
   }
 
   async quarantine (agencyId: string): Promise<QuarantineEntry[]> {
-    const all = await this.redis.hvals(this.keys(agencyId).quarantine)
+    const all = await this.redis.hvals(this.keysOf(agencyId).quarantine)
     return all.map(text => JSON.parse(text) as QuarantineEntry)
   }
 
+  /** The quarantine entries held for the target (stage "held"), see {@link AgencyKeys.held}. */
+  async heldEntries (agencyId: string): Promise<QuarantineEntry[]> {
+    const k = this.keysOf(agencyId)
+    const keys = await this.redis.smembers(k.held)
+    if (keys.length === 0) return []
+    const texts = await this.redis.hmget(k.quarantine, ...keys)
+    return texts.filter((t): t is string => t !== null).map(text => JSON.parse(text) as QuarantineEntry)
+  }
+
   async deadLetters (agencyId: string): Promise<DeadLetterEntry[]> {
-    const all = await this.redis.hvals(this.keys(agencyId).deadLetters)
+    const all = await this.redis.hvals(this.keysOf(agencyId).deadLetters)
     return all.map(text => JSON.parse(text) as DeadLetterEntry)
   }
 
   /** Take records out of quarantine for good (an operator decided they need no delivery); returns how many were there. */
   async discardQuarantined (agencyId: string, recordKeys: readonly string[]): Promise<number> {
     if (recordKeys.length === 0) return 0
-    return await this.redis.hdel(this.keys(agencyId).quarantine, ...recordKeys)
+    const k = this.keysOf(agencyId)
+    const replies = await this.redis.multi().hdel(k.quarantine, ...recordKeys).srem(k.held, ...recordKeys).exec()
+    checkExec(replies)
+    const removed = replies?.[0]?.[1]
+    return typeof removed === 'number' ? removed : 0
   }
 
   /**
@@ -165,7 +385,7 @@ export class Ledger {
    */
   async discardDeadLetters (agencyId: string, caseNumbers: readonly string[]): Promise<number> {
     if (caseNumbers.length === 0) return 0
-    const k = this.keys(agencyId)
+    const k = this.keysOf(agencyId)
     const result = await this.redis.multi().hdel(k.deadLetters, ...caseNumbers).zrem(k.pending, ...caseNumbers).exec()
     return Number(result?.[0]?.[1] ?? 0)
   }
@@ -173,7 +393,7 @@ export class Ledger {
   /** Take dead letters out of the set because they were queued for delivery again (they stay pending). */
   async removeDeadLetters (agencyId: string, caseNumbers: readonly string[]): Promise<number> {
     if (caseNumbers.length === 0) return 0
-    return await this.redis.hdel(this.keys(agencyId).deadLetters, ...caseNumbers)
+    return await this.redis.hdel(this.keysOf(agencyId).deadLetters, ...caseNumbers)
   }
 
   /**
@@ -183,15 +403,12 @@ export class Ledger {
    * cleanup) so they cannot hold the lag up forever.
    */
   async pendingSince (agencyId: string): Promise<number | undefined> {
-    const k = this.keys(agencyId)
+    const k = this.keysOf(agencyId)
     for (let round = 0; round < 5; round++) {
       const oldest = await this.redis.zrange(k.pending, 0, 19, 'WITHSCORES')
       if (oldest.length === 0) return undefined
-      const names = oldest.filter((_, i) => i % 2 === 0)
-      const [seen, acked] = await Promise.all([this.redis.hmget(k.seen, ...names), this.redis.hmget(k.acked, ...names)])
-      const settled = names.filter((_, i) => acked[i] != null && decodeSeen(seen[i])?.fingerprint === acked[i]?.split('|')[0])
+      const settled = await dropSettledPending(this.redis, k, oldest.filter((_, i) => i % 2 === 0))
       if (settled.length === 0) return Number(oldest[1])
-      await this.redis.zrem(k.pending, ...settled)
     }
     const first = await this.redis.zrange(k.pending, 0, 0, 'WITHSCORES')
     return first.length === 0 ? undefined : Number(first[1])
@@ -199,7 +416,7 @@ export class Ledger {
 
   /** How many cases have a change enqueued and not yet acknowledged. */
   async pendingCount (agencyId: string): Promise<number> {
-    return await this.redis.zcard(this.keys(agencyId).pending)
+    return await this.redis.zcard(this.keysOf(agencyId).pending)
   }
 
   /**
@@ -207,7 +424,7 @@ export class Ledger {
    * given up as dead letters (they wait for an operator, not for the queue).
    */
   async inFlight (agencyId: string): Promise<number> {
-    const k = this.keys(agencyId)
+    const k = this.keysOf(agencyId)
     const replies = await this.redis.multi().zcard(k.pending).hlen(k.deadLetters).exec()
     checkExec(replies)
     return Math.max(0, Number(replies?.[0]?.[1] ?? 0) - Number(replies?.[1]?.[1] ?? 0))
@@ -215,39 +432,39 @@ export class Ledger {
 
   /** Pause the agency (no pulls; its queued pushes wait). False if it was paused already. */
   async pause (agencyId: string, by: string): Promise<boolean> {
-    return await this.redis.set(this.keys(agencyId).paused, JSON.stringify({ at: new Date().toISOString(), by }), 'NX') === 'OK'
+    return await this.redis.set(this.keysOf(agencyId).paused, JSON.stringify({ at: new Date().toISOString(), by }), 'NX') === 'OK'
   }
 
   /** Resume a paused agency. False if it was not paused. */
   async resume (agencyId: string): Promise<boolean> {
-    return await this.redis.del(this.keys(agencyId).paused) === 1
+    return await this.redis.del(this.keysOf(agencyId).paused) === 1
   }
 
   /** Since when and by whom the agency is paused; undefined while it runs. */
   async pausedSince (agencyId: string): Promise<{ at: string; by: string } | undefined> {
-    const text = await this.redis.get(this.keys(agencyId).paused)
+    const text = await this.redis.get(this.keysOf(agencyId).paused)
     return text === null ? undefined : JSON.parse(text) as { at: string; by: string }
   }
 
-  /** The raw counters hash (monotonic totals and timestamps), for metrics. */
-  async stats (agencyId: string): Promise<Record<string, string>> {
-    return await this.redis.hgetall(this.keys(agencyId).stats)
+  /** The agency's counters and times (src/ledger/agency-stats.ts). */
+  async stats (agencyId: string): Promise<AgencyStats> {
+    return parseAgencyStats(await this.redis.hgetall(this.keysOf(agencyId).stats))
   }
 
+  /** The counters an operator sees: totals from the stats, and what quarantine, acknowledgements and dead letters hold now. */
   async counters (agencyId: string): Promise<AgencyCounters> {
-    const raw = await this.redis.hgetall(this.keys(agencyId).stats)
-    const n = (name: string): number => Number(raw[name] ?? 0)
-    return {
-      pulled: n('pulled'),
-      valid: n('valid'),
-      skipped: n('skipped'),
-      quarantined: await this.redis.hlen(this.keys(agencyId).quarantine),
-      enqueued: n('enqueued'),
-      pushed: await this.redis.hlen(this.keys(agencyId).acked),
-      deadLettered: await this.redis.hlen(this.keys(agencyId).deadLetters),
-      skippedByRule: Object.fromEntries(Object.entries(raw).filter(([name]) => name.startsWith('skipped:')).map(([name, v]) => [name.slice('skipped:'.length), Number(v)])),
-      ...(raw.lastPullAt === undefined ? {} : { lastPullAt: raw.lastPullAt }),
-      ...(raw.lastPullOkAt === undefined ? {} : { lastPullOkAt: raw.lastPullOkAt }),
-    }
+    const k = this.keysOf(agencyId)
+    const [stats, entries, held, pushed, deadLettered] = await Promise.all([this.stats(agencyId), this.redis.hlen(k.quarantine), this.redis.scard(k.held), this.redis.hlen(k.acked), this.redis.hlen(k.deadLetters)])
+    return { pulled: stats.pulled, valid: stats.valid, skipped: stats.skipped, quarantined: entries - held, held, enqueued: stats.enqueued, pushed, deadLettered, skippedByRule: { ...stats.skippedByRule } }
   }
+}
+
+function seenArgs (items: readonly { caseNumber: string; version: SeenVersion }[], force: '0' | '1'): (string | number)[] {
+  return items.flatMap(({ caseNumber, version: v }) => [caseNumber, v.fingerprint, v.mappingVersion, v.firstSeenMs, v.sequence, force])
+}
+
+function decodeKept (text: string): KeptVersion {
+  const first = text.indexOf('|')
+  const second = text.indexOf('|', first + 1)
+  return { sequence: Number(text.slice(0, first)), fingerprint: text.slice(first + 1, second), case: JSON.parse(text.slice(second + 1)) as unknown }
 }

@@ -15,6 +15,7 @@ import { compileSetter, pointerSegments } from './pointer.js'
 import { compileReader } from './source-path.js'
 import { compileTables } from './table-entries.js'
 import type { CompiledMapping, MapOutcome, MappingProblem } from './types.js'
+import { InternalError } from '../errors.js'
 
 /** The default offset when a file has none (the schema fills it in; this covers callers that skip the schema). */
 const DEFAULT_OFFSET = '+08:00'
@@ -77,7 +78,7 @@ function caseNumberReader (path: string): (raw: Record<string, unknown>) => stri
  * problem. `files` receives the shared table files read (the mapping file itself is added by
  * the caller).
  */
-export function compileSpec (doc: PositionedYaml, spec: AgencyMapping, file: string, files: Set<string>): CompiledMapping {
+export function compileSpec (doc: PositionedYaml, spec: AgencyMapping, file: string, files: Set<string>, guardExpressions = true): CompiledMapping {
   const tables = compileTables(doc, spec, files)
   const skips = compileSkips(doc, spec)
   const constantPointers = Object.keys(spec.constants ?? {})
@@ -86,7 +87,7 @@ export function compileSpec (doc: PositionedYaml, spec: AgencyMapping, file: str
     ...constantPointers.map(pointer => ({ pointer, path: ['constants', pointer] })),
     ...Object.keys(spec.fields).map(pointer => ({ pointer, path: ['fields', pointer] })),
   ])
-  const ctx: RuleContext = { doc, tables, offset: spec.timezone ?? DEFAULT_OFFSET, expressions: [], tableTargets: [] }
+  const ctx: RuleContext = { doc, tables, offset: spec.timezone ?? DEFAULT_OFFSET, expressions: [], tableTargets: [], guardExpressions }
   const fields = compileFields(ctx, spec.fields, ['fields'], '')
   checkTableTargets(ctx.tableTargets)
   const steps: readonly Step[] = [...compileConstants(spec), ...fields.steps]
@@ -111,7 +112,7 @@ export function compileSpec (doc: PositionedYaml, spec: AgencyMapping, file: str
   }
 
   const map = (raw: Record<string, unknown>): MapOutcome => {
-    if (usesExpressions) throw new Error(`${file}: this mapping uses expressions, which evaluate asynchronously; call mapAsync`)
+    if (usesExpressions) throw new InternalError(`${file}: this mapping uses expressions, which evaluate asynchronously; call mapAsync`)
     const decided = before(raw)
     return typeof decided === 'object' ? decided : run(raw, decided, ROOT_SCOPE)
   }
@@ -132,6 +133,7 @@ export function compileSpec (doc: PositionedYaml, spec: AgencyMapping, file: str
     usesExpressions,
     map,
     mapAsync,
+    checkExpressions: async () => { for (const expression of expressions) await expression.probe() },
     sourceFieldFor: (canonicalPointer: string) => sourceFor(sources, pointerSegments(canonicalPointer), ''),
   })
 }

@@ -27,6 +27,7 @@ export function textOf (value: unknown): string | undefined {
     return t === '' ? undefined : t
   }
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
+  if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString()
   return undefined
 }
 

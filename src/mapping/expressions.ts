@@ -13,16 +13,19 @@
  *  - regular expressions (`/…/`): a pathological pattern can backtrack for minutes inside one
  *    call, which no time limit can interrupt.
  * Each evaluation runs under {@link EXPRESSION_LIMITS}: a wall-clock budget, a nesting depth
- * and a list size, checked by JSONata between evaluation steps. The limits catch mistakes
- * (endless recursion, a list exploding); they do not make a hostile author harmless — a
- * single built-in call such as `$pad("", 100000000)` still runs to its end. Mapping files are
- * written by the hub's administrators, not by agencies.
+ * and a list size, checked by JSONata between evaluation steps; and under the guard of
+ * expression-guard.ts, which checks sizes inside the built-in calls no step limit can
+ * interrupt (`$pad("", 200000000)` is refused before it allocates) and the size of the result.
+ * When the mapping is loaded, each expression is evaluated once on an empty record
+ * ({@link Expression.probe}): one that breaks a limit even then is a mapping file error.
  *
  * JSONata evaluates asynchronously, so the values of a mapping's expressions are computed for
  * a record before its (synchronous) rules run; see `mapAsync` in compile.ts.
  */
 import jsonata from 'jsonata'
 import { fail, type PositionedYaml, type YamlPath } from './compile-context.js'
+import { evaluationBindings, GUARD_LIMITS, GUARDED_BINDINGS, guardOperators, jsonLength } from './expression-guard.js'
+import { ExpressionLimitError, ExpressionRefusedError, MappingFileError } from '../errors.js'
 
 /** Limits of one evaluation of one expression. */
 export const EXPRESSION_LIMITS = Object.freeze({
@@ -40,15 +43,20 @@ const FORBIDDEN_FUNCTIONS: Readonly<Record<string, string>> = Object.freeze({
   millis: 'it changes on every run, so the same record would give a different case each time',
   random: 'it changes on every run, so the same record would give a different case each time',
   eval: 'it runs text built at run time, which cannot be checked when the mapping is loaded',
+  shuffle: 'it orders at random, so the same record would give a different case each time',
 })
 
-/** Why an evaluation produced no value; the message never quotes record data. */
+/** Why an evaluation produced no value; the message never quotes record data. `limit`: a limit stopped it (time, depth, size). */
 export class ExpressionFailure {
-  constructor (readonly message: string) {}
+  constructor (readonly message: string, readonly limit = false) {}
 }
 
 /** A compiled expression: record (or element) in, plain JSON data (or undefined) or a failure out. Never rejects. */
-export type Expression = (input: unknown) => Promise<unknown>
+export interface Expression {
+  (input: unknown): Promise<unknown>
+  /** Evaluate once on an empty record; throws MappingFileError at the expression when a limit stops it even then. */
+  probe (): Promise<void>
+}
 
 interface JsonataError { code?: string; position?: number; message?: string }
 
@@ -62,21 +70,29 @@ function * nodes (node: unknown, seen = new Set<object>()): Generator<AstNode> {
   for (const value of Object.values(node)) yield * nodes(value, seen)
 }
 
-/** A RegexEngine for JSONata that refuses: the AST check has already ruled regexes out; this is the second net. */
-class NoRegex {
-  constructor () { throw Object.assign(new Error('regular expressions are not allowed in mapping expressions'), { code: 'CB_NO_REGEX' }) }
-}
+const noRegex = (): never => { throw new ExpressionRefusedError('regular expressions are not allowed in mapping expressions') }
+/**
+ * A RegexEngine for JSONata that refuses: the AST check has already ruled regexes out; this
+ * is the second net. RegExp's own type with every construction (and call) refused.
+ */
+const NoRegex: RegExpConstructor = new Proxy(RegExp, { construct: noRegex, apply: noRegex })
 
-const refuse = (name: string) => (): never => { throw Object.assign(new Error(`$${name} is not allowed in mapping expressions`), { code: 'CB_FORBIDDEN' }) }
+const refuse = (name: string) => (): never => { throw new ExpressionRefusedError(`$${name} is not allowed in mapping expressions`) }
 /** Bound over JSONata's own functions in every evaluation, the second net behind the AST check. */
 const SHADOWS: Readonly<Record<string, unknown>> = Object.freeze(Object.fromEntries(Object.keys(FORBIDDEN_FUNCTIONS).map(name => [name, refuse(name)])))
 
 function failureOf (err: unknown): ExpressionFailure {
   const e = (typeof err === 'object' && err !== null ? err : {}) as JsonataError
+  if (err instanceof ExpressionLimitError) return new ExpressionFailure(err.message, true)
+  // V8's own refusal ("Invalid string length", "Invalid array length"): the guard's limits are far below it, this is the last net.
+  if (err instanceof RangeError) return new ExpressionFailure('the expression built a value too large for the hub and was stopped', true)
+  // The second net caught a forbidden call: the message names the function, never record data.
+  if (err instanceof ExpressionRefusedError) return new ExpressionFailure(`the expression failed: ${err.message}${typeof e.position === 'number' ? ` (near character ${e.position})` : ''}`)
   switch (e.code) {
-    case 'D1012': return new ExpressionFailure(`the expression ran longer than ${EXPRESSION_LIMITS.timeoutMs} ms and was stopped`)
-    case 'D1011': return new ExpressionFailure(`the expression nested deeper than ${EXPRESSION_LIMITS.depth} steps (endless recursion?) and was stopped`)
-    case 'D2015': return new ExpressionFailure(`the expression built a list longer than ${EXPRESSION_LIMITS.sequence} items and was stopped`)
+    case 'D1012': return new ExpressionFailure(`the expression ran longer than ${EXPRESSION_LIMITS.timeoutMs} ms and was stopped`, true)
+    case 'D1011': return new ExpressionFailure(`the expression nested deeper than ${EXPRESSION_LIMITS.depth} steps (endless recursion?) and was stopped`, true)
+    case 'D2014':
+    case 'D2015': return new ExpressionFailure(`the expression built a list longer than ${EXPRESSION_LIMITS.sequence} items and was stopped`, true)
     default: {
       // JSONata's messages may quote the record's values (personal data): keep the code only.
       const where = typeof e.position === 'number' ? ` near character ${e.position}` : ''
@@ -89,15 +105,16 @@ function failureOf (err: unknown): ExpressionFailure {
 function plain (value: unknown): unknown {
   if (value === undefined) return undefined
   if (typeof value === 'function') return new ExpressionFailure('the expression gave a function, not a value')
+  if (jsonLength(value, GUARD_LIMITS.resultChars) > GUARD_LIMITS.resultChars) return new ExpressionFailure(`the expression's result is larger than ${GUARD_LIMITS.resultChars} characters as JSON and was refused`, true)
   const json = JSON.stringify(value, (_key, v: unknown) => typeof v === 'function' ? undefined : v)
   return json === undefined ? undefined : JSON.parse(json) as unknown
 }
 
-/** Parse and check the expression at `path`; a problem is a mapping file error at its position. */
-export function compileExpression (doc: PositionedYaml, path: YamlPath, text: string): Expression {
+/** Parse and check the expression at `path`; a problem is a mapping file error at its position. `guard: false` only to measure what the guard costs (test/bench/mapping.ts). */
+export function compileExpression (doc: PositionedYaml, path: YamlPath, text: string, guard = true): Expression {
   let expression: jsonata.Expression
   try {
-    expression = jsonata(text, { RegexEngine: NoRegex as unknown as RegExpConstructor, timeout: EXPRESSION_LIMITS.timeoutMs, stack: EXPRESSION_LIMITS.depth, sequence: EXPRESSION_LIMITS.sequence })
+    expression = jsonata(text, { RegexEngine: NoRegex, timeout: EXPRESSION_LIMITS.timeoutMs, stack: EXPRESSION_LIMITS.depth, sequence: EXPRESSION_LIMITS.sequence })
   } catch (err) {
     const e = err as JsonataError
     fail(doc, path, `the expression is not valid JSONata: ${e.message ?? String(err)}${typeof e.position === 'number' ? ` (at character ${e.position})` : ''}`)
@@ -108,11 +125,24 @@ export function compileExpression (doc: PositionedYaml, path: YamlPath, text: st
       fail(doc, path, `$${node.value} is not allowed in mapping expressions (character ${node.position ?? 0}): ${FORBIDDEN_FUNCTIONS[node.value]!}`)
     }
   }
-  return async (input: unknown) => {
+  if (guard) {
+    guardOperators(nodes(expression.ast()))
+    for (const [name, fn] of GUARDED_BINDINGS) expression.assign(name, fn)
+    // The refusing shadows, once: binding them per evaluation costs every evaluation.
+    for (const [name, fn] of Object.entries(SHADOWS)) expression.assign(name, fn)
+  }
+  const evaluate = async (input: unknown): Promise<unknown> => {
     try {
-      return plain(await expression.evaluate(input, SHADOWS))
+      return plain(await expression.evaluate(input, guard ? evaluationBindings() : SHADOWS))
     } catch (err) {
       return failureOf(err)
     }
   }
+  const where = doc.where(path)
+  return Object.assign(evaluate, {
+    probe: async (): Promise<void> => {
+      const outcome = await evaluate({})
+      if (outcome instanceof ExpressionFailure && outcome.limit) throw new MappingFileError(`${where}: the expression breaks a limit even on an empty record, so it is refused: ${outcome.message}`)
+    },
+  })
 }

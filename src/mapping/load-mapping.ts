@@ -19,6 +19,8 @@ export interface LoadOptions {
   readonly files?: Set<string>
   /** The agency the file is loaded for: its `agency:` must say the same. */
   readonly agency?: string
+  /** False only to measure what the expression guard costs (test/bench/mapping.ts); never in the hub. */
+  readonly guardExpressions?: boolean
 }
 
 /** Read and compile the mapping file at `file` (relative paths are resolved against the working directory). */
@@ -30,7 +32,18 @@ export async function loadMapping (file: string, options: LoadOptions = {}): Pro
   } catch (err) {
     throw new MappingFileError(`${absolute}: cannot read the mapping file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err })
   }
-  return compileMapping(text, absolute, options)
+  return await prepareMapping(text, absolute, options)
+}
+
+/**
+ * {@link compileMapping}, then each expression evaluated once on an empty record: a mapping
+ * whose expression a limit stops even then is refused (MappingFileError at the expression).
+ * What the hub, hot reload, the preview and `casebridge mapping test` load mappings with.
+ */
+export async function prepareMapping (text: string, file: string, options: LoadOptions = {}): Promise<CompiledMapping> {
+  const mapping = compileMapping(text, file, options)
+  await mapping.checkExpressions()
+  return mapping
 }
 
 /**
@@ -44,5 +57,5 @@ export function compileMapping (text: string, file: string, options: LoadOptions
   if (options.agency !== undefined && spec.agency !== options.agency) {
     throw new MappingFileError(`${doc.where(['agency'])}: this mapping is for agency "${spec.agency}", but the hub configuration uses it for agency "${options.agency}"`)
   }
-  return compileSpec(doc, spec, absolute, options.files ?? new Set())
+  return compileSpec(doc, spec, absolute, options.files ?? new Set(), options.guardExpressions !== false)
 }

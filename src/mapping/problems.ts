@@ -17,12 +17,31 @@ export function isPersonalPointer (pointer: string): boolean {
 }
 
 const MAX_SHOWN = 120
+/**
+ * How much of a long value is masked before it is cut (code units). Masking a 50 MB field
+ * whole and splitting it into characters blocked the event loop for seconds (long enough to
+ * lose a pull lease); the first {@link MAX_SHOWN} characters only depend on the head.
+ */
+const MASKED_HEAD = 4096
+/** A masked match ends at most this far after it starts, except a bearer token, which masks to the same text however it is cut. */
+const MATCH_REACH = 64
 
 /** The value as shown in a problem: masked if personal, cut short if long; an ID number inside free text is masked too. */
 export function shownValue (value: string, personal: boolean): string {
-  if (personal) return maskValue(value)
-  const chars = Array.from(maskText(value))
-  return chars.length <= MAX_SHOWN ? value : chars.slice(0, MAX_SHOWN).join('') + '…'
+  // Only a hint of a personal value is shown (its first characters, then stars): its head decides it.
+  if (personal) return cut(maskValue(value.slice(0, MASKED_HEAD)))
+  if (value.length > MASKED_HEAD) {
+    // The masks of the head match the masks of the whole value except within MATCH_REACH of
+    // the cut; when what is shown ends before that, the head is enough.
+    const head = Array.from(maskText(value.slice(0, MASKED_HEAD)))
+    if (head.length > MAX_SHOWN + MATCH_REACH) return head.slice(0, MAX_SHOWN).join('') + '…'
+  }
+  return cut(maskText(value))
+}
+
+function cut (text: string): string {
+  const chars = Array.from(text)
+  return chars.length <= MAX_SHOWN ? text : chars.slice(0, MAX_SHOWN).join('') + '…'
 }
 
 export function problem (

@@ -5,10 +5,10 @@
  * cannot know (tables, date formats, text transforms…) are checked by the compiler.
  */
 import { readFileSync } from 'node:fs'
-import { Ajv2020 } from 'ajv/dist/2020.js'
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js'
-import { MappingFileError } from '../errors.js'
+import { MappingFileError, SchemaDefinitionError } from '../errors.js'
 import { schemaPath } from '../paths.js'
+import { createAjv } from '../schema/ajv.js'
 import type { AgencyMapping, SharedTableFile } from '../generated/mapping.js'
 import type { PositionedYaml, YamlPath } from '../yaml/positions.js'
 
@@ -24,10 +24,10 @@ function mappingValidators (): Validators {
     const schema = JSON.parse(readFileSync(schemaPath('mapping.schema.json'), 'utf8')) as { $id: string }
     // verbose: errors carry their schema, which names the allowed keys and values.
     // x-allowed-keys says in words which keys a map of names takes; tsType guides the type generator.
-    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true, useDefaults: true, keywords: ['x-allowed-keys', 'tsType'] })
+    const ajv = createAjv({ allowUnionTypes: true, verbose: true, useDefaults: true, keywords: ['x-allowed-keys', 'tsType'] })
     const mapping = ajv.compile<AgencyMapping>(schema)
     const tableFile = ajv.getSchema<SharedTableFile>(`${schema.$id}#/$defs/tableFile`)
-    if (tableFile === undefined) throw new Error('schemas/mapping.schema.json has no $defs/tableFile')
+    if (tableFile === undefined) throw new SchemaDefinitionError('schemas/mapping.schema.json has no $defs/tableFile')
     validators = { mapping, tableFile }
   }
   return validators
@@ -105,7 +105,12 @@ export function checkTableFileStructure (doc: PositionedYaml): SharedTableFile {
   return checkStructure(doc, mappingValidators().tableFile)
 }
 
-function checkStructure<T> (doc: PositionedYaml, validate: ValidateFunction<T>): T {
+/**
+ * The value of `doc` when `validate` accepts it (defaults filled in), else the first problem in
+ * file order as `file:line:col: what is wrong`, thrown by `raise` (a MappingFileError unless
+ * given). Target profiles (src/profile) check their files with it too.
+ */
+export function checkStructure<T> (doc: PositionedYaml, validate: ValidateFunction<T>, raise: (message: string) => Error = message => new MappingFileError(message)): T {
   const value = doc.value
   if (validate(value)) return value
   // `if` only says that a `then`/`else` branch failed; the branch's own errors say how. An
@@ -127,6 +132,6 @@ function checkStructure<T> (doc: PositionedYaml, validate: ValidateFunction<T>):
       best = { rank: r, at, described }
     }
   }
-  if (best === undefined) throw new MappingFileError(`${doc.where([])}: does not match the mapping file schema`)
-  throw new MappingFileError(`${doc.where(best.described.path, best.described.at)}: ${best.described.text}`)
+  if (best === undefined) throw raise(`${doc.where([])}: does not match the file's schema`)
+  throw raise(`${doc.where(best.described.path, best.described.at)}: ${best.described.text}`)
 }

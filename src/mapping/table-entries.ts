@@ -6,11 +6,11 @@
  * their own `file:line:col`; the hub watches them like the mapping file itself.
  */
 import { readFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
-import { MappingFileError } from '../errors.js'
+import { MappingFileError, YamlSyntaxError } from '../errors.js'
 import type { AgencyMapping, CodeTable as CodeTableEntry, SharedTableReference, TableEntry } from '../generated/mapping.js'
-import { parseYamlWithPositions, YamlSyntaxError, type PositionedYaml, type YamlPath } from '../yaml/positions.js'
+import { parseYamlWithPositions, type PositionedYaml, type YamlPath } from '../yaml/positions.js'
 import { fail } from './compile-context.js'
+import { fileUnderRoot, mappingsRootOf, relativeToRoot } from './mappings-root.js'
 import { checkTableFileStructure } from './schema-check.js'
 import { codeTable, type CodeTable, type TableValue, type UnknownCodeRule } from './tables.js'
 
@@ -44,14 +44,20 @@ function inlineTable (doc: PositionedYaml, name: string, entry: CodeTableEntry):
 
 function sharedTable (doc: PositionedYaml, name: string, entry: SharedTableReference, files: Set<string>): CodeTable {
   const path = ['tables', name]
-  const file = resolve(dirname(doc.file), entry.file)
+  const root = mappingsRootOf(doc.file)
+  let file: string
+  try {
+    file = fileUnderRoot(root, entry.file)
+  } catch (err) {
+    fail(doc, [...path, 'file'], `shared table file refused: ${(err as Error).message}`)
+  }
   // Known before reading, so a watcher also sees the file appear when it is missing now.
   files.add(file)
   let text: string
   try {
     text = readFileSync(file, 'utf8')
   } catch (err) {
-    fail(doc, [...path, 'file'], `cannot read the shared table file ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
+    fail(doc, [...path, 'file'], `cannot read the shared table file ${relativeToRoot(root, file)} in the mappings folder (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
   }
   const shared = parseMappingYaml(text, file)
   const spec = checkTableFileStructure(shared)

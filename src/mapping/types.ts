@@ -60,6 +60,11 @@ export interface CompiledMapping {
   /** {@link CompiledMapping.map} for every mapping, including those with expressions. Never rejects for bad data. */
   mapAsync (raw: Record<string, unknown>): Promise<MapOutcome>
   /**
+   * Evaluate each expression once on an empty record; rejects with a MappingFileError at the
+   * first one a limit (time, depth, size) stops even then — such a mapping is refused when loaded.
+   */
+  checkExpressions (): Promise<void>
+  /**
    * The source field a canonical JSON pointer was mapped from, for error reports of later
    * validation failures ("/parties/0/idNumber" → "DSR[0].ZJHM"). `undefined` for constants
    * and for pointers no rule produces. Elements of `each` lists are always written with an

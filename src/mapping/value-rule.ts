@@ -137,7 +137,7 @@ export function compileValueProducer (ctx: RuleContext, fields: FieldsScope, rul
     if (!fields.topLevel) fail(doc, [...path, 'expr'], 'expr can only be used in top-level fields, not inside each: compute the whole list with expr on the list\'s pointer instead (e.g. /parties: { expr: … })', 'key')
     // Expressions are evaluated before the rules run (they are asynchronous); the rule reads its slot.
     const slot = ctx.expressions.length
-    ctx.expressions.push(compileExpression(doc, [...path, 'expr'], rule.expr!))
+    ctx.expressions.push(compileExpression(doc, [...path, 'expr'], rule.expr!, ctx.guardExpressions))
     readScoped = (_record, scope) => scope.computed[slot]
     source = EXPRESSION_SOURCE
   }
@@ -192,6 +192,8 @@ function finishProducer (p: ProducerParts): ValueProducer {
     if (raw === undefined || raw === null) return ABSENT
     let text: string
     if (typeof raw === 'string') text = raw
+    // A database driver's own date value (a JavaScript Date) is its instant, read like text: `date: timestamp` maps it exactly.
+    else if (raw instanceof Date && !Number.isNaN(raw.getTime())) text = raw.toISOString()
     else if (typeof raw === 'number' || typeof raw === 'boolean' || typeof raw === 'bigint') {
       if (expression && !reshapes) return wrap(raw)
       text = String(raw)

@@ -81,6 +81,8 @@ export function createHubMetrics (src: MetricsSources): HubMetrics {
   ledgerCounter('casebridge_agency_records_quarantined_total', 'Records sent to quarantine by mapping or validation (ledger, all hub instances).', s => s.quarantinedTotal)
   ledgerCounter('casebridge_agency_records_dead_lettered_total', 'Cases moved to the dead-letter set (ledger, all hub instances).', s => s.deadLetteredTotal)
   ledgerGauge('casebridge_agency_quarantined_records', 'Records in quarantine now.', s => s.quarantinedNow)
+  ledgerGauge('casebridge_agency_held_cases', 'Valid cases held for the target now: they lack a field its profile requires.', s => s.heldNow)
+  ledgerCounter('casebridge_agency_cases_held_total', 'Cases held for a field the target profile requires (ledger, all hub instances).', s => s.heldTotal)
   ledgerGauge('casebridge_agency_dead_letters', 'Cases in the dead-letter set now.', s => s.deadLettersNow)
   ledgerGauge('casebridge_agency_sync_lag_seconds', 'Age of the oldest change not yet acknowledged by the platform (0 when none).', s => s.lagSeconds)
   ledgerGauge('casebridge_agency_last_pull_timestamp_seconds', 'When a pull of the agency last ended, successful or not (Unix time).', s => s.lastPullAt)

@@ -1,6 +1,5 @@
-import type { SeenVersion } from '../ledger/entries.js'
+import { sentEarlier, type AckedVersion, type SeenVersion } from '../ledger/entries.js'
 import type { FindingKind } from './findings.js'
-import type { AckedVersion } from './ledger-view.js'
 
 /** Everything known about one case number from the three sides. */
 export interface CaseFacts {
@@ -35,18 +34,26 @@ export interface Verdict {
 const NONE: Verdict = Object.freeze({ young: false, kinds: Object.freeze([]) as readonly FindingKind[] })
 const YOUNG: Verdict = Object.freeze({ young: true, kinds: Object.freeze([]) as readonly FindingKind[] })
 
+const one = (kind: FindingKind): Verdict => ({ young: false, kinds: [kind] })
+
 /**
- * The three-way rules for one case (stale and late entries are judged from the ledger's
- * time indexes, not here):
- *  - missing_in_target: valid at the source, and the platform lacks it although the hub
- *    delivered it (acknowledged) or never learned of it (the cursor missed it);
- *  - source_changed_unsynced: the source's content differs from what the hub last
- *    enqueued (an update whose timestamp was not bumped, or a mapping change);
- *  - target_differs: the platform holds a version nobody sent: not the acknowledged one,
- *    not the one enqueued, not the source's;
+ * The rules for one case, one kind per case (stale and late entries are judged from the
+ * ledger's time indexes, not here). The platform is compared with the NEWEST version the
+ * hub has seen — the one last enqueued, whose sequence is the highest (src/ledger/
+ * version-order.ts) — never with several at once:
+ *  - source_changed_unsynced: the source's content is not the newest version the hub has
+ *    seen (an update whose timestamp was not bumped, a mapping change);
+ *  - otherwise, when the platform does not hold that newest version:
+ *    - missing_in_target: it holds nothing, although the hub delivered (acknowledged) a
+ *      version, or never learned of the case (the cursor missed it);
+ *    - nothing, when the newest version is not acknowledged yet and the platform holds
+ *      the acknowledged one (or nothing was ever acknowledged): on its way, the business
+ *      of `stale`;
+ *    - target_regressed: it holds a version the hub sent earlier (an older delivery
+ *      landed after a newer one);
+ *    - target_differs: it holds a version the hub never sent;
  *  - orphan_in_target: on the platform, unknown to the source and to the ledger;
  *  - source_deleted: known to the ledger, gone from the source.
- * A change not yet acknowledged is the business of `stale`, never of missing_in_target.
  */
 export function judgeCase (f: CaseFacts, ctx: JudgeContext): Verdict {
   const { source: s, seen, acked } = f
@@ -55,35 +62,18 @@ export function judgeCase (f: CaseFacts, ctx: JudgeContext): Verdict {
     (acked !== undefined && acked.ackedAtMs > ctx.cutoffMs) || (p !== undefined && p.storedMs > ctx.cutoffMs)) return YOUNG
   // Invalid at the source now: quarantine reports it; nothing to compare.
   if (s?.fingerprint === null) return NONE
-  const kinds: FindingKind[] = []
-  const known = seen !== undefined || acked !== undefined
-  if (s !== undefined) {
-    const sfp = s.fingerprint as string
-    if (!known) {
-      if (!ctx.caughtUp) return YOUNG
-      if (ctx.targetCompared && p === undefined) kinds.push('missing_in_target')
-      else if (p !== undefined && p.fingerprint !== sfp) kinds.push('source_changed_unsynced')
-      return kinds.length === 0 ? NONE : { young: false, kinds }
-    }
-    if ((seen ?? acked)?.fingerprint !== sfp) kinds.push('source_changed_unsynced')
-    if (ctx.targetCompared) {
-      if (p === undefined) {
-        if (acked !== undefined) kinds.push('missing_in_target')
-      } else if (p.fingerprint !== acked?.fingerprint && p.fingerprint !== seen?.fingerprint && p.fingerprint !== sfp) {
-        kinds.push('target_differs')
-      }
-    }
-  } else if (ctx.sourceListed) {
-    if (known) kinds.push('source_deleted')
-    else if (p !== undefined) kinds.push('orphan_in_target')
-  } else if (!known) {
-    if (p !== undefined) kinds.push('orphan_in_target')
-  } else if (ctx.targetCompared) {
-    if (p === undefined) {
-      if (acked !== undefined) kinds.push('missing_in_target')
-    } else if (p.fingerprint !== acked?.fingerprint && p.fingerprint !== seen?.fingerprint) {
-      kinds.push('target_differs')
-    }
+  const newest = seen?.fingerprint ?? acked?.fingerprint
+  if (newest === undefined) {
+    // Unknown to the ledger.
+    if (s === undefined) return p === undefined ? NONE : one('orphan_in_target')
+    if (!ctx.caughtUp) return YOUNG
+    if (ctx.targetCompared && p === undefined) return one('missing_in_target')
+    return p !== undefined && p.fingerprint !== s.fingerprint ? one('source_changed_unsynced') : NONE
   }
-  return kinds.length === 0 ? NONE : { young: false, kinds }
+  if (s !== undefined && s.fingerprint !== newest) return one('source_changed_unsynced')
+  if (s === undefined && ctx.sourceListed) return one('source_deleted')
+  if (!ctx.targetCompared || p?.fingerprint === newest) return NONE
+  if (p === undefined) return acked === undefined ? NONE : one('missing_in_target')
+  if (acked?.fingerprint !== newest && p.fingerprint === acked?.fingerprint) return NONE
+  return one(sentEarlier(seen, p.fingerprint) ? 'target_regressed' : 'target_differs')
 }

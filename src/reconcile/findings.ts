@@ -5,12 +5,12 @@
 
 /** The kinds a reconciliation reports (the alarm kinds of the same names). */
 export const FINDING_KINDS = [
-  'missing_in_target', 'source_changed_unsynced', 'target_differs', 'orphan_in_target', 'stale', 'late_entry', 'source_deleted',
+  'missing_in_target', 'source_changed_unsynced', 'target_differs', 'target_regressed', 'orphan_in_target', 'stale', 'late_entry', 'source_deleted',
 ] as const
 export type FindingKind = (typeof FINDING_KINDS)[number]
 
 /** The kinds a repair re-sends through the push queue. Orphans are never deleted: reported only. */
-export const REPAIRABLE_KINDS: readonly FindingKind[] = ['missing_in_target', 'source_changed_unsynced', 'target_differs']
+export const REPAIRABLE_KINDS: readonly FindingKind[] = ['missing_in_target', 'source_changed_unsynced', 'target_differs', 'target_regressed']
 
 export const SAMPLE_SIZE = 20
 

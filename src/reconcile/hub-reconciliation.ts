@@ -7,11 +7,10 @@ import type { TargetAdapter } from '../contracts/target-adapter.js'
 import type { CompiledMapping } from '../mapping/types.js'
 import type { Ledger } from '../ledger/ledger.js'
 import type { PushJobData } from '../delivery/push-job.js'
-import { AlarmService } from '../alarms/alarm-service.js'
-import { checkAgencyHealth } from '../alarms/health-watch.js'
+import type { AlarmSink } from './alarm-sink.js'
 import type { ReconcileResult } from './findings.js'
 import type { ReconcileDeps, ReconcileOptions } from './reconcile-agency.js'
-import { alarmsConfig, reconcileConfig } from './reconcile-config.js'
+import { reconcileConfig } from './reconcile-config.js'
 import { ReconcileScheduler } from './reconcile-scheduler.js'
 
 /** One agency as reconciliation needs it: its adapters, its current mapping, its target's push queue. */
@@ -24,20 +23,14 @@ export interface ReconcilableAgency {
 }
 
 export interface Reconciliation {
-  readonly alarms: AlarmService
   /** Reconcile one agency now; `repair` re-sends what is repairable. */
   reconcileNow (agencyId: string, opts?: Pick<ReconcileOptions, 'repair' | 'fullListing' | 'listThreshold' | 'onProgress'>): Promise<ReconcileResult>
-  /** After every pull attempt: run the agency watchdogs. Never throws. */
-  afterPull (agencyId: string): Promise<void>
-  /** Alarm when an edit of an agency's mapping is refused; resolve when a good one loads. */
-  watchMapping (agencyId: string, watcher: { onRefused: (l: (e: { message: string; file: string }) => Promise<void>) => void; onLoaded: (l: () => Promise<void>) => void }): void
   close (): Promise<void>
 }
 
 /**
- * Reconciliation, alarms and watchdogs for every agency of a hub (or of a one-off CLI run:
- * `schedule: false`, `deliver: false` — the running hub's webhook worker delivers what the
- * CLI run raised).
+ * Reconciliation of every agency of a hub, on its schedule (`schedule`) and on demand. What
+ * it finds goes to `alarms` — the hub's alarm service; reconciliation knows no more of alarms.
  */
 export function startReconciliation (opts: {
   config: LoadedConfig
@@ -45,39 +38,21 @@ export function startReconciliation (opts: {
   ledger: Ledger
   logger: Logger
   agencies: readonly ReconcilableAgency[]
+  alarms: AlarmSink
   schedule: boolean
-  deliver: boolean
+  /** The runs' clock (src/reconcile/reconcile-agency.ts). @defaultValue Date.now */
+  now?: () => number
 }): Reconciliation {
-  const { config, redis, ledger, logger } = opts
-  const alarms = new AlarmService({
-    redis, keyPrefix: config.redis.keyPrefix, config: alarmsConfig(config), hub: { name: config.hub.name, locale: config.hub.locale }, logger, deliver: opts.deliver,
-  })
+  const { config, redis, ledger, logger, alarms } = opts
   const deps = new Map<string, ReconcileDeps>(opts.agencies.map(a => [a.agency.id, {
     agencyId: a.agency.id, config: reconcileConfig(a.agency), source: a.source, target: a.target, targetId: a.agency.target, mapping: a.mapping,
     ledger, redis, keyPrefix: config.redis.keyPrefix, queue: a.queue, batchSize: config.push.batchSize, alarms, logger,
+    ...(opts.now === undefined ? {} : { now: opts.now }),
   }]))
-  // A delivering alarm service drains the outbox itself (on start and every few seconds).
   const scheduler = new ReconcileScheduler(deps, logger)
   if (opts.schedule) scheduler.start()
   return {
-    alarms,
     reconcileNow: async (agencyId, options = {}) => await scheduler.reconcileNow(agencyId, options),
-    async afterPull (agencyId) {
-      const agency = deps.get(agencyId)
-      if (agency === undefined) return
-      try {
-        await checkAgencyHealth(alarms, ledger, agencyId, agency.config)
-      } catch (err) {
-        logger.warn({ err, agency: agencyId }, 'agency watchdog check failed; the next pull checks again')
-      }
-    },
-    watchMapping (agencyId, watcher) {
-      watcher.onRefused(async e => { await alarms.report(agencyId, 'mapping_invalid', { count: 1, samples: [], detail: { file: e.file, message: e.message } }).catch((err: unknown) => logger.warn({ err }, 'could not raise the mapping alarm')) })
-      watcher.onLoaded(async () => { await alarms.resolve(agencyId, 'mapping_invalid').catch((err: unknown) => logger.warn({ err }, 'could not resolve the mapping alarm')) })
-    },
-    async close () {
-      await scheduler.stop()
-      await alarms.close()
-    },
+    close: async () => { await scheduler.stop() },
   }
 }

@@ -1,7 +1,7 @@
 import { leafName } from '../ledger/bucket-digest.js'
 import { judgeCase, type CaseFacts, type JudgeContext } from './classify.js'
 import { REPAIRABLE_KINDS, type FindingKind, type FindingTally } from './findings.js'
-import type { LedgerView } from './ledger-view.js'
+import type { LedgerView } from '../ledger/reconcile-view.js'
 import type { PartitionSpool } from './partition-spool.js'
 import { PARTITION_COUNT, PARTITION_DEPTH, partitionOfLeaf, type SpooledCase } from './source-scan.js'
 
@@ -53,7 +53,8 @@ export async function mergePartitions (input: MergeInput): Promise<MergeStats> {
   const stats: MergeStats = { compared: 0, tooYoung: 0 }
   const everything = input.source !== undefined || input.listedLeaves === undefined
   for (let partition = 0; partition < PARTITION_COUNT; partition++) {
-    if (input.signal.aborted) throw input.signal.reason ?? new Error('reconciliation aborted')
+    // Throws the abort's reason (the hub stopping, or the run's deadline).
+    input.signal.throwIfAborted()
     let members: [number, string][]
     if (everything) {
       members = await input.ledger.members(partition.toString(16).padStart(PARTITION_DEPTH, '0'))

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis'
 
 /** The steps of a reconciliation, in order, as a progress display names them. */
 export const RECONCILE_PHASES = ['source', 'target', 'compare', 'repair'] as const
@@ -25,9 +24,9 @@ const PUBLISH_EVERY_MS = 500
 
 /**
  * Counts a run's progress, tells `listener` (a CLI in the same process) on every count and
- * writes a snapshot to the agency's reconcile hash at most every {@link PUBLISH_EVERY_MS}
- * (field `progress`), where `readProgress` — the admin API — finds it while the run holds
- * the reconcile lock. `finish` removes it. A failed write is left for the next one: a
+ * publishes a snapshot through `sink` (the ledger's reconciliation state) at most every
+ * {@link PUBLISH_EVERY_MS}, where the admin API finds it while the run holds the reconcile
+ * lock. `finish` removes it. A failed write is left for the next one: a
  * progress display must never fail the run it watches.
  */
 export class ProgressTracker {
@@ -40,8 +39,7 @@ export class ProgressTracker {
   private stale = false
 
   constructor (
-    private readonly redis: Redis,
-    private readonly hashKey: string,
+    private readonly sink: ProgressSink,
     private readonly runId: string,
     private readonly startedAt: string,
     private readonly listener: ((p: ReconcileProgress) => void) | undefined,
@@ -71,7 +69,7 @@ export class ProgressTracker {
   async finish (): Promise<void> {
     this.stale = false
     while (this.writing !== undefined) await this.writing
-    await this.redis.hdel(this.hashKey, 'progress').catch(() => undefined)
+    await this.sink.clearProgress().catch(() => undefined)
   }
 
   private report (force: boolean): void {
@@ -84,7 +82,7 @@ export class ProgressTracker {
     }
     if (!force && now - this.lastWrite < PUBLISH_EVERY_MS) return
     this.lastWrite = now
-    this.writing = this.redis.hset(this.hashKey, 'progress', JSON.stringify(p)).catch(() => undefined).finally(() => {
+    this.writing = this.sink.publishProgress(p).catch(() => undefined).finally(() => {
       this.writing = undefined
       if (this.stale) {
         this.stale = false
@@ -94,13 +92,8 @@ export class ProgressTracker {
   }
 }
 
-/** The progress a run of this agency published, or undefined when none is running (its lock is gone). */
-export async function readProgress (redis: Redis, keys: { readonly reconcile: string; readonly reconcileLock: string }): Promise<ReconcileProgress | undefined> {
-  const [locked, text] = await Promise.all([redis.exists(keys.reconcileLock), redis.hget(keys.reconcile, 'progress')])
-  if (locked !== 1 || text === null) return undefined
-  try {
-    return JSON.parse(text) as ReconcileProgress
-  } catch {
-    return undefined
-  }
+/** Where a run's progress goes for other processes to read (the ledger's reconciliation state). */
+export interface ProgressSink {
+  publishProgress (snapshot: ReconcileProgress): Promise<void>
+  clearProgress (): Promise<void>
 }

@@ -8,16 +8,13 @@ import type { CompiledMapping } from '../mapping/types.js'
 import type { Ledger } from '../ledger/ledger.js'
 import type { PushJobData } from '../delivery/push-job.js'
 import { ReconcileBusyError, TargetDigestsUnsupportedError } from '../errors.js'
-import { withPullLock } from '../sync/pull-lock.js'
-import type { AlarmService } from '../alarms/alarm-service.js'
+import type { AlarmSink } from './alarm-sink.js'
 import { FindingTally, FINDING_KINDS, type FindingKind, type ReconcileResult, type TargetMode } from './findings.js'
-import { LedgerView } from './ledger-view.js'
 import { mergePartitions } from './merge-partitions.js'
 import { PartitionSpool } from './partition-spool.js'
 import { ProgressTracker, type ReconcileProgress } from './progress.js'
 import type { ReconcileConfig } from './reconcile-config.js'
 import { repairCases } from './repair.js'
-import { ReconcileRunState } from './run-state.js'
 import { PARTITION_COUNT, scanSource, type SourceScan } from './source-scan.js'
 import { bisectTarget, listWholeTarget, type TargetScan } from './target-scan.js'
 import { lateEntries, staleChanges } from './time-rules.js'
@@ -36,8 +33,14 @@ export interface ReconcileDeps {
   /** The target's push queue, for repairs. */
   readonly queue: Queue<PushJobData>
   readonly batchSize: number
-  readonly alarms: AlarmService
+  readonly alarms: AlarmSink
   readonly logger: Logger
+  /**
+   * The run's clock, in epoch milliseconds: when it starts decides what is too young to judge
+   * (`minAgeSeconds`) and what is stale (`lagLimitSeconds`). Tests pass a clock moved forward
+   * instead of waiting for the minimum age in real time. @defaultValue Date.now
+   */
+  readonly now?: () => number
 }
 
 export interface ReconcileOptions {
@@ -77,8 +80,7 @@ const LOCK_TTL_MS = 60_000
  * (src/reconcile/progress.ts).
  */
 export async function reconcileAgency (deps: ReconcileDeps, opts: ReconcileOptions = {}): Promise<ReconcileResult> {
-  const keys = deps.ledger.keys(deps.agencyId)
-  const outcome = await withPullLock(deps.redis, keys.reconcileLock, LOCK_TTL_MS, async () => await run(deps, opts))
+  const outcome = await deps.ledger.withReconcileLock(deps.agencyId, LOCK_TTL_MS, async () => await run(deps, opts))
   if (!outcome.ran) throw new ReconcileBusyError(`agency ${deps.agencyId} is being reconciled by another run right now; try again when it has finished`)
   return outcome.value
 }
@@ -86,37 +88,38 @@ export async function reconcileAgency (deps: ReconcileDeps, opts: ReconcileOptio
 async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<ReconcileResult> {
   const signal = opts.signal ?? new AbortController().signal
   const trigger = opts.trigger ?? 'on-demand'
-  const startedMs = Date.now()
+  const now = deps.now ?? Date.now
+  const startedMs = now()
   const startedAt = new Date(startedMs).toISOString()
   const runId = `r${startedMs.toString(36)}${randomBytes(3).toString('hex')}`
-  const keys = deps.ledger.keys(deps.agencyId)
-  const view = new LedgerView(deps.redis, keys)
-  const state = new ReconcileRunState(deps.redis, keys)
+  const view = deps.ledger.reconcileView(deps.agencyId)
+  const state = deps.ledger.reconcileState(deps.agencyId)
   const log = deps.logger.child({ agency: deps.agencyId, runId })
   const notes: string[] = []
   const memory = opts.spoolMemoryBytes ?? 16 * 1024 * 1024
   const sourceSpool = deps.source.listAll === undefined ? undefined : new PartitionSpool(PARTITION_COUNT, memory, 'source')
   const targetSpool = new PartitionSpool(PARTITION_COUNT, memory, 'target')
-  const progress = new ProgressTracker(deps.redis, keys.reconcile, runId, startedAt, opts.onProgress)
+  const progress = new ProgressTracker(state, runId, startedAt, opts.onProgress)
   const counter = (n: number): void => progress.count(n)
   try {
     const before = await state.read()
-    const caughtUp = (await deps.ledger.stats(deps.agencyId)).lastPullOkAt !== undefined
+    const caughtUp = (await deps.ledger.stats(deps.agencyId)).lastPullOkAtMs !== undefined
 
     let scan: SourceScan | undefined
     if (sourceSpool !== undefined && deps.source.listAll !== undefined) {
       progress.enter('source')
-      scan = await scanSource(deps.agencyId, deps.source as SourceAdapter & Required<Pick<SourceAdapter, 'listAll'>>, deps.mapping, sourceSpool, signal, counter)
+      scan = await scanSource(deps.agencyId, deps.source as SourceAdapter & Required<Pick<SourceAdapter, 'listAll'>>, deps.mapping, sourceSpool, signal, counter, deps.target.projection)
     } else {
       notes.push('the source offers no full listing: compared ledger ⇄ platform only (missing or changed cases the hub never pulled cannot be seen)')
     }
 
-    const agencyCode = deps.config.agencyCode ?? scan?.agencyCode ?? before.agencyCode
+    // Configured, else seen at the source now, else under which the platform acknowledged its cases (a file drop has no listing).
+    const agencyCode = deps.config.agencyCode ?? scan?.agencyCode ?? await deps.ledger.deliveredAgencyCode(deps.agencyId) ?? before.agencyCode
     let targetMode: TargetMode = 'not-compared'
     let target: TargetScan | undefined
     progress.enter('target')
     if (agencyCode === undefined) {
-      notes.push('the platform was not compared: the agency code is unknown (no valid case at the source yet); set reconcile.agencyCode')
+      notes.push('the platform was not compared: the agency code is unknown (no valid case at the source and none delivered yet); set reconcile.agencyCode')
     } else if (deps.target.digests !== undefined && opts.fullListing !== true) {
       try {
         target = await bisectTarget(deps.target.digests, agencyCode, await view.leafDigests(), targetSpool, signal, { listThreshold: opts.listThreshold, onListed: counter })
@@ -152,7 +155,7 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
 
     const judged = new Set<FindingKind>(['stale', 'late_entry'])
     if (scan !== undefined) ['source_changed_unsynced', 'source_deleted'].forEach(k => judged.add(k as FindingKind))
-    if (target !== undefined) ['missing_in_target', 'target_differs', 'orphan_in_target'].forEach(k => judged.add(k as FindingKind))
+    if (target !== undefined) ['missing_in_target', 'target_differs', 'target_regressed', 'orphan_in_target'].forEach(k => judged.add(k as FindingKind))
     const findings = tally.summary()
     for (const kind of FINDING_KINDS) {
       if (!judged.has(kind)) continue
@@ -163,8 +166,8 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
 
     const repairing = opts.repair ?? (trigger === 'schedule' && deps.config.autoRepair)
     if (repairing) progress.enter('repair')
-    const repair = repairing ? await repairCases(deps, repairs, runId, signal, counter) : undefined
-    const finishedMs = Date.now()
+    const repair = repairing ? await repairCases({ ...deps, projection: deps.target.projection }, repairs, runId, signal, counter) : undefined
+    const finishedMs = now()
     const result: ReconcileResult = {
       runId, agencyId: deps.agencyId, startedAt, finishedAt: new Date(finishedMs).toISOString(), durationMs: finishedMs - startedMs, trigger,
       ...(opts.scheduledFor === undefined ? {} : { scheduledFor: opts.scheduledFor.toISOString() }),

@@ -1,9 +1,9 @@
 import cron, { type ScheduledTask, type TaskContext } from 'node-cron'
+import { cronInterval } from '../redis/claim-tick.js'
 import type { Logger } from 'pino'
-import { CaseBridgeError, ReconcileBusyError } from '../errors.js'
+import { CaseBridgeError, ReconcileBusyError, UnknownAgencyError } from '../errors.js'
 import type { ReconcileResult } from './findings.js'
 import { reconcileAgency, type ReconcileDeps, type ReconcileOptions } from './reconcile-agency.js'
-import { ReconcileRunState } from './run-state.js'
 
 /**
  * Runs each agency's reconciliation on its own cron schedule, once per tick across all hub
@@ -22,27 +22,29 @@ export class ReconcileScheduler {
   start (): void {
     for (const [id, deps] of this.agencies) {
       if (!deps.config.enabled) continue
-      this.tasks.push(cron.schedule(deps.config.schedule, (ctx: TaskContext) => { void this.tick(id, ctx.date) }, { name: `reconcile:${id}`, noOverlap: true }))
+      const task = cron.schedule(deps.config.schedule, (ctx: TaskContext) => { void this.tick(id, ctx.date, interval) }, { name: `reconcile:${id}`, noOverlap: true })
+      const interval = cronInterval(task)
+      this.tasks.push(task)
     }
   }
 
   /** Reconcile one agency now (on demand); ReconcileBusyError while another run of it is going on. */
   async reconcileNow (agencyId: string, opts: ReconcileOptions = {}): Promise<ReconcileResult> {
     const deps = this.agencies.get(agencyId)
-    if (deps === undefined) throw new Error(`no agency "${agencyId}"; configured: ${[...this.agencies.keys()].join(', ')}`)
+    if (deps === undefined) throw new UnknownAgencyError(agencyId, [...this.agencies.keys()])
     if (this.running.has(agencyId)) throw new ReconcileBusyError(`agency ${agencyId} is being reconciled in this process right now`)
     const run = reconcileAgency(deps, { trigger: 'on-demand', ...opts, signal: opts.signal ?? this.controller.signal }).finally(() => this.running.delete(agencyId))
     this.running.set(agencyId, run)
     return await run
   }
 
-  private async tick (agencyId: string, scheduled: Date): Promise<void> {
+  private async tick (agencyId: string, scheduled: Date, intervalMs: number): Promise<void> {
     const deps = this.agencies.get(agencyId)
     if (deps === undefined || this.controller.signal.aborted) return
     const log = this.logger.child({ agency: agencyId })
     try {
       const tickMs = Math.floor(scheduled.getTime() / 1000) * 1000
-      if (!await new ReconcileRunState(deps.redis, deps.ledger.keys(agencyId)).claimTick(tickMs)) {
+      if (!await deps.ledger.reconcileState(agencyId).claimTick(tickMs, intervalMs)) {
         log.debug({ tick: new Date(tickMs).toISOString() }, 'another hub process runs this reconciliation tick')
         return
       }

@@ -1,6 +1,7 @@
 import type { SourceAdapter } from '../contracts/source-adapter.js'
 import type { CompiledMapping } from '../mapping/types.js'
-import { mapPage } from '../sync/map-records.js'
+import type { TargetProjection } from '../contracts/projection.js'
+import { mapPage } from '../pipeline/map-records.js'
 import { leafIndex, LEAF_DEPTH } from '../ledger/bucket-digest.js'
 import type { PartitionSpool } from './partition-spool.js'
 import { prefetched } from './prefetch.js'
@@ -28,7 +29,7 @@ export interface SourceScan {
  * (case number, fingerprint, source update time). A record without a case number cannot
  * be compared with anything and is left to quarantine.
  */
-export async function scanSource (agencyId: string, source: SourceAdapter & Required<Pick<SourceAdapter, 'listAll'>>, mapping: () => CompiledMapping, spool: PartitionSpool, signal: AbortSignal, onRecords: (n: number) => void = () => {}): Promise<SourceScan> {
+export async function scanSource (agencyId: string, source: SourceAdapter & Required<Pick<SourceAdapter, 'listAll'>>, mapping: () => CompiledMapping, spool: PartitionSpool, signal: AbortSignal, onRecords: (n: number) => void = () => {}, projection?: () => TargetProjection): Promise<SourceScan> {
   let records = 0
   let valid = 0
   let invalid = 0
@@ -38,7 +39,7 @@ export async function scanSource (agencyId: string, source: SourceAdapter & Requ
     records += page.length
     onRecords(page.length)
     // mapPage, not mapRecords: a mapping with JSONata expressions only maps asynchronously.
-    const mapped = await mapPage(agencyId, mapping(), page)
+    const mapped = await mapPage(agencyId, mapping(), page, undefined, projection?.())
     for (const c of mapped.valid.values()) {
       const updated = c.case.sourceUpdatedAt === undefined ? 0 : Date.parse(c.case.sourceUpdatedAt)
       const leaf = leafIndex(c.caseNumber)

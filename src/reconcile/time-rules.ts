@@ -1,5 +1,5 @@
 import { SAMPLE_SIZE, type FindingSummary } from './findings.js'
-import type { LedgerView } from './ledger-view.js'
+import type { LedgerView } from '../ledger/reconcile-view.js'
 
 const DAY_MS = 86_400_000
 const OFFSET = /(Z|[+-]\d{2}:\d{2})$/

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
-import { RedisPolicyError } from '../errors.js'
+import { RedisAuthError, RedisPolicyError } from '../errors.js'
 
 /**
  * The hub's Redis client. `maxRetriesPerRequest: null` is what BullMQ workers need: a
@@ -25,6 +25,25 @@ export function connectRedis (url: string, logger: Logger): Redis {
   return redis
 }
 
+const AUTH_REFUSED = /^(WRONGPASS|NOAUTH|NOPERM)\b/
+
+/**
+ * One command that needs a login, so a wrong password or user in `redis.url` ends the start
+ * with one clear line (RedisAuthError) instead of a stack trace from the first real command.
+ */
+export async function checkRedisLogin (redis: Redis): Promise<void> {
+  try {
+    await redis.exists('casebridge:login-probe')
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err)
+    if (AUTH_REFUSED.test(message)) {
+      const { host, port } = redis.options
+      throw new RedisAuthError(`Redis at ${host ?? '?'}:${port ?? '?'} refused the hub's login (${message.split(' ')[0] ?? ''}): check the password and user in redis.url (or the environment variable it comes from)`, { cause: err })
+    }
+    throw err
+  }
+}
+
 /**
  * Refuse a Redis that would evict queue or ledger keys (BullMQ requires noeviction) and
  * say loudly when it keeps nothing on disk: a restart would then lose the ledger.
@@ -33,6 +52,7 @@ export async function checkRedisPolicy (redis: Redis, opts: { requirePersistence
   let policy: string | undefined
   let aof: string | undefined
   let save: string | undefined
+  await checkRedisLogin(redis)
   try {
     policy = (await redis.config('GET', 'maxmemory-policy') as string[])[1]
     aof = (await redis.config('GET', 'appendonly') as string[])[1]

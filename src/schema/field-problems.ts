@@ -27,7 +27,7 @@ export const FORMAT_WORDS: Readonly<Record<string, string>> = {
 /** What each pattern of schemas/case.schema.json expects, as a noun phrase, keyed by the pattern source. */
 export const PATTERN_WORDS: Readonly<Record<string, string>> = {
   '^(0|[1-9][0-9]{0,13})\\.[0-9]{2}$': 'an amount in yuan with exactly two decimals and no sign or separators, e.g. "1500.00"',
-  '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,3})?(Z|[+-][0-9]{2}:[0-9]{2})$':
+  '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$':
     'a date-time with an explicit UTC offset (Z or ±hh:mm), e.g. 2024-01-31T09:30:00+08:00',
   '^[1-9][0-9]{5}$': 'a 6-digit administrative division code (行政区划代码) not starting with 0',
   '^[^\\u0000-\\u001f\\u007f]+$': 'text without control characters',

@@ -22,9 +22,14 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { compile } from 'json-schema-to-typescript'
 import { projectRoot, schemaPath } from '../paths.js'
+import { SchemaDefinitionError } from '../errors.js'
 
-/** One schema and the file its types are written to. */
-export interface GeneratedTypes { readonly schema: string; readonly output: string; readonly rootType: string }
+/**
+ * One schema and the file its types are written to. `defaulted: true` types the value
+ * after ajv's `useDefaults`: every property with a schema `default` is required (the
+ * loader fills it in), so code reads it without a fallback of its own.
+ */
+export interface GeneratedTypes { readonly schema: string; readonly output: string; readonly rootType: string; readonly defaulted?: boolean }
 
 export const GENERATED_TYPES: readonly GeneratedTypes[] = [
   { schema: 'case.schema.json', output: 'case.ts', rootType: 'CanonicalCase' },
@@ -35,7 +40,20 @@ export const GENERATED_TYPES: readonly GeneratedTypes[] = [
   { schema: 'adapters/dir-drop-source.schema.json', output: 'adapters/dir-drop-source.ts', rootType: 'DirDropSourceConfig' },
   { schema: 'adapters/sql-source.schema.json', output: 'adapters/sql-source.ts', rootType: 'SqlSourceConfig' },
   { schema: 'adapters/sftp-target.schema.json', output: 'adapters/sftp-target.ts', rootType: 'SftpTargetConfig' },
+  { schema: 'adapters/http-profile.schema.json', output: 'adapters/http-profile.ts', rootType: 'HttpProfileTargetConfig' },
+  { schema: 'adapters/sql-table.schema.json', output: 'adapters/sql-table.ts', rootType: 'SqlTableTargetConfig' },
   { schema: 'mapping.schema.json', output: 'mapping.ts', rootType: 'AgencyMapping' },
+  { schema: 'profile.schema.json', output: 'profile.ts', rootType: 'TargetProfile' },
+  // The same configs as the adapters and the loader receive them: defaults filled in.
+  { schema: 'config.schema.json', output: 'defaulted/config.ts', rootType: 'HubConfig', defaulted: true },
+  { schema: 'adapters/http-pull.schema.json', output: 'defaulted/adapters/http-pull.ts', rootType: 'HttpPullSourceConfig', defaulted: true },
+  { schema: 'adapters/http-batch.schema.json', output: 'defaulted/adapters/http-batch.ts', rootType: 'HttpBatchTargetConfig', defaulted: true },
+  { schema: 'adapters/sftp-source.schema.json', output: 'defaulted/adapters/sftp-source.ts', rootType: 'SftpSourceConfig', defaulted: true },
+  { schema: 'adapters/dir-drop-source.schema.json', output: 'defaulted/adapters/dir-drop-source.ts', rootType: 'DirDropSourceConfig', defaulted: true },
+  { schema: 'adapters/sql-source.schema.json', output: 'defaulted/adapters/sql-source.ts', rootType: 'SqlSourceConfig', defaulted: true },
+  { schema: 'adapters/sftp-target.schema.json', output: 'defaulted/adapters/sftp-target.ts', rootType: 'SftpTargetConfig', defaulted: true },
+  { schema: 'adapters/sql-table.schema.json', output: 'defaulted/adapters/sql-table.ts', rootType: 'SqlTableTargetConfig', defaulted: true },
+  { schema: 'adapters/http-profile.schema.json', output: 'defaulted/adapters/http-profile.ts', rootType: 'HttpProfileTargetConfig', defaulted: true },
 ]
 
 export const generatedPath = (target: GeneratedTypes): string => join(projectRoot, 'src', 'generated', target.output)
@@ -64,7 +82,7 @@ function shapeOf (node: unknown, titles: ReadonlyMap<string, string>): unknown {
         break
       case '$ref': {
         const title = titles.get(String(value))
-        if (title === undefined) throw new Error(`generate-types: $ref ${String(value)} does not name a titled $defs entry`)
+        if (title === undefined) throw new SchemaDefinitionError(`generate-types: $ref ${String(value)} does not name a titled $defs entry`)
         out.tsType = title
         break
       }
@@ -89,13 +107,30 @@ function shapeOf (node: unknown, titles: ReadonlyMap<string, string>): unknown {
   return out
 }
 
+/**
+ * The schema with every property that has a `default` listed in its object's `required`:
+ * the shape of a value ajv has filled the defaults into.
+ */
+function defaultsRequired (node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(defaultsRequired)
+  if (!isNode(node)) return node
+  const out: SchemaNode = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, k === 'default' || k === 'const' || k === 'enum' || k === 'examples' ? v : defaultsRequired(v)]))
+  if (isNode(node.properties)) {
+    const defaulted = Object.entries(node.properties).filter(([, v]) => isNode(v) && 'default' in v).map(([k]) => k)
+    const required = Array.isArray(node.required) ? node.required.map(String) : []
+    if (defaulted.length > 0) out.required = [...required, ...defaulted.filter(k => !required.includes(k))]
+  }
+  return out
+}
+
 /** The generated TypeScript source for the current version of one schema. */
 export async function renderTypes (target: GeneratedTypes): Promise<string> {
-  const schema = JSON.parse(await readFile(schemaPath(target.schema), 'utf8')) as SchemaNode
+  const read = JSON.parse(await readFile(schemaPath(target.schema), 'utf8')) as SchemaNode
+  const schema = target.defaulted === true ? defaultsRequired(read) as SchemaNode : read
   const titles = new Map<string, string>()
   for (const [name, def] of Object.entries(isNode(schema.$defs) ? schema.$defs : {})) {
     const title = isNode(def) ? def.title : undefined
-    if (typeof title !== 'string' || !TYPE_NAME.test(title)) throw new Error(`generate-types: $defs/${name} needs a PascalCase title to name its type`)
+    if (typeof title !== 'string' || !TYPE_NAME.test(title)) throw new SchemaDefinitionError(`generate-types: $defs/${name} needs a PascalCase title to name its type`)
     titles.set(`#/$defs/${name}`, title)
   }
   const ts = await compile(shapeOf(schema, titles) as GeneratorSchema, target.rootType, {

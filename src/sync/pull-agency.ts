@@ -2,10 +2,11 @@ import type { Queue } from 'bullmq'
 import type { Logger } from 'pino'
 import type { SourceAdapter } from '../contracts/source-adapter.js'
 import type { CompiledMapping } from '../mapping/types.js'
-import type { Ledger } from '../ledger/ledger.js'
-import { enqueuePushJobs, type PushItem, type PushJobData } from '../delivery/push-job.js'
-import { mapPage, skipCounters, unreadableEntries, type MappedPage, type ValidCase } from './map-records.js'
-import type { QuarantineEntry } from '../ledger/entries.js'
+import type { TargetProjection } from '../contracts/projection.js'
+import type { Ledger, PullLease } from '../ledger/ledger.js'
+import { enqueueVersions, type PushItem, type PushJobData, type VersionToDeliver } from '../delivery/push-job.js'
+import { mapPage, skipCounters, unreadableEntries, unreadableItemEntries, type MappedPage, type ValidCase } from '../pipeline/map-records.js'
+import type { QuarantineEntry, SeenVersion } from '../ledger/entries.js'
 import { crashPoint } from '../crash-points.js'
 import type { DeliveryWindow } from './delivery-window.js'
 
@@ -14,6 +15,8 @@ export interface PullContext {
   readonly targetId: string
   readonly source: SourceAdapter
   readonly mapping: () => CompiledMapping
+  /** The target's profile, when it has one (src/contracts/projection.ts): cases are fingerprinted as the platform will hold them, and held when they lack a field it requires. */
+  readonly projection?: (() => TargetProjection) | undefined
   readonly ledger: Ledger
   readonly queue: Queue<PushJobData>
   readonly batchSize: number
@@ -21,6 +24,8 @@ export interface PullContext {
   readonly onPage?: (summary: PageSummary) => void
   /** Back-pressure: how many of the agency's cases may be on their way at once (none: no limit). */
   readonly window?: DeliveryWindow
+  /** The pull lock held for this pull: versions are numbered only while it is still ours. */
+  readonly lease?: PullLease
 }
 
 export interface PageSummary {
@@ -42,7 +47,8 @@ export interface PullSummary { readonly pages: number; readonly records: number;
  *
  * THE CURSOR RULE — a source cursor moves forward only after the records it covers are
  * durably recorded. It is enforced here, by the order of the two awaits in the loop:
- *   1. `enqueuePushJobs` — the page's changed cases are in the push queue (Redis);
+ *   1. `enqueueVersions` — the page's changed cases are numbered (their version sequence,
+ *      allocated while the pull lock is still ours) and in the push queue (Redis);
  *   2. `ledger.commitPage` — in ONE MULTI: the versions now enqueued ("seen"), quarantine
  *      changes, counters, and LAST the new cursor.
  * A crash before 2 replays the page from the old cursor: its jobs are enqueued again
@@ -57,10 +63,10 @@ export async function pullAgency (ctx: PullContext, signal: AbortSignal): Promis
   for await (const page of ctx.source.pull(start, signal)) {
     crashPoint('pull.page-read')
     const mapping = ctx.mapping()
-    const mapped = await mapPage(ctx.agencyId, mapping, page.records, page.origins)
+    const mapped = await mapPage(ctx.agencyId, mapping, page.records, page.origins, ctx.projection?.())
     crashPoint('pull.mapped')
-    // Rows a file source could not read are quarantined like records that failed mapping.
-    const quarantined = [...mapped.quarantined, ...unreadableEntries(ctx.agencyId, mapping.version, page.unreadable ?? [])]
+    // Rows a file source could not read, and API items that are no record, are quarantined like records that failed mapping.
+    const quarantined = [...mapped.quarantined, ...unreadableEntries(ctx.agencyId, mapping.version, page.unreadable ?? []), ...unreadableItemEntries(ctx.agencyId, mapping.version, page.unreadableItems ?? [])]
     const committed = await commitMapped(ctx, mapping, mapped, {
       quarantined,
       cursor: page.cursor,
@@ -84,7 +90,7 @@ export async function pullAgency (ctx: PullContext, signal: AbortSignal): Promis
 }
 
 /** What {@link commitMapped} needs: where the agency's cases go and its ledger. */
-export type DeliveryContext = Pick<PullContext, 'agencyId' | 'targetId' | 'ledger' | 'queue' | 'batchSize' | 'window'>
+export type DeliveryContext = Pick<PullContext, 'agencyId' | 'targetId' | 'ledger' | 'queue' | 'batchSize' | 'window' | 'lease'>
 
 /**
  * Deliver a mapped page: compare its valid cases with the ledger, (1) enqueue the changed
@@ -101,24 +107,32 @@ export async function commitMapped (
   signal?: AbortSignal,
 ): Promise<{ candidates: ValidCase[]; changed: PushItem[]; jobs: number } | undefined> {
   const candidates = [...mapped.valid.values()]
-  const seen = await ctx.ledger.seenVersions(ctx.agencyId, candidates.map(c => c.caseNumber))
+  const numbers = candidates.map(c => c.caseNumber)
+  const [seen, acked] = await Promise.all([ctx.ledger.seenVersions(ctx.agencyId, numbers), ctx.ledger.ackedVersions(ctx.agencyId, numbers)])
   const now = Date.now()
-  const changed: PushItem[] = []
+  const versions: VersionToDeliver[] = []
+  // Unknown to `seen` but acknowledged in exactly this version: a page read again after a
+  // crash before its commit, whose push had gone through. Recorded, not sent again.
+  const delivered: { caseNumber: string; version: SeenVersion }[] = []
   candidates.forEach((c, i) => {
-    const before = seen[i]
-    if (before?.fingerprint === c.fingerprint) return
-    changed.push({ caseNumber: c.caseNumber, fingerprint: c.fingerprint, firstSeenMs: now, case: c.case })
+    if (seen[i]?.fingerprint === c.fingerprint) return
+    const ack = acked[i]
+    if (seen[i] === undefined && ack?.fingerprint === c.fingerprint) {
+      delivered.push({ caseNumber: c.caseNumber, version: { fingerprint: c.fingerprint, mappingVersion: mapping.version, firstSeenMs: now, sequence: ack.sequence } })
+      return
+    }
+    versions.push({ caseNumber: c.caseNumber, fingerprint: c.fingerprint, firstSeenMs: now, case: c.case })
   })
 
   // Wait for room before anything is written (src/sync/delivery-window.ts); undefined if stopped meanwhile.
-  if (changed.length > 0 && ctx.window !== undefined && signal !== undefined && !await ctx.window.room(ctx.agencyId, signal)) return undefined
+  if (versions.length > 0 && ctx.window !== undefined && signal !== undefined && !await ctx.window.room(ctx.agencyId, signal)) return undefined
 
-  // (1) enqueue, then (2) record — see THE CURSOR RULE above.
-  const agencyCode = changed[0]?.case.agency.code ?? ''
-  const jobs = await enqueuePushJobs(ctx.queue, { agencyId: ctx.agencyId, agencyCode, targetId: ctx.targetId }, changed, ctx.batchSize)
+  // (1) number and enqueue, then (2) record — see THE CURSOR RULE above.
+  const agencyCode = versions[0]?.case.agency.code ?? ''
+  const { items: changed, jobs } = await enqueueVersions(ctx.queue, ctx.ledger, { agencyId: ctx.agencyId, agencyCode, targetId: ctx.targetId }, versions, { batchSize: ctx.batchSize, ...(ctx.lease === undefined ? {} : { lease: ctx.lease }) })
   crashPoint('pull.enqueued')
   await ctx.ledger.commitPage(ctx.agencyId, {
-    seen: changed.map(c => ({ caseNumber: c.caseNumber, version: { fingerprint: c.fingerprint, mappingVersion: mapping.version, firstSeenMs: now } })),
+    seen: [...delivered, ...changed.map(c => ({ caseNumber: c.caseNumber, version: { fingerprint: c.fingerprint, mappingVersion: mapping.version, firstSeenMs: now, sequence: c.sequence } }))],
     quarantined: page.quarantined,
     released: [...new Set([...candidates.map(c => c.recordKey), ...(page.released ?? [])])],
     cursor: page.cursor,

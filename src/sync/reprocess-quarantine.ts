@@ -11,13 +11,12 @@
  * a file source could not read at all, stage "parse") are left as they are: no mapping can
  * fix them.
  */
-import type { Redis } from 'ioredis'
-import { ReprocessBusyError } from '../errors.js'
+import { InternalError, ReprocessBusyError } from '../errors.js'
 import type { QuarantineEntry } from '../ledger/entries.js'
 import type { CompiledMapping } from '../mapping/types.js'
-import { mapPage, recordKeyOf, skipCounters } from './map-records.js'
+import type { TargetProjection } from '../contracts/projection.js'
+import { mapPage, recordKeyOf, skipCounters } from '../pipeline/map-records.js'
 import { commitMapped, type DeliveryContext } from './pull-agency.js'
-import { withPullLock } from './pull-lock.js'
 
 /** The pull lock's lifetime while held (renewed), as for scheduled pulls. */
 const LOCK_TTL_MS = 10_000
@@ -25,8 +24,9 @@ const LOCK_TTL_MS = 10_000
 const PAGE_SIZE = 500
 
 export interface ReprocessContext extends DeliveryContext {
-  readonly redis: Redis
   readonly mapping: CompiledMapping
+  /** The target's profile, when it has one: valid cases are projected (and held when they lack a field it requires), as in a pull. */
+  readonly projection?: TargetProjection | undefined
   /** How long to wait for a running pull of the agency to finish. @defaultValue 60000 */
   readonly lockWaitMs?: number
 }
@@ -47,31 +47,34 @@ export interface ReprocessSummary {
   readonly mappingVersion: string
 }
 
-async function sleep (ms: number): Promise<void> {
-  await new Promise(resolve => setTimeout(resolve, ms))
-}
-
 /** Re-process one agency's quarantine with `ctx.mapping`. */
 export async function reprocessQuarantine (ctx: ReprocessContext): Promise<ReprocessSummary> {
-  const lockKey = ctx.ledger.keys(ctx.agencyId).pullLock
   const waitMs = ctx.lockWaitMs ?? 60_000
-  const deadline = Date.now() + waitMs
-  for (;;) {
-    const outcome = await withPullLock(ctx.redis, lockKey, LOCK_TTL_MS, async () => await reprocessLocked(ctx))
-    if (outcome.ran) return outcome.value
-    if (Date.now() > deadline) throw new ReprocessBusyError(`agency ${ctx.agencyId} is being pulled and was still busy after ${Math.round(waitMs / 1000)} s; its quarantine was not re-processed, try again`)
-    await sleep(250)
-  }
+  const outcome = await ctx.ledger.withPullLockWaiting(ctx.agencyId, LOCK_TTL_MS, waitMs, async lease => await reprocessLocked({ ...ctx, lease }))
+  if (outcome === undefined) throw new ReprocessBusyError(`agency ${ctx.agencyId} is being pulled and was still busy after ${Math.round(waitMs / 1000)} s; its quarantine was not re-processed, try again`)
+  return outcome.value
 }
 
-async function reprocessLocked (ctx: ReprocessContext): Promise<ReprocessSummary> {
+/**
+ * Held cases (stage "held") that an older version of the target's profile judged are judged
+ * again by the current one — delivered when it no longer requires what they lack. Run by
+ * the pull itself, under the pull lock the caller holds, so a profile edit takes effect on
+ * the next pull of every hub process. Reads only the held entries (a set, usually small).
+ */
+export async function rejudgeHeld (ctx: ReprocessContext & { readonly projection: TargetProjection }): Promise<ReprocessSummary | undefined> {
+  const stale = (await ctx.ledger.heldEntries(ctx.agencyId)).filter(e => e.profileVersion !== ctx.projection.version)
+  if (stale.length === 0) return undefined
+  return await reprocessLocked(ctx, stale)
+}
+
+async function reprocessLocked (ctx: ReprocessContext, chosen?: readonly QuarantineEntry[]): Promise<ReprocessSummary> {
   const { mapping, agencyId } = ctx
-  const entries = await ctx.ledger.quarantine(agencyId)
+  const entries = chosen ?? await ctx.ledger.quarantine(agencyId)
   const mappable = entries.filter(e => e.stage !== 'parse')
   const totals = { examined: mappable.length, released: 0, enqueued: 0, stillInvalid: 0, skipped: 0, unmappable: entries.length - mappable.length }
   for (let start = 0; start < mappable.length; start += PAGE_SIZE) {
     const chunk = mappable.slice(start, start + PAGE_SIZE)
-    const mapped = await mapPage(agencyId, mapping, chunk.map(e => e.raw))
+    const mapped = await mapPage(agencyId, mapping, chunk.map(e => e.raw), undefined, ctx.projection)
     // An entry keeps its key if it is still invalid under the same key; every other old key goes.
     const requarantined = new Set(mapped.quarantined.map(q => q.recordKey))
     const released = chunk.map(e => e.recordKey).filter(key => !requarantined.has(key))
@@ -87,7 +90,7 @@ async function reprocessLocked (ctx: ReprocessContext): Promise<ReprocessSummary
       cursor: null,
       counts: { reprocessed: chunk.length, reprocessedValid: mapped.valid.size, skipped: mapped.skipped, ...skipCounters(mapped) },
     })
-    if (committed === undefined) throw new Error('unreachable: commitMapped without a signal always commits')
+    if (committed === undefined) throw new InternalError('unreachable: commitMapped without a signal always commits')
     const { candidates, changed } = committed
     totals.released += candidates.length
     totals.enqueued += changed.length

@@ -1,9 +1,8 @@
 import cron, { type ScheduledTask, type TaskContext } from 'node-cron'
-import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
-import { CaseBridgeError } from '../errors.js'
-import { withPullLock } from './pull-lock.js'
-import { claimTick } from '../redis/claim-tick.js'
+import { CaseBridgeError, PullLeaseLostError, remoteFailureOf, UnknownAgencyError, type RemoteFailure } from '../errors.js'
+import type { Ledger, PullLease } from '../ledger/ledger.js'
+import { cronInterval } from '../redis/claim-tick.js'
 import { INSTANCE_ID } from '../instance-id.js'
 import type { PullSummary } from './pull-agency.js'
 
@@ -18,14 +17,11 @@ const PULL_LOCK_TTL_MS = 10_000
 export interface ScheduledAgency {
   readonly id: string
   readonly schedule: string
-  readonly lockKey: string
-  /** Where the last claimed schedule tick is kept (src/redis/claim-tick.ts). */
-  readonly tickKey: string
   /** Whether an operator paused the agency: no pulls then. */
   paused (): Promise<boolean>
-  pull (signal: AbortSignal): Promise<PullSummary>
-  /** Told after every attempt, for the ledger's last-pull times and its list of pull runs. */
-  recordOutcome (ok: boolean, run: { instance: string; tick?: string }): Promise<void>
+  pull (signal: AbortSignal, lease: PullLease): Promise<PullSummary>
+  /** Told after every attempt, for the ledger's last-pull times and its list of pull runs (a failed one says how it failed). */
+  recordOutcome (ok: boolean, run: { instance: string; tick?: string; failure?: RemoteFailure }): Promise<void>
 }
 
 /**
@@ -41,11 +37,13 @@ export class PullScheduler {
   private readonly running = new Map<string, Promise<PullSummary | undefined>>()
   private readonly controller = new AbortController()
 
-  constructor (private readonly redis: Redis, private readonly agencies: readonly ScheduledAgency[], private readonly logger: Logger) {}
+  constructor (private readonly ledger: Ledger, private readonly agencies: readonly ScheduledAgency[], private readonly logger: Logger) {}
 
   start (runNow = true): void {
     for (const agency of this.agencies) {
-      this.tasks.push(cron.schedule(agency.schedule, (ctx: TaskContext) => { void this.tick(agency, ctx.date) }, { name: `pull:${agency.id}`, noOverlap: true }))
+      const task = cron.schedule(agency.schedule, (ctx: TaskContext) => { void this.tick(agency, ctx.date, interval) }, { name: `pull:${agency.id}`, noOverlap: true })
+      const interval = cronInterval(task)
+      this.tasks.push(task)
       if (runNow) void this.trigger(agency.id)
     }
   }
@@ -53,7 +51,7 @@ export class PullScheduler {
   /** Pull one agency now; resolves undefined when it is already being pulled (here or elsewhere) or the hub is stopping. */
   async trigger (agencyId: string, tick?: Date): Promise<PullSummary | undefined> {
     const agency = this.agencies.find(a => a.id === agencyId)
-    if (agency === undefined) throw new Error(`no agency "${agencyId}"; configured: ${this.agencies.map(a => a.id).join(', ')}`)
+    if (agency === undefined) throw new UnknownAgencyError(agencyId, this.agencies.map(a => a.id))
     if (this.controller.signal.aborted) return undefined
     const inFlight = this.running.get(agencyId)
     if (inFlight !== undefined) return await inFlight
@@ -63,9 +61,9 @@ export class PullScheduler {
   }
 
   /** A cron tick: run it here if this process claims it (another process may have). */
-  private async tick (agency: ScheduledAgency, scheduled: Date): Promise<void> {
+  private async tick (agency: ScheduledAgency, scheduled: Date, intervalMs: number): Promise<void> {
     try {
-      if (this.controller.signal.aborted || !await claimTick(this.redis, agency.tickKey, scheduled.getTime())) return
+      if (this.controller.signal.aborted || !await this.ledger.claimPullTick(agency.id, scheduled.getTime(), intervalMs)) return
       await this.trigger(agency.id, scheduled)
     } catch (err) {
       this.logger.error({ err, agency: agency.id }, 'pull tick failed; the next tick tries again')
@@ -80,7 +78,7 @@ export class PullScheduler {
         log.debug('agency paused by an operator; not pulling')
         return undefined
       }
-      const outcome = await withPullLock(this.redis, agency.lockKey, PULL_LOCK_TTL_MS, async () => await agency.pull(this.controller.signal))
+      const outcome = await this.ledger.withPullLock(agency.id, PULL_LOCK_TTL_MS, async lease => await agency.pull(this.controller.signal, lease))
       if (!outcome.ran) {
         log.debug('another hub process is pulling this agency; skipping this tick')
         return undefined
@@ -88,9 +86,14 @@ export class PullScheduler {
       await agency.recordOutcome(true, who)
       return outcome.value
     } catch (err) {
+      if (err instanceof PullLeaseLostError) {
+        // This process was paused (or starved) past its lock: another one pulls the agency now. Not the agency's fault.
+        log.warn({ code: err.code }, err.message)
+        return undefined
+      }
       const code = err instanceof CaseBridgeError ? err.code : undefined
       log.error({ err, code }, 'pull failed; the cursor stays where the last completed page left it, next tick resumes from there')
-      await agency.recordOutcome(false, who).catch(() => undefined)
+      await agency.recordOutcome(false, { ...who, failure: remoteFailureOf(err) }).catch(() => undefined)
       return undefined
     }
   }

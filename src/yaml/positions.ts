@@ -6,6 +6,7 @@
  */
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml'
 import type { Document, Node, Pair } from 'yaml'
+import { YamlSyntaxError } from '../errors.js'
 
 /** A path into the parsed document: map keys and list indexes. */
 export type YamlPath = readonly (string | number)[]
@@ -37,13 +38,6 @@ export interface PositionedYaml {
   scalarAsWritten (path: YamlPath): string | undefined
 }
 
-/** The text is not well-formed YAML (or builds too many aliases); names file, line and column. */
-export class YamlSyntaxError extends Error {
-  constructor (readonly file: string, readonly line: number, readonly column: number, readonly detail: string, options?: { cause?: unknown }) {
-    super(`${file}:${line}:${column}: ${detail}`, options)
-    this.name = 'YamlSyntaxError'
-  }
-}
 
 /** Aliases one document may expand: enough for anchors, too few for a "billion laughs". */
 const MAX_ALIASES = 100

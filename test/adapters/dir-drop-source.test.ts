@@ -8,7 +8,7 @@ import { ConfigError, RemoteRefusedError } from '../../src/errors.js'
 import { memoryAdapterState } from '../../src/ledger/adapter-state.js'
 import { silentLogger } from '../../src/logging/logger.js'
 import { loadMapping } from '../../src/mapping/load-mapping.js'
-import { mapPage } from '../../src/sync/map-records.js'
+import { mapPage } from '../../src/pipeline/map-records.js'
 import { projectRoot } from '../../src/paths.js'
 import { tempDir } from '../helpers/temp-files.js'
 
@@ -26,7 +26,7 @@ t.test('dir-drop source reads a GBK XML export with the encoding and record path
   writeFileSync(join(drop.dir, 'cases.xml'), readFileSync(join(ECOLOGY, 'cases.xml')))
   writeFileSync(join(drop.dir, 'cases.xml.ok'), '')
   const context: AdapterContext = { logger: silentLogger(), name: 'ecology-gbk-xml', input: () => mapping.input, state: memoryAdapterState() }
-  const source = dirDropSource.create({ kind: 'dir-drop', directory: drop.dir, completion: 'marker' } as never, context)
+  const source = dirDropSource.create({ kind: 'dir-drop', directory: drop.dir, completion: 'marker' }, context)
   t.teardown(async () => await source.close())
   const pages = await pullAll(source)
   const records = pages.flatMap(p => [...p.records])
@@ -43,7 +43,7 @@ t.test('dir-drop source reads an XML entity bomb harmlessly, entities left as te
   writeFileSync(join(drop.dir, 'bomb.xml'), readFileSync(join(projectRoot, 'fixtures/hostile/xml-entity-bomb.xml')))
   writeFileSync(join(drop.dir, 'bomb.xml.ok'), '')
   const context: AdapterContext = { logger: silentLogger(), name: 'hostile', input: () => ({ encoding: 'utf-8', xmlRecordPath: 'cases.case' }), state: memoryAdapterState() }
-  const source = dirDropSource.create({ kind: 'dir-drop', directory: drop.dir, completion: 'marker' } as never, context)
+  const source = dirDropSource.create({ kind: 'dir-drop', directory: drop.dir, completion: 'marker' }, context)
   t.teardown(async () => await source.close())
   const records = (await pullAll(source)).flatMap(p => [...p.records])
   t.same(records.map(r => r.AQZY), ['&g;', 'plain &lt;text&gt;'])
@@ -52,12 +52,12 @@ t.test('dir-drop source reads an XML entity bomb harmlessly, entities left as te
 t.test('dir-drop source on a missing directory fails as a configuration problem naming the directory', async t => {
   const drop = tempDir(t)
   const missing = join(drop.dir, 'not-mounted')
-  const source = dirDropSource.create({ kind: 'dir-drop', directory: missing } as never, { logger: silentLogger(), name: 'x', input: () => ({ encoding: 'utf-8' }), state: memoryAdapterState() })
+  const source = dirDropSource.create({ kind: 'dir-drop', directory: missing }, { logger: silentLogger(), name: 'x', input: () => ({ encoding: 'utf-8' }), state: memoryAdapterState() })
   const err = await pullAll(source).then(() => undefined, (e: unknown) => e)
   t.ok(err instanceof RemoteRefusedError, `a RemoteRefusedError (${String(err)})`)
   t.match((err as Error).message, missing)
 })
 
 t.test('a file source created without the hub\'s adapter state refuses to start', async t => {
-  t.throws(() => dirDropSource.create({ kind: 'dir-drop', directory: '/tmp' } as never, { logger: silentLogger(), name: 'x', input: () => ({ encoding: 'utf-8' }) }), ConfigError)
+  t.throws(() => dirDropSource.create({ kind: 'dir-drop', directory: '/tmp' }, { logger: silentLogger(), name: 'x', input: () => ({ encoding: 'utf-8' }) }), ConfigError)
 })

@@ -61,7 +61,7 @@ t.test('the stable-completion poll record holds only the names of the latest lis
   const drop = tempDir(t)
   const state = memoryAdapterState()
   const context: AdapterContext = { logger: silentLogger(), name: 'x', input: () => ({ encoding: 'utf-8' }), state }
-  const source: SourceAdapter = dirDropSource.create({ kind: 'dir-drop', directory: drop.dir, completion: 'stable' } as never, context)
+  const source: SourceAdapter = dirDropSource.create({ kind: 'dir-drop', directory: drop.dir, completion: 'stable' }, context)
   t.teardown(async () => await source.close())
   const pull = async (): Promise<void> => { for await (const _ of source.pull(null, new AbortController().signal)) { /* drain */ } }
   writeFileSync(join(drop.dir, 'a.csv'), 'AJBH\n1\n')

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { mapPage, unreadableEntries } from '../../src/sync/map-records.js'
+import { mapPage, unreadableEntries } from '../../src/pipeline/map-records.js'
 import type { CompiledMapping } from '../../src/mapping/types.js'
 
 // A stand-in mapping (pure logic under test): records with OK="no" fail, others are skipped.

@@ -9,6 +9,7 @@ import { SftpConnection } from '../../adapters/sftp/sftp-connection.js'
 import { sftpStore } from '../../adapters/sftp/sftp-store.js'
 import { ingestFiles } from '../../adapters/file-ingest/ingest-files.js'
 import { ingestOptions } from '../../adapters/file-ingest/file-source.js'
+import { dirDropSource } from '../../adapters/dir-drop-source.js'
 import { IngestedContent } from '../../adapters/file-ingest/ingested-content.js'
 import type { FileStore } from '../../adapters/file-ingest/file-store.js'
 import { startSshd, type TestSshd } from '../helpers/sshd.js'
@@ -32,7 +33,8 @@ function storeWith (t: Test, sshd: TestSshd, afterListing: () => void): FileStor
 
 async function ingest (store: FileStore, content: IngestedContent): Promise<SourcePage[]> {
   const pages: SourcePage[] = []
-  const options = ingestOptions({ completion: 'marker' })
+  // The ingest keys with the schema's defaults (both file sources share them).
+  const options = ingestOptions(dirDropSource.checkConfig({ kind: 'dir-drop', directory: '/unused', completion: 'marker' }))
   for await (const page of ingestFiles(store, options, { agency: 'test', logger: silentLogger(), input: () => ({ encoding: 'utf-8' }), content }, new AbortController().signal)) pages.push(page)
   return pages
 }

@@ -15,7 +15,7 @@ export function sftpConfig (sshd: TestSshd, overrides: Record<string, unknown> =
 
 export function sourceFor (sshd: TestSshd, options: { state?: AdapterState; input?: InputOptions; name?: string; config?: Record<string, unknown> } = {}): SourceAdapter {
   const context: AdapterContext = { logger: silentLogger(), name: options.name ?? 'test-agency', input: () => options.input ?? { encoding: 'utf-8' }, state: options.state ?? memoryAdapterState() }
-  return sftpSource.create(sftpConfig(sshd, options.config) as never, context)
+  return sftpSource.create(sftpConfig(sshd, options.config), context)
 }
 
 /** Every page of one pull. */

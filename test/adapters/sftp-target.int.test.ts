@@ -17,11 +17,12 @@ const AGENCY = '11320322014170932K'
 const context: AdapterContext = { logger: silentLogger(), name: 'platform', input: () => ({ encoding: 'utf-8' }) }
 
 function target (sshd: TestSshd, overrides: Record<string, unknown> = {}, ctx: AdapterContext = context) {
-  return sftpTarget.create({ kind: 'sftp', host: sshd.host, port: sshd.port, username: sshd.username, privateKeyFile: sshd.privateKeyFile, hostKeyFingerprint: sshd.hostKeyFingerprint, directory: sshd.root, timeoutMs: 5000, ...overrides } as never, ctx)
+  return sftpTarget.create({ kind: 'sftp', host: sshd.host, port: sshd.port, username: sshd.username, privateKeyFile: sshd.privateKeyFile, hostKeyFingerprint: sshd.hostKeyFingerprint, directory: sshd.root, timeoutMs: 5000, ...overrides }, ctx)
 }
 
 function batch (n: number, from: number, key: string): PushBatch {
-  return { agencyCode: AGENCY, idempotencyKey: key, cases: sampleCases(AGENCY, n, from, 'TGT') }
+  const cases = sampleCases(AGENCY, n, from, 'TGT')
+  return { agencyCode: AGENCY, idempotencyKey: key, cases, sequences: cases.map((_, i) => from + i) }
 }
 
 const signal = new AbortController().signal

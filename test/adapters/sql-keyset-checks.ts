@@ -46,25 +46,30 @@ export async function keysetChecks (t: Test, kind: string, create: (overrides?: 
     t.equal(pages, Math.ceil(ROWS / PAGE), `${Math.ceil(ROWS / PAGE)} pages of ${PAGE}`)
   })
 
-  await t.test(`${kind}: restarting after every page from the committed cursor skips and repeats nothing`, async t => {
+  await t.test(`${kind}: restarting after every page from the committed cursor skips nothing and repeats only the row read last (its updated-at is read again, inclusive)`, async t => {
     const seen = new Map<string, number>()
     let cursor: SourceCursor = null
     let restarts = 0
+    let lastRead: string | undefined
     for (;;) {
       const source = create() // a fresh adapter each time: a hub restart
-      let got = false
+      let fresh = false
       for await (const page of source.pull(cursor, signal)) {
-        for (const r of page.records) seen.set(String(r.id), (seen.get(String(r.id)) ?? 0) + 1)
+        for (const r of page.records) {
+          const id = String(r.id)
+          if (!seen.has(id)) fresh = true
+          seen.set(id, (seen.get(id) ?? 0) + 1)
+        }
         cursor = page.cursor
-        got = true
+        if (fresh) lastRead = String(page.records.at(-1)?.id)
         break // stop after one page, as a crash right after the commit would
       }
       await source.close()
-      if (!got) break
+      if (!fresh) break
       restarts++
     }
     t.equal(seen.size, ROWS, 'no row skipped')
-    t.same([...seen.values()].filter(n => n > 1), [], 'no row repeated')
+    t.same([...seen].filter(([, n]) => n > 1).map(([id]) => id), [lastRead], 'only the last row came again, on the restart after the end')
     t.ok(restarts >= Math.ceil(ROWS / PAGE), `restarted ${restarts} times`)
   })
 

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { sqlMysqlSource, mysqlPool } from '../../adapters/sql-mysql.js'
 import { RemoteRefusedError } from '../../src/errors.js'
+import { adapterConfigOf } from '../../src/config/load-config.js'
 import { MY, mysqlDatabase } from '../helpers/sql.js'
 import { HOSTILE, HOSTILE_IDS, PAGE, ROWS, SHARED, context, hostileKeyChecks, keysetChecks, sharesTimestamp } from './sql-keyset-checks.js'
 
@@ -26,7 +27,7 @@ t.test('sql-mysql source (MariaDB)', async t => {
       delete merged.relation
       merged.query = 'SELECT c.*, SLEEP(2) AS slept FROM cases c'
     }
-    return sqlMysqlSource.create(merged as never, context())
+    return sqlMysqlSource.create(adapterConfigOf(sqlMysqlSource, merged), context())
   }
   await keysetChecks(t, 'sql-mysql', create, async () => {
     const [rows] = await connection.query('SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [database, 'cases'])
@@ -36,13 +37,13 @@ t.test('sql-mysql source (MariaDB)', async t => {
   await connection.query('CREATE TABLE x (n int)')
   await connection.query('CREATE TABLE hostile_keys (id varchar(100) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PRIMARY KEY, updated_at datetime(6) NOT NULL, ay varchar(20) NOT NULL)')
   for (const id of HOSTILE_IDS) await connection.query("INSERT INTO hostile_keys VALUES (?, '2024-03-01 09:30:00.000000', 'hostile id')", [id])
-  await hostileKeyChecks(t, 'sql-mysql', () => sqlMysqlSource.create(config({ relation: 'hostile_keys', pageSize: 1 }) as never, context()), async () => {
+  await hostileKeyChecks(t, 'sql-mysql', () => sqlMysqlSource.create(adapterConfigOf(sqlMysqlSource, config({ relation: 'hostile_keys', pageSize: 1 })), context()), async () => {
     const [rows] = await connection.query('SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name IN (?, ?)', [database, 'x', 'hostile_keys'])
     return Number((rows as { n: number }[])[0]?.n) === 2
   })
 
   await t.test('sql-mysql: the session is read-only — a write through the source\'s pool is refused', async t => {
-    const pool = mysqlPool(config() as never)
+    const pool = mysqlPool(adapterConfigOf(sqlMysqlSource, config()))
     t.teardown(async () => await pool.end())
     const err = await pool.query("INSERT INTO cases (updated_at, ay) VALUES (NOW(), 'write')").then(() => undefined, (e: unknown) => e)
     t.equal((err as { code?: string }).code, 'ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION')

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { sqlPostgresSource, postgresPool } from '../../adapters/sql-postgres.js'
 import { RemoteRefusedError } from '../../src/errors.js'
+import { adapterConfigOf } from '../../src/config/load-config.js'
 import { PG, postgresSchema } from '../helpers/sql.js'
 import { HOSTILE, HOSTILE_IDS, PAGE, ROWS, SHARED, context, hostileKeyChecks, keysetChecks, sharesTimestamp } from './sql-keyset-checks.js'
 
@@ -19,20 +20,20 @@ t.test('sql-postgres source', async t => {
   const config = (overrides: Record<string, unknown> = {}) => ({ kind: 'sql-postgres', host: PG.host, port: PG.port, database: PG.database, user: PG.user, relation: `${schema}.cases`, updatedAtColumn: 'updated_at', idColumn: 'id', pageSize: PAGE, ...overrides })
   const create = (overrides: Record<string, unknown> = {}) => {
     const slow = overrides.statementTimeoutMs !== undefined ? { relation: undefined, query: `SELECT c.*, pg_sleep(2) AS slept FROM ${schema}.cases c` } : {}
-    const merged = { ...config(overrides), ...slow }
-    if (merged.relation === undefined) delete (merged as Record<string, unknown>).relation
-    return sqlPostgresSource.create(merged as never, context())
+    const merged: Record<string, unknown> = { ...config(overrides), ...slow }
+    if (merged.relation === undefined) delete merged.relation
+    return sqlPostgresSource.create(adapterConfigOf(sqlPostgresSource, merged), context())
   }
   await keysetChecks(t, 'sql-postgres', create, async () => (await client.query('SELECT to_regclass($1) AS r', [`${schema}.cases`])).rows[0]?.r !== null)
 
   await client.query(`CREATE TABLE ${schema}.x (n int)`)
   await client.query(`CREATE TABLE ${schema}.hostile_keys (id text COLLATE "C" PRIMARY KEY, updated_at timestamptz(6) NOT NULL, ay text NOT NULL)`)
   for (const id of HOSTILE_IDS) await client.query(`INSERT INTO ${schema}.hostile_keys VALUES ($1, timestamptz '2024-03-01 09:30:00+08', 'hostile id')`, [id])
-  await hostileKeyChecks(t, 'sql-postgres', () => sqlPostgresSource.create(config({ relation: `${schema}.hostile_keys`, pageSize: 1 }) as never, context()),
+  await hostileKeyChecks(t, 'sql-postgres', () => sqlPostgresSource.create(adapterConfigOf(sqlPostgresSource, config({ relation: `${schema}.hostile_keys`, pageSize: 1 })), context()),
     async () => (await client.query('SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS ok', [`${schema}.x`, `${schema}.hostile_keys`])).rows[0]?.ok === true)
 
   await t.test('sql-postgres: the session is read-only — a write through the source\'s pool is refused', async t => {
-    const pool = postgresPool(config() as never)
+    const pool = postgresPool(adapterConfigOf(sqlPostgresSource, config()))
     t.teardown(async () => await pool.end())
     const err = await pool.query(`INSERT INTO ${schema}.cases (updated_at, ay) VALUES (now(), 'write')`).then(() => undefined, (e: unknown) => e)
     t.equal((err as { code?: string }).code, '25006', 'read_only_sql_transaction')

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { projectRoot } from '../../src/paths.js'
 import type { Role } from '../../src/admin/auth/tokens.js'
-import { readAudit } from '../../src/admin/audit-stream.js'
+import { readAudit } from '../../src/audit/audit-stream.js'
 import { AGENCY, startOperatorHub, TOKENS } from '../helpers/operator-hub.js'
 import { waitFor } from '../helpers/wait-for.js'
 import { TEST_REDIS_URL } from '../helpers/redis.js'
@@ -85,7 +85,7 @@ t.test('a viewer sees ID numbers and names masked in quarantine and dead letters
   t.ok(withId, 'a quarantined record carries a full ID number in its raw form')
   const fullId = ID_NUMBER.exec(JSON.stringify(withId?.raw))?.[0] ?? ''
   const person = JSON.parse(readFileSync(join(projectRoot, 'fixtures', 'cases', 'valid', 'person-party-fine-decided.json'), 'utf8')) as { caseNumber: string; parties: { name: string; idNumber: string }[] }
-  await h.hub.ledger.acknowledge(AGENCY, [], [{ agencyId: AGENCY, caseNumber: person.caseNumber, fingerprint: 'f'.repeat(64), reason: 'refused by the platform', attempts: 1, deadLetteredAt: new Date().toISOString(), case: person }])
+  await h.hub.ledger.recordDeadLetters(AGENCY, [{ agencyId: AGENCY, caseNumber: person.caseNumber, fingerprint: 'f'.repeat(64), reason: 'refused by the platform', attempts: 1, deadLetteredAt: new Date().toISOString(), case: person }])
 
   const viewerQ = JSON.stringify((await h.call(`${A}/quarantine?limit=1000`, { role: 'viewer' })).body)
   t.notMatch(viewerQ, ID_NUMBER, 'no full ID number in the viewer\'s quarantine')
@@ -100,14 +100,42 @@ t.test('a viewer sees ID numbers and names masked in quarantine and dead letters
   t.match(operatorD, person.parties[0]!.idNumber)
 })
 
-t.test('repeated bad tokens from one address are answered 429 with Retry-After, even with a good token then', async t => {
+t.test('repeated bad tokens from one address are answered 429 with Retry-After; a valid token from that address keeps working', async t => {
   const h = await startOperatorHub(t, 'auth-limit', { adminOverrides: { badTokenLimit: { burst: 3, perMinute: 1 } } })
   for (let i = 0; i < 3; i++) t.equal((await h.call('/api/agencies', { token: `guess-${i}` })).status, 401, `bad token ${i + 1}: 401`)
   const limited = await h.call('/api/agencies', { token: 'guess-4' })
   t.equal(limited.status, 429, 'the fourth bad token is rate-limited')
   t.ok(Number(limited.headers.get('retry-after')) > 0, 'Retry-After says how long to wait')
-  t.equal((await h.call('/api/agencies', { role: 'admin' })).status, 429, 'the address stays limited whatever it sends')
+  t.equal((await h.call('/api/agencies', { role: 'admin' })).status, 200, 'a valid token from the limited address is served')
+  t.equal((await h.call('/api/agencies')).status, 429, 'a missing token from it is still limited')
   t.equal((await h.call('/healthz')).status, 200, 'probes are not limited')
+})
+
+t.test('a valid token keeps working during a bad-token storm from the same address', async t => {
+  const h = await startOperatorHub(t, 'auth-storm', { adminOverrides: { badTokenLimit: { burst: 10, perMinute: 10 } } })
+  const statuses = { bad: new Map<number, number>(), good: new Map<number, number>() }
+  const count = (m: Map<number, number>, status: number): void => { m.set(status, (m.get(status) ?? 0) + 1) }
+  // Bad and good requests interleaved in every round, all from 127.0.0.1.
+  for (let round = 0; round < 10; round++) {
+    await Promise.all(Array.from({ length: 30 }, async (_, i) => {
+      if (i % 3 === 0) count(statuses.good, (await h.call('/api/agencies', { role: 'viewer' })).status)
+      else count(statuses.bad, (await h.call('/api/agencies', { token: `storm-${round}-${i}` })).status)
+    }))
+  }
+  t.same([...statuses.good], [[200, 100]], 'every one of the 100 valid requests was served')
+  t.same([...statuses.bad].sort(), [[401, 10], [429, 190]], 'the bad tokens were limited: 401 for the burst, 429 after')
+})
+
+t.test('the preview route: a posted mapping needs the operator role; a viewer may preview with the mapping in use', async t => {
+  const h = await startOperatorHub(t, 'auth-preview')
+  const body = { agency: AGENCY, fileName: 'sample.ndjson', sample: '{"AJBH":"X-1"}\n' }
+  const inUse = await h.call('/api/mappings/preview', { role: 'viewer', method: 'POST', body })
+  t.equal(inUse.status, 200, 'a viewer previews with the agency\'s mapping in use')
+  const posted = { ...body, mapping: 'version: "1"\nagency: ' + AGENCY + '\ncaseNumberField: AJBH\nfields:\n  /caseNumber: { expr: "AJBH" }\n' }
+  const refused = await h.call('/api/mappings/preview', { role: 'viewer', method: 'POST', body: posted })
+  t.equal(refused.status, 403, 'a viewer may not post a mapping')
+  t.match((refused.body as { message: string }).message, /a posted mapping needs the operator role/)
+  t.equal((await h.call('/api/mappings/preview', { role: 'operator', method: 'POST', body: posted })).status, 200, 'an operator may')
 })
 
 t.test('a request body over the configured limit is refused with 413', async t => {
@@ -126,7 +154,7 @@ t.test('every mutating call of an authenticated caller is in the audit stream wi
   t.equal((await h.call(`${A}/quarantine/discard`, { role: 'operator', method: 'POST', body: { keys: ['x'] } })).status, 403)
   t.equal((await h.call(`${A}/dead-letters/discard`, { role: 'admin', method: 'POST', body: { keys: ['SCJG-1', 'SCJG-2'] } })).status, 200)
   t.equal((await h.call(`${A}/sync`, { role: 'operator', method: 'POST', body: {} })).status, 202)
-  await waitFor('the triggered pull to end', async () => (await h.hub.ledger.counters(AGENCY)).lastPullAt !== undefined)
+  await waitFor('the triggered pull to end', async () => (await h.hub.ledger.stats(AGENCY)).lastPullAtMs !== undefined)
 
   const entries = (await readAudit(h.hub.redis, prefix, 10)).reverse()
   t.same(entries.map(e => [e.who, e.what, e.result, e.status]), [

@@ -78,7 +78,7 @@ t.test('a platform slower than the probe time limit is not reachable', async t =
 
 t.test('an sftp target is probed by a stat of its inbox: missing inbox refused, stopped server unreachable, restarted server fine', async t => {
   const sshd = await startSshd(t)
-  const make = (directory: string) => sftpTarget.create({ kind: 'sftp', host: sshd.host, port: sshd.port, username: sshd.username, privateKeyFile: sshd.privateKeyFile, hostKeyFingerprint: sshd.hostKeyFingerprint, directory, timeoutMs: 3000 } as never, { logger: silentLogger(), name: 'inbox', input: () => ({ encoding: 'utf-8' }) })
+  const make = (directory: string) => sftpTarget.create({ kind: 'sftp', host: sshd.host, port: sshd.port, username: sshd.username, privateKeyFile: sshd.privateKeyFile, hostKeyFingerprint: sshd.hostKeyFingerprint, directory, timeoutMs: 3000 }, { logger: silentLogger(), name: 'inbox', input: () => ({ encoding: 'utf-8' }) })
   const good = make(sshd.root)
   const missing = make(join(sshd.root, 'no-such-inbox'))
   t.teardown(async () => { await good.close(); await missing.close() })

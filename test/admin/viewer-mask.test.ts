@@ -5,7 +5,7 @@ t.test('a party name is masked in free text of the same record, not only in its 
   const masked = JSON.stringify(maskForViewer({ agency: { name: '沛县市场监督管理局' }, DSR: [{ DSRXM: '赵敏兰', ZJHM: '320302197706018395' }], AJMC: '赵敏兰未建立进货查验记录制度案', AQZY: '经查，当事人赵敏兰于2024年1月…' }))
   t.notMatch(masked, '赵敏兰')
   t.notMatch(masked, '320302197706018395')
-  t.match(masked, '赵**未建立进货查验记录制度案')
+  t.match(masked, '"AJMC":"[masked: 15 characters]"', 'free text is masked whole')
   t.match(masked, '沛县市场监督管理局', 'the agency\'s name stays readable')
 })
 
@@ -16,6 +16,6 @@ t.test('the field names an agency\'s mapping reads party data from are masked to
   const masked = JSON.stringify(maskForViewer({ 当事人信息: [{ 经营者: '钱多多', 证照: 'AB1234567' }], 摘要: '钱多多无证经营' }, keys))
   t.notMatch(masked, '钱多多')
   t.notMatch(masked, 'AB1234567')
-  const unmasked = JSON.stringify(maskForViewer({ 当事人信息: [{ 经营者: '钱多多' }] }))
-  t.match(unmasked, '钱多多', 'without the mapping\'s keys an unknown field name is not guessed')
+  const unknown = JSON.stringify(maskForViewer({ 当事人信息: [{ 经营者: '钱多多' }] }))
+  t.notMatch(unknown, '钱多多', 'without the mapping\'s keys a field of unknown meaning is masked whole all the same')
 })

@@ -31,6 +31,22 @@ t.test('an agency system failing for longer than the limit raises agency_unreach
   t.equal((await agencyLag(hub.ledger, AGENCY)).pullFailingSince, null, 'no longer failing')
   await waitFor('both notifications', () => world.webhook.deliveries.length >= 2)
   t.same(world.webhook.deliveries.map(d => `${d.json.event}:${d.json.alarm.kind}`).sort(), ['opened:agency_unreachable', 'resolved:agency_unreachable'], 'opened and resolved, each notified')
+  const opened = world.webhook.deliveries.find(d => d.json.event === 'opened')
+  t.equal(opened?.json.alarm.detail?.cause, 'not_answering', 'answers 500: the cause is "not answering"')
+  t.match(opened?.json.description, /has not answered for \d+ minute\(s\) \(timeout, or the connection was refused\)/, 'and the description says so')
+})
+
+t.test('an agency system refusing the hub (401) raises agency_unreachable saying "refused", from the error\'s class', async t => {
+  const world = await startReconcileWorld(t, 'refused', 20)
+  await pullingHub(t, world, { unreachableAfterSeconds: 1, silentAfterSeconds: 3600 })
+  // The next six pulls (one a second) are answered 401: a refusal, never retried within a pull.
+  for (let i = 0; i < 6; i++) world.agency.serveRaw({ body: '{"code":401,"msg":"wrong X-Api-Key"}', status: 401 })
+  await waitFor('the unreachable alarm to be notified', () => world.webhook.deliveries.some(d => d.json.event === 'opened'), { timeoutMs: 15_000 })
+  const opened = world.webhook.deliveries.find(d => d.json.event === 'opened')
+  t.equal(opened?.json.alarm.kind, 'agency_unreachable')
+  t.equal(opened?.json.alarm.detail?.cause, 'refused', 'the cause is "refused"')
+  t.match(opened?.json.description, /has refused the hub for \d+ minute\(s\) \(permission denied or authentication failed\)/, 'and the description says so')
+  await waitFor('the alarm to resolve once the system answers again', () => world.webhook.deliveries.some(d => d.json.event === 'resolved'), { timeoutMs: 15_000 })
 })
 
 t.test('an agency that usually has changes and has had none for longer than the limit raises agency_silent', async t => {

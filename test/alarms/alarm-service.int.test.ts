@@ -10,7 +10,7 @@ import { waitFor } from '../helpers/wait-for.js'
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js'
 import { webhookQueueIdle } from '../reconcile/drift-scenario.js'
 
-const SECRET = 'alarm-test-secret'
+const SECRET = 'alarm-test-secret-of-at-least-32-bytes'
 
 function config (receiver: WebhookReceiver, attempts = 5): AlarmsConfig {
   return {

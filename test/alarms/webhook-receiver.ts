@@ -7,7 +7,7 @@ export interface Delivery {
   readonly body: string
   /** The X-CaseBridge-Signature header matched an HMAC-SHA256 of the body with the secret. */
   readonly signatureValid: boolean
-  readonly json: { id: string; event: string; alarm: { agencyId: string; kind: string; state: string; count: number; samples: string[]; severity: string } ; title: string; description: string }
+  readonly json: { id: string; event: string; alarm: { agencyId: string; kind: string; state: string; count: number; samples: string[]; severity: string; detail?: Record<string, unknown> } ; title: string; description: string }
 }
 
 export interface WebhookReceiver {
@@ -41,9 +41,12 @@ export async function startWebhookReceiver (t: { teardown: (fn: () => Promise<vo
         return
       }
       const body = Buffer.concat(chunks).toString('utf8')
-      const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`)
+      // As the README tells receivers: the signature covers "<timestamp>.<body>", and the timestamp must be within the replay window.
+      const timestamp = String(req.headers['x-casebridge-timestamp'] ?? '')
+      const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`)
       const given = Buffer.from(String(req.headers['x-casebridge-signature'] ?? ''))
-      deliveries.push({ headers: req.headers, body, signatureValid: given.length === expected.length && timingSafeEqual(given, expected), json: JSON.parse(body) as Delivery['json'] })
+      const fresh = /^\d+$/.test(timestamp) && Math.abs(Date.now() / 1000 - Number(timestamp)) <= 300
+      deliveries.push({ headers: req.headers, body, signatureValid: fresh && given.length === expected.length && timingSafeEqual(given, expected), json: JSON.parse(body) as Delivery['json'] })
       res.writeHead(204).end()
     })
   })

@@ -10,9 +10,9 @@ import { generateAgencyCase } from '../../fixtures/agency-sim/index.js'
 import { startPlatformSimulator } from '../../fixtures/platform-sim/index.js'
 import { httpBatchTarget } from '../../adapters/http-batch-target.js'
 import { createPushProcessor } from '../../src/delivery/push-processor.js'
-import { enqueuePushJobs, type PushItem, type PushJobData } from '../../src/delivery/push-job.js'
+import { enqueueVersions, type PushItem, type PushJobData } from '../../src/delivery/push-job.js'
 import { Ledger } from '../../src/ledger/ledger.js'
-import { fingerprint } from '../../src/ledger/fingerprint.js'
+import { fingerprint } from '../../src/contracts/fingerprint.js'
 import { loadMapping } from '../../src/mapping/load-mapping.js'
 import { silentLogger } from '../../src/logging/logger.js'
 import { validateCase } from '../../src/schema/validate-case.js'
@@ -56,7 +56,7 @@ export async function benchQueueOverhead (opts: { cases: number }): Promise<Reco
   await deleteKeys(prefix)
   const mapping = await loadMapping(DEMO_MAPPING)
   const cases = canonicalCases(opts.cases, mapping)
-  const items: PushItem[] = cases.map(c => ({ caseNumber: c.caseNumber, fingerprint: fingerprint(c), firstSeenMs: Date.now(), case: c }))
+  const items: PushItem[] = cases.map(c => ({ caseNumber: c.caseNumber, fingerprint: fingerprint(c), sequence: 0, firstSeenMs: Date.now(), case: c }))
   const batches = Math.ceil(items.length / BATCH)
 
   const bareEmpty = await timeJobs('bare-empty', prefix, Array.from({ length: batches * 10 }, (_, i) => ({ name: 'x', data: {}, opts: { jobId: `e${i}` } })), async () => {})
@@ -73,7 +73,7 @@ export async function benchQueueOverhead (opts: { cases: number }): Promise<Reco
   const finished = new Promise<void>(resolve => { finish = resolve })
   const processor = createPushProcessor({ ledger, targets: new Map([['platform', target]]), queue, logger: silentLogger(), jobTimeoutMs: 30000, onAcknowledged: (_a, done) => { acked += done.length; if (acked >= items.length) finish() } })
   const started = performance.now()
-  await enqueuePushJobs(queue, { agencyId: 'bench', agencyCode: items[0]?.case.agency.code ?? '', targetId: 'platform' }, items, BATCH)
+  await enqueueVersions(queue, ledger, { agencyId: 'bench', agencyCode: items[0]?.case.agency.code ?? '', targetId: 'platform' }, items.map(({ sequence: _, ...v }) => v), { batchSize: BATCH })
   const worker = new Worker<PushJobData>('push-platform', processor, { connection: redis, prefix, concurrency: 8 })
   await finished
   const hubSeconds = (performance.now() - started) / 1000

@@ -41,7 +41,7 @@ import { generateAgencyCase } from '../../fixtures/agency-sim/generator.js'
 import type { CompiledMapping } from '../../src/mapping/types.js'
 import type { CanonicalCase } from '../../src/generated/case.js'
 import { Ledger } from '../../src/ledger/ledger.js'
-import { queuePrefix } from '../../src/ledger/keys.js'
+import { queuePrefix } from '../../src/redis/queue-prefix.js'
 import { silentLogger } from '../../src/logging/logger.js'
 import { AlarmService } from '../../src/alarms/alarm-service.js'
 import { reconcileAgency } from '../../src/reconcile/reconcile-agency.js'
@@ -51,8 +51,9 @@ import { pushQueueName } from '../../src/delivery/push-job.js'
 import { projectRoot } from '../../src/paths.js'
 import { httpBatchTarget } from '../../adapters/http-batch-target.js'
 import { httpPullSource } from '../../adapters/http-pull-source.js'
+import { adapterConfigOf } from '../../src/config/load-config.js'
 import { loadMapping } from '../../src/mapping/load-mapping.js'
-import { mapRecords } from '../../src/sync/map-records.js'
+import { mapRecords } from '../../src/pipeline/map-records.js'
 import type { SourceAdapter } from '../../src/contracts/source-adapter.js'
 import { DEMO_MAPPING } from '../helpers/world.js'
 import { deleteKeys, TEST_REDIS_URL } from '../helpers/redis.js'
@@ -78,7 +79,7 @@ type Mode = 'platform-baseline' | 'digests' | 'full-listing' | 'source-baseline'
 interface Measured { mode: Mode; wallMs: number; peakRssMb: number; listed: number; result?: Pick<ReconcileResult, 'counts' | 'digest' | 'target' | 'source'> & { findings: Record<string, number> } }
 
 function agencySource (url: string, pageSize: number): SourceAdapter & Required<Pick<SourceAdapter, 'listAll'>> {
-  return httpPullSource.create({ kind: 'http-pull', baseUrl: url, path: '/api/cases', pageSize, timeoutMs: 120_000, retries: 2, params: {}, response: {} } as never,
+  return httpPullSource.create(adapterConfigOf(httpPullSource, { kind: 'http-pull', baseUrl: url, pageSize, timeoutMs: 120_000, retries: 2 }),
     { logger: silentLogger(), name: AGENCY, input: () => { throw new Error('unused') } }) as SourceAdapter & Required<Pick<SourceAdapter, 'listAll'>>
 }
 
@@ -123,7 +124,7 @@ async function measure (mode: Mode): Promise<Measured> {
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null })
   const logger = silentLogger()
   const ledger = new Ledger(redis, prefix)
-  const target = httpBatchTarget.create({ kind: 'http-batch', baseUrl: platformUrl, path: '/api/v1/cases/batch', token: TOKEN, timeoutMs: 120_000, connections: 2, listPath: '/api/v1/cases', listPageSize: PLATFORM_PAGE, digests: true } as never, { logger, name: 'platform', input: () => { throw new Error('unused') } })
+  const target = httpBatchTarget.create({ kind: 'http-batch', baseUrl: platformUrl, path: '/api/v1/cases/batch', token: TOKEN, timeoutMs: 120_000, connections: 2, listPath: '/api/v1/cases', listPageSize: PLATFORM_PAGE, digests: true }, { logger, name: 'platform', input: () => { throw new Error('unused') } })
   const queue = new Queue(pushQueueName('platform'), { connection: redis, prefix: queuePrefix(prefix) })
   const alarms = new AlarmService({ redis, keyPrefix: prefix, config: { webhooks: [], delivery: { attempts: 1, backoffMs: 1000 }, severity: {} }, hub: { name: 'bench', locale: 'en' }, logger, deliver: false })
   const config: ReconcileConfig = { enabled: true, schedule: '0 0 0 1 1 *', minAgeSeconds: 0, lagLimitSeconds: 3600, entryDeadlineDays: 7, autoRepair: false, unreachableAfterSeconds: 900, silentAfterSeconds: 86400, agencyCode: DEMO_AGENCY_CODE }
@@ -222,7 +223,7 @@ async function seedPart (from: number, to: number): Promise<{ valid: number }> {
       // NDJSON: the platform simulator (idle otherwise while seeding) makes the sorted-key text itself.
       call(platformUrl, '/__sim/cases/bulk', 'POST', mapped.map(v => JSON.stringify(v.case)).join('\n'), dispatcher),
       (async () => {
-        await ledger.commitPage(AGENCY, { seen: mapped.map(v => ({ caseNumber: v.caseNumber, version: { fingerprint: v.fingerprint, mappingVersion: mapping.version, firstSeenMs: 1 } })), quarantined: [], released: [], cursor: null, counts: {} })
+        await ledger.commitPage(AGENCY, { seen: mapped.map(v => ({ caseNumber: v.caseNumber, version: { fingerprint: v.fingerprint, mappingVersion: mapping.version, firstSeenMs: 1, sequence: 0 } })), quarantined: [], released: [], cursor: null, counts: {} })
         await ledger.acknowledge(AGENCY, mapped.map(v => ({ caseNumber: v.caseNumber, fingerprint: v.fingerprint, ackedAtMs: 2 })))
       })(),
     ])

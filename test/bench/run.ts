@@ -19,6 +19,8 @@ const BENCHMARKS = [
   { key: 'reconcile', script: 'reconcile.ts', result: 'reconcile', limitS: 480 },
   { key: 'sftpIngest', script: 'sftp-ingest.ts', result: 'sftp-ingest', limitS: 240 },
   { key: 'xmlIngest', script: 'xml-ingest.ts', result: 'xml-ingest', limitS: 300 },
+  { key: 'cursorOverlap', script: 'cursor-overlap.ts', result: 'cursor-overlap', limitS: 180 },
+  { key: 'endToEndProfiles', script: 'e2e-profiles.ts', result: 'e2e-profiles', limitS: 420 },
 ] as const
 
 async function runOne (script: string, limitS: number): Promise<{ code: number | null; seconds: number }> {

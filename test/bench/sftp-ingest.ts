@@ -16,7 +16,7 @@ import type { AdapterContext } from '../../src/contracts/adapter-registry.js'
 import { memoryAdapterState } from '../../src/ledger/adapter-state.js'
 import { silentLogger } from '../../src/logging/logger.js'
 import { loadMapping } from '../../src/mapping/load-mapping.js'
-import { mapPage } from '../../src/sync/map-records.js'
+import { mapPage } from '../../src/pipeline/map-records.js'
 import { readRecords } from '../../src/formats/read-records.js'
 import { projectRoot } from '../../src/paths.js'
 import { sftpSource } from '../../adapters/sftp-source.js'
@@ -55,7 +55,7 @@ async function main (): Promise<void> {
   {
     const rss = rssSampler(20)
     const context: AdapterContext = { logger: silentLogger(), name: 'bench', input: () => mapping.input, state: memoryAdapterState() }
-    const source = sftpSource.create({ kind: 'sftp', host: sshd.host, port: sshd.port, username: sshd.username, privateKeyFile: sshd.privateKeyFile, hostKeyFingerprint: sshd.hostKeyFingerprint, directory: sshd.root, completion: 'marker', pageSize: 500, retries: 0, timeoutMs: 30000 } as never, context)
+    const source = sftpSource.create({ kind: 'sftp', host: sshd.host, port: sshd.port, username: sshd.username, privateKeyFile: sshd.privateKeyFile, hostKeyFingerprint: sshd.hostKeyFingerprint, directory: sshd.root, completion: 'marker', pageSize: 500, retries: 0, timeoutMs: 30000 }, context)
     process.stdout.write('ingesting over sftp …\n')
     const started = process.hrtime.bigint()
     let records = 0

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/paths.js'
-import { fingerprint } from '../../src/ledger/fingerprint.js'
+import { fingerprint } from '../../src/contracts/fingerprint.js'
 import type { CanonicalCase } from '../../src/generated/case.js'
 import type { DeadLetterEntry } from '../../src/ledger/entries.js'
 import { AGENCY, startOperatorHub, TOKENS } from '../helpers/operator-hub.js'
@@ -55,7 +55,7 @@ t.test('casebridge dead-letters lists, delivers again and discards dead letters'
   const person = JSON.parse(readFileSync(join(projectRoot, 'fixtures', 'cases', 'valid', 'person-party-fine-decided.json'), 'utf8')) as CanonicalCase
   const other = { ...person, caseNumber: `${person.caseNumber}-2` }
   const dead = (c: CanonicalCase): DeadLetterEntry => ({ agencyId: AGENCY, caseNumber: c.caseNumber, fingerprint: fingerprint(c), reason: 'HTTP 503 after 10 attempts', attempts: 10, deadLetteredAt: new Date().toISOString(), case: c })
-  await h.hub.ledger.acknowledge(AGENCY, [], [dead(person), dead(other)])
+  await h.hub.ledger.recordDeadLetters(AGENCY, [dead(person), dead(other)])
   const env = { CASEBRIDGE_ADMIN_URL: h.hub.adminUrl, CASEBRIDGE_ADMIN_TOKEN: TOKENS.operator, CASEBRIDGE_LOCALE: 'zh-CN' }
 
   const list = await runCli(['dead-letters', '--agency', AGENCY], { env })
@@ -67,8 +67,8 @@ t.test('casebridge dead-letters lists, delivers again and discards dead letters'
   t.equal(retry.code, 0, retry.stderr)
   t.same(JSON.parse(retry.stdout), { agency: AGENCY, requeued: 1, superseded: 0, notFound: 0 })
   await waitFor('the retried case to reach the platform', async () => (await h.hub.ledger.counters(AGENCY)).pushed === 1)
-  const acked = await h.hub.redis.hget(h.hub.ledger.keys(AGENCY).acked, person.caseNumber)
-  t.equal(acked?.split('|')[0], fingerprint(person), 'the platform acknowledged the version that was dead-lettered')
+  const acked = (await h.hub.ledger.ackedVersions(AGENCY, [person.caseNumber]))[0]
+  t.equal(acked?.fingerprint, fingerprint(person), 'the platform acknowledged the version that was dead-lettered')
 
   const discard = await runCli(['dead-letters', 'discard', '--agency', AGENCY, other.caseNumber], { env: { ...env, CASEBRIDGE_ADMIN_TOKEN: TOKENS.admin } })
   t.equal(discard.code, 0, discard.stderr)

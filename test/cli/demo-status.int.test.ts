@@ -18,7 +18,6 @@ const DROPS: Readonly<Record<string, string>> = { 'ecology-environment-peixian':
 const RECORDS = 120
 
 interface Agencies { generatedAt: string; agencies: AgencyStatus[] }
-const numbers = (a: Agencies): unknown => a.agencies.map(x => ({ id: x.id, counts: x.counts, lagSeconds: x.lagSeconds, lastPullOkAt: x.lastPullOkAt, openAlarms: x.openAlarms }))
 
 t.test('after the demo has run, casebridge status shows every demo agency with lag and counts, and status --json has the numbers of /api/agencies', async t => {
   const prefix = testPrefix(t, 'demo-status')
@@ -70,23 +69,32 @@ t.test('after the demo has run, casebridge status shows every demo agency with l
     return await res.json() as Agencies
   }
   /**
-   * The demo keeps polling every 5 s (a pull moves lastPullOkAt): read the API before and
-   * after `run`, and take the run only when nothing changed in between.
+   * The demo keeps polling every 5 s and a pull moves lastPullOkAt, while a CLI run under
+   * load can take longer than that: take a run when the counts, lag and alarms did not move
+   * between the reads before and after it, and check each lastPullOkAt the run saw lies
+   * between the two reads' values.
    */
-  const steady = async <T>(run: () => Promise<T>): Promise<{ value: T; api: Agencies }> => {
+  const settled = (a: Agencies): unknown => a.agencies.map(x => ({ id: x.id, counts: x.counts, lagSeconds: x.lagSeconds, openAlarms: x.openAlarms }))
+  const steady = async <T>(run: () => Promise<T>): Promise<{ value: T; before: Agencies; api: Agencies }> => {
     for (let attempt = 1; ; attempt++) {
       const before = await api()
       const value = await run()
       const after = await api()
-      if (JSON.stringify(numbers(before)) === JSON.stringify(numbers(after))) return { value, api: after }
-      if (attempt === 10) throw new Error('the agencies kept changing across ten status runs')
+      if (JSON.stringify(settled(before)) === JSON.stringify(settled(after))) return { value, before, api: after }
+      if (attempt === 10) throw new Error('the counts kept changing across ten status runs')
     }
   }
 
   const json = await steady(async () => await runCli(['status', '--json'], { env }))
   t.equal(json.value.code, 0, `status --json exits 0 ${json.value.stderr}`)
   const fromCli = JSON.parse(json.value.stdout) as Agencies
-  t.same(numbers(fromCli), numbers(json.api), 'the CLI\'s JSON has exactly the numbers of /api/agencies')
+  t.same(settled(fromCli), settled(json.api), 'the CLI\'s JSON has exactly the counts, lag and alarms of /api/agencies')
+  for (const [i, a] of fromCli.agencies.entries()) {
+    const earliest = json.before.agencies[i]?.lastPullOkAt ?? ''
+    const latest = json.api.agencies[i]?.lastPullOkAt ?? ''
+    t.ok(a.lastPullOkAt !== null && a.lastPullOkAt >= earliest && a.lastPullOkAt <= latest,
+      `${a.id}: the CLI's lastPullOkAt ${a.lastPullOkAt} is the API's, read between ${earliest} and ${latest}`)
+  }
   t.same(fromCli.agencies.map(a => a.id), [HTTP_AGENCY, ...Object.keys(DROPS)], 'all three demo agencies, in config order')
 
   const sim = await (await fetch(`${agencyUrl}/__sim/stats`)).json() as { records: number; invalidByDesign: number }

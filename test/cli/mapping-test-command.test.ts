@@ -1,7 +1,7 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { PreviewReport } from '../../src/mapping/preview.js'
+import type { PreviewReport } from '../../src/pipeline/preview.js'
 import { projectRoot } from '../../src/paths.js'
 import type { BuiltSample } from '../../fixtures/agencies/sample-kit.js'
 import * as market from '../../fixtures/agencies/market-regulation/generate.js'

@@ -98,3 +98,12 @@ t.test('an invalid cron schedule is refused', async t => {
   const { error } = await configProblem(t, GOOD.replace('    target: platform', '    target: platform\n    schedule: "every five minutes"'))
   t.match(error.message, /agencies\[0\]\.schedule: not a valid cron expression/)
 })
+
+t.test('a webhook secret shorter than 32 bytes is refused, naming where it is set and not echoing it', async t => {
+  const withHook = GOOD + 'alarms:\n  webhooks:\n    - { url: "http://127.0.0.1:9000/alarms", secret: { env: HOOK_SECRET } }\n'
+  const { error } = await configProblem(t, withHook, { ...env, HOOK_SECRET: 'x' })
+  t.match(error.message, /alarms\.webhooks\[0\]\.secret: the webhook secret is 1 bytes long; at least 32 are needed/)
+  const file = tempDir(t).write('hub.yaml', withHook)
+  const config = await loadConfig(file, builtInRegistry(), { ...env, HOOK_SECRET: 'k'.repeat(32) })
+  t.equal(config.agencies.length, 1, 'a 32-byte secret is accepted')
+})

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { AdapterContext } from '../../src/contracts/adapter-registry.js'
 import type { SourceAdapter } from '../../src/contracts/source-adapter.js'
 import { memoryAdapterState } from '../../src/ledger/adapter-state.js'
+import { adapterConfigOf } from '../../src/config/load-config.js'
 import { silentLogger } from '../../src/logging/logger.js'
 import { httpPullSource } from '../../adapters/http-pull-source.js'
 import { dirDropSource } from '../../adapters/dir-drop-source.js'
@@ -39,7 +40,7 @@ function fileSeeder (write: (name: string, text: string) => void): (n: number) =
 t.test('http-pull reads one page ahead, and a page read ahead but never awaited is no unhandled rejection', async t => {
   const agency = await startAgencySimulator({ port: 0, records: 3 * PAGE })
   t.teardown(async () => await agency.close())
-  const source = httpPullSource.create({ kind: 'http-pull', baseUrl: agency.url, path: '/api/cases', pageSize: PAGE, timeoutMs: 3000, retries: 0, apiKey: '', params: {}, response: {} } as never, contextFor('read-ahead'))
+  const source = httpPullSource.create(adapterConfigOf(httpPullSource, { kind: 'http-pull', baseUrl: agency.url, pageSize: PAGE, timeoutMs: 3000, retries: 0 }), contextFor('read-ahead'))
   t.teardown(async () => await source.close())
   const unhandled: unknown[] = []
   const onUnhandled = (reason: unknown): void => { unhandled.push(reason) }
@@ -64,7 +65,7 @@ t.test('http-pull reads one page ahead, and a page read ahead but never awaited 
 t.test('http-pull source keeps the source contract', async t => {
   const agency = await startAgencySimulator({ port: 0, records: 0 })
   t.teardown(async () => await agency.close())
-  const config = (baseUrl: string) => ({ kind: 'http-pull', baseUrl, path: '/api/cases', pageSize: PAGE, timeoutMs: 3000, retries: 0, apiKey: '', params: {}, response: {} }) as never
+  const config = (baseUrl: string) => adapterConfigOf(httpPullSource, { kind: 'http-pull', baseUrl, pageSize: PAGE, timeoutMs: 3000, retries: 0 })
   await sourceConformance(t, 'http-pull', {
     pageSize: PAGE,
     create: (): SourceAdapter => httpPullSource.create(config(agency.url), contextFor('conformance-http')),
@@ -106,7 +107,7 @@ t.test('sftp source keeps the source contract', async t => {
 t.test('sql-postgres source keeps the source contract', async t => {
   const { schema, client } = await postgresSchema(t, 'conf')
   await client.query(`CREATE TABLE ${schema}.cases (id serial PRIMARY KEY, updated_at timestamptz(6) NOT NULL, ay text)`)
-  const config = (port: number) => ({ kind: 'sql-postgres', host: PG.host, port, database: PG.database, user: PG.user, relation: `${schema}.cases`, updatedAtColumn: 'updated_at', idColumn: 'id', pageSize: PAGE, connectTimeoutMs: 2000 }) as never
+  const config = (port: number) => adapterConfigOf(sqlPostgresSource, { kind: 'sql-postgres', host: PG.host, port, database: PG.database, user: PG.user, relation: `${schema}.cases`, updatedAtColumn: 'updated_at', idColumn: 'id', pageSize: PAGE, connectTimeoutMs: 2000 })
   await sourceConformance(t, 'sql-postgres', {
     pageSize: PAGE,
     create: () => sqlPostgresSource.create(config(PG.port), contextFor('conformance-pg')),
@@ -120,7 +121,7 @@ t.test('sql-postgres source keeps the source contract', async t => {
 t.test('sql-mysql source keeps the source contract (MariaDB)', async t => {
   const { database, connection } = await mysqlDatabase(t, 'conf')
   await connection.query('CREATE TABLE cases (id int AUTO_INCREMENT PRIMARY KEY, updated_at datetime(6) NOT NULL, ay varchar(100))')
-  const config = (port: number) => ({ kind: 'sql-mysql', host: MY.host, port, database, user: MY.user, relation: 'cases', updatedAtColumn: 'updated_at', idColumn: 'id', pageSize: PAGE, connectTimeoutMs: 2000 }) as never
+  const config = (port: number) => adapterConfigOf(sqlMysqlSource, { kind: 'sql-mysql', host: MY.host, port, database, user: MY.user, relation: 'cases', updatedAtColumn: 'updated_at', idColumn: 'id', pageSize: PAGE, connectTimeoutMs: 2000 })
   let stamp = 0
   await sourceConformance(t, 'sql-mysql', {
     pageSize: PAGE,

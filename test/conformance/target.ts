@@ -28,7 +28,8 @@ export function sampleCases (agencyCode: string, count: number, from = 1, tag = 
 /** The contract every target adapter keeps (src/contracts/target-adapter.ts), against a real platform. */
 export async function targetConformance (t: Test, kind: string, subject: TargetUnderTest, agencyCode = '11320322014170932K'): Promise<void> {
   const signal = new AbortController().signal
-  const batch: PushBatch = { agencyCode, idempotencyKey: `${kind}-conformance-1`, cases: sampleCases(agencyCode, 25, 1, kind.toUpperCase().replace(/[^A-Z]/g, '')) }
+  const cases = sampleCases(agencyCode, 25, 1, kind.toUpperCase().replace(/[^A-Z]/g, ''))
+  const batch: PushBatch = { agencyCode, idempotencyKey: `${kind}-conformance-1`, cases, sequences: cases.map((_, i) => i + 1) }
 
   await t.test(`${kind}: a pushed batch gets one result per case, matched by case number`, async t => {
     const target = subject.create()

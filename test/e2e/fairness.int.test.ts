@@ -13,7 +13,7 @@ import { DEMO_AGENCY_CODE, DEMO_REGION_CODE } from '../../fixtures/agency-sim/in
 import { hashToken } from '../../src/admin/auth/tokens.js'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
-import { queuePrefix } from '../../src/ledger/keys.js'
+import { queuePrefix } from '../../src/redis/queue-prefix.js'
 import { pushQueueName } from '../../src/delivery/push-job.js'
 import { TEST_REDIS_URL } from '../helpers/redis.js'
 import { startWorld, type World } from '../helpers/world.js'

@@ -7,7 +7,7 @@ import t from 'tap'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { Ledger } from '../../src/ledger/ledger.js'
-import { queuePrefix } from '../../src/ledger/keys.js'
+import { queuePrefix } from '../../src/redis/queue-prefix.js'
 import { pushQueueName } from '../../src/delivery/push-job.js'
 import { startWorld, TEST_REDIS_URL, type World } from '../helpers/world.js'
 import { spawnHub } from '../helpers/hub-process.js'
@@ -48,9 +48,8 @@ t.test('SIGTERM under load lets the pushes in flight finish and leaves no job ac
   }
   t.ok(world.platform.stats().totals.stored >= storedBefore + inFlight.reduce((n, j) => n + (j.data as { items: unknown[] }).items.length, 0) - 25,
     'the batches in flight reached the platform before the hub exited')
-  const ledger = new Ledger(redis, world.prefix)
-  const acked = await redis.hmget(ledger.keys(AGENCY).acked, ...inFlight.flatMap(j => (j.data as { items: { caseNumber: string }[] }).items.map(i => i.caseNumber)))
-  t.ok(acked.every(a => a !== null), 'and their acknowledgements are in the ledger')
+  const acked = await new Ledger(redis, world.prefix).ackedVersions(AGENCY, inFlight.flatMap(j => (j.data as { items: { caseNumber: string }[] }).items.map(i => i.caseNumber)))
+  t.ok(acked.every(a => a !== undefined), 'and their acknowledgements are in the ledger')
 
   // A restart finishes the rest, without writing anything twice.
   const next = spawnHub(config, world.env)

@@ -6,7 +6,7 @@ import t from 'tap'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { Ledger } from '../../src/ledger/ledger.js'
-import { queuePrefix } from '../../src/ledger/keys.js'
+import { queuePrefix } from '../../src/redis/queue-prefix.js'
 import { pushQueueName } from '../../src/delivery/push-job.js'
 import { startWorld, TEST_REDIS_URL, type World } from '../helpers/world.js'
 import { spawnHub } from '../helpers/hub-process.js'
@@ -65,11 +65,17 @@ t.test('the push jobs of a killed hub are taken over by the other after the stal
   t.teardown(() => { doomed.child.kill('SIGKILL') })
   await doomed.started
   await waitFor('the first hub to have pushes in flight', async () => await queue.getActiveCount() >= 3, { timeoutMs: 30_000, intervalMs: 20 })
+  // A job's lock holds "<worker id>:<n>" of the worker running it: learn the first hub's workers now, while only it runs.
+  const lockOf = async (id: string | undefined): Promise<string | null> => await redis.get(queue.toKey(`${id ?? ''}:lock`))
+  const workerOf = (token: string | null): string => token?.replace(/:\d+$/, '') ?? ''
+  const doomedWorkers = new Set((await Promise.all((await queue.getActive()).map(async j => workerOf(await lockOf(j.id))))).filter(w => w !== ''))
+  t.ok(doomedWorkers.size >= 1, 'the first hub\'s push workers are known by their lock tokens')
   const survivor = spawnHub(config, world.env)
   t.teardown(() => { survivor.child.kill('SIGKILL') })
   await survivor.started
-  // Only now: the jobs active at this moment are the first hub's.
-  const orphaned = (await queue.getActive()).map(j => j.id)
+  // The survivor takes jobs too once it runs: the orphans are the jobs the first hub's workers hold.
+  const active = await queue.getActive()
+  const orphaned = (await Promise.all(active.map(async j => doomedWorkers.has(workerOf(await lockOf(j.id))) ? j.id : undefined))).filter(id => id !== undefined)
   doomed.child.kill('SIGKILL')
   t.equal((await doomed.exited).signal, 'SIGKILL', 'the first hub died mid-push')
   const killedAt = Date.now()
@@ -81,7 +87,8 @@ t.test('the push jobs of a killed hub are taken over by the other after the stal
   }, { timeoutMs: 60_000, intervalMs: 100 })
   const tookMs = Date.now() - killedAt
   t.ok(tookMs < lockDurationMs * 3 + 5000, `taken over and finished within the stall interval and a push (${tookMs} ms)`)
-  t.match(survivor.output(), /push job stalled/, 'the survivor says it took stalled jobs over')
+  await waitFor('the survivor to say it took stalled jobs over', () => /push job stalled/.test(survivor.output()), { timeoutMs: 30_000, intervalMs: 100 })
+  t.match(survivor.output(), /push job stalled: the process running it stopped renewing its lock/, 'the survivor says it took stalled jobs over')
 
   await waitFor('every valid case stored', () => world.platform.stats().totals.stored === expected, { timeoutMs: 60_000, intervalMs: 100 })
   const ledger = new Ledger(redis, world.prefix)

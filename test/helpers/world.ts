@@ -14,7 +14,7 @@ export interface World {
   readonly platform: PlatformSimulator
   readonly prefix: string
   /** A hub config file for this world; `push` and `agency` override parts of it. */
-  writeConfig (overrides?: { push?: Record<string, unknown>; pageSize?: number; schedule?: string; logLevel?: string; moreAgencies?: readonly MoreAgency[]; admin?: Record<string, unknown>; agency?: Record<string, unknown> }): string
+  writeConfig (overrides?: { push?: Record<string, unknown>; pageSize?: number; schedule?: string; logLevel?: string; moreAgencies?: readonly MoreAgency[]; admin?: Record<string, unknown>; agency?: Record<string, unknown>; target?: Record<string, unknown> }): string
   /** A second agency system beside the first: its own simulator and a copy of the demo mapping under its own id and agency code. */
   addAgency (id: string, agencyCode: string, opts: AgencySimulatorOptions): Promise<MoreAgency & { readonly agency: AgencySimulator }>
   readonly env: NodeJS.ProcessEnv
@@ -42,7 +42,7 @@ export async function startWorld (t: { teardown: (fn: () => Promise<void> | void
         admin: { host: '127.0.0.1', port: 0, ...overrides.admin },
         logging: { level: overrides.logLevel ?? 'warn' },
         push,
-        targets: { platform: { kind: 'http-batch', baseUrl: platform.url, token: { env: 'TEST_PLATFORM_TOKEN' }, timeoutMs: 5000 } },
+        targets: { platform: overrides.target ?? { kind: 'http-batch', baseUrl: platform.url, token: { env: 'TEST_PLATFORM_TOKEN' }, timeoutMs: 5000 } },
         agencies: [{
           id: 'market-regulation-peixian',
           mapping: DEMO_MAPPING,

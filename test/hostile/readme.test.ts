@@ -10,8 +10,8 @@ t.test('fixtures/hostile/README.md lists every case of the catalogue with its ex
   t.ok(readme.includes(`## The catalogue (${CATALOGUE.length} cases)`))
 })
 
-t.test('the catalogue has at least 40 cases with distinct ids, across HTTP, SFTP, SQL and the admin API', async t => {
+t.test('the catalogue has at least 40 cases with distinct ids, across HTTP, SFTP, SQL, the admin API and the security review', async t => {
   t.ok(CATALOGUE.length >= 40, `${CATALOGUE.length} cases`)
   t.equal(new Set(CATALOGUE.map(c => c.id)).size, CATALOGUE.length, 'ids are distinct')
-  t.same([...new Set(CATALOGUE.map(c => c.channel))].sort(), ['admin', 'http', 'sftp', 'sql'])
+  t.same([...new Set(CATALOGUE.map(c => c.channel))].sort(), ['admin', 'http', 'security', 'sftp', 'sql'])
 })

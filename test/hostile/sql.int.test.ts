@@ -19,6 +19,7 @@ import { startPlatformSimulator } from '../../fixtures/platform-sim/index.js'
 import { MY, PG, mysqlDatabase, postgresSchema } from '../helpers/sql.js'
 import { TEST_REDIS_URL, testPrefix } from '../helpers/redis.js'
 import { tempDir } from '../helpers/temp-files.js'
+import { writePullingHubConfig } from '../helpers/hub-config.js'
 import { silentLogger } from '../../src/logging/logger.js'
 import { at, checkNoPollution, checkQuarantined, findEntry, platformCases, prototypeSnapshot, waitDelivered } from './hostile-kit.js'
 
@@ -46,16 +47,13 @@ t.test('hostile values in database rows: each has its documented outcome, the go
   const urban = readFileSync(join(projectRoot, 'fixtures/exports/urban-management-gbk-csv/mapping.yaml'), 'utf8')
   const mappingFor = (id: string): string => files.write(`${id}.yaml`, urban.replace(/^agency: .*$/m, `agency: ${id}`))
   const keyset = { updatedAtColumn: 'updated_at', idColumn: 'id', pageSize: 1, statementTimeoutMs: 10000 }
-  const config = files.write('hub.yaml', JSON.stringify({
-    redis: { url: { env: 'TEST_REDIS_URL' }, keyPrefix: testPrefix(t as never, 'hostile-sql'), requirePersistence: false },
-    admin: { host: '127.0.0.1', port: 0 },
-    push: { batchSize: 100, backoff: { delayMs: 50, jitter: 0 } },
-    targets: { platform: { kind: 'http-batch', baseUrl: platform.url, token: { env: 'HOSTILE_SQL_TOKEN' }, timeoutMs: 10000 } },
+  const config = writePullingHubConfig(files, {
+    prefix: testPrefix(t as never, 'hostile-sql'), platformUrl: platform.url, tokenEnv: 'HOSTILE_SQL_TOKEN',
     agencies: [
-      { id: 'hostile-postgres', mapping: mappingFor('hostile-postgres'), target: 'platform', schedule: '0 0 0 1 1 *', source: { kind: 'sql-postgres', host: PG.host, port: PG.port, database: PG.database, user: PG.user, relation: `${schema}.cases`, ...keyset } },
-      { id: 'hostile-mysql', mapping: mappingFor('hostile-mysql'), target: 'platform', schedule: '0 0 0 1 1 *', source: { kind: 'sql-mysql', host: MY.host, port: MY.port, database, user: MY.user, relation: 'cases', ...keyset } },
+      { id: 'hostile-postgres', mapping: mappingFor('hostile-postgres'), source: { kind: 'sql-postgres', host: PG.host, port: PG.port, database: PG.database, user: PG.user, relation: `${schema}.cases`, ...keyset } },
+      { id: 'hostile-mysql', mapping: mappingFor('hostile-mysql'), source: { kind: 'sql-mysql', host: MY.host, port: MY.port, database, user: MY.user, relation: 'cases', ...keyset } },
     ],
-  }))
+  })
   const hub = await startHub({ config: await loadConfig(config, builtInRegistry(), { ...process.env, TEST_REDIS_URL, HOSTILE_SQL_TOKEN: TOKEN }), registry: builtInRegistry(), logger: silentLogger(), schedule: false })
   t.teardown(async () => await hub.close())
 

@@ -166,13 +166,13 @@ t.test('date-times need an explicit offset', async t => {
     record.dates = { ...(record.dates as Json), filed: value }
     return problemsOf(record).map(p => p.rule)
   }
-  for (const ok of ['2024-03-05T09:30:00+08:00', '2024-03-05T01:30:00Z', '2024-03-05T01:30:00.123Z', '2024-03-05T07:15:00+05:45']) {
+  for (const ok of ['2024-03-05T09:30:00+08:00', '2024-03-05T01:30:00Z', '2024-03-05T01:30:00.123Z', '2024-03-05T09:30:00.123456+08:00', '2024-03-05T07:15:00+05:45']) {
     t.same(filed(ok), [], ok)
   }
   t.same(filed('2024-03-05T09:30:00'), ['pattern', 'format:date-time'], 'local time without offset')
   t.same(filed('2024-03-05'), ['pattern', 'format:date-time'], 'a date alone')
   t.same(filed('2024-03-05t09:30:00z'), ['pattern'], 'lowercase t and z, which RFC 3339 allows but we do not')
-  t.same(filed('2024-03-05T09:30:00.1234+08:00'), ['pattern'], 'more than millisecond precision')
+  t.same(filed('2024-03-05T09:30:00.1234567+08:00'), ['pattern'], 'more than microsecond precision')
   t.same(filed('2024-02-30T09:30:00+08:00'), ['format:date-time'], 'a day that does not exist')
 })
 

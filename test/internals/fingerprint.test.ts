@@ -1,5 +1,5 @@
 import t from 'tap'
-import { deliveryKey, fingerprint, stableStringify } from '../../src/ledger/fingerprint.js'
+import { deliveryKey, fingerprint, stableStringify } from '../../src/contracts/fingerprint.js'
 
 t.test('the fingerprint does not depend on property order', async t => {
   t.equal(fingerprint({ a: 1, b: { c: [1, 2], d: 'x' } }), fingerprint({ b: { d: 'x', c: [1, 2] }, a: 1 }))

@@ -109,3 +109,26 @@ t.test('an unknown format name has no converter', async t => {
   t.equal(dateConverterFor('dd.MM.yyyy', '+08:00'), undefined)
   t.equal(dateConverterFor('toString', '+08:00'), undefined, 'names of Object.prototype are not formats')
 })
+
+t.test('timestamp keeps fractions up to microseconds and the instant of an offset, as databases write them', async t => {
+  const ts = dateConverterFor('timestamp', '+08:00')!
+  t.equal(ts('2024-03-01 09:30:00'), '2024-03-01T09:30:00+08:00', 'PostgreSQL timestamp without a fraction: local time')
+  t.equal(ts('2024-03-01 09:30:00.123456'), '2024-03-01T09:30:00.123456+08:00', 'timestamp(6) / DATETIME(6): every microsecond')
+  t.equal(ts('2024-03-01 09:30:00.000000'), '2024-03-01T09:30:00+08:00', 'MariaDB writes six zeros: the same instant as no fraction')
+  t.equal(ts('2024-03-01 09:30:00.12'), '2024-03-01T09:30:00.120+08:00', 'whole milliseconds: three digits, as unixMs writes them')
+  t.equal(ts('2024-03-01 09:30:00.1234'), '2024-03-01T09:30:00.123400+08:00', 'finer than milliseconds: six digits')
+  t.equal(ts('2024-03-01 09:30:00.123456+08'), '2024-03-01T09:30:00.123456+08:00', 'PostgreSQL timestamptz in a +08 session')
+  t.equal(ts('2024-03-01 01:30:00.5+00'), '2024-03-01T09:30:00.500+08:00', 'timestamptz in a UTC session: the same instant, at the mapping offset')
+  t.equal(ts('2024-03-01T01:30:00.123Z'), '2024-03-01T09:30:00.123+08:00', 'ISO 8601 with Z (a driver Date as text)')
+  t.equal(ts('2024-03-01T09:30:00+08:00'), '2024-03-01T09:30:00+08:00')
+  t.equal(ts('2024-03-01 07:00:00+0600'), '2024-03-01T09:00:00+08:00', '+0800-style offsets')
+  t.equal(ts('2024-03-01 00:10:00-05:30'), '2024-03-01T13:40:00+08:00')
+  t.equal(ts('2024-12-31 23:59:59.999999-01:00'), '2025-01-01T08:59:59.999999+08:00', 'across a year boundary, no rounding')
+  t.equal(dateConverterFor('timestamp', '-05:30')!('2024-03-01 09:30:00Z'), '2024-03-01T04:00:00-05:30')
+  for (const bad of ['2024-03-01', '20240301093000', '2024-03-01 09:30', '2024-03-01 09:30:00.1234567', '2024-02-30 09:30:00', '2024-03-01 24:00:00', '2024-03-01 09:30:00+16:00', '2024-03-01 09:30:00 +08:00']) {
+    const result = ts(bad)
+    t.type(result, Failure, bad)
+    t.equal((result as Failure).rule, 'date:timestamp')
+    t.notMatch((result as Failure).message, bad, 'the message does not quote the value')
+  }
+})

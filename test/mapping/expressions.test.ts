@@ -85,3 +85,48 @@ t.test('expressions are refused inside each, and a mapping with expressions must
   t.throws(() => m.map({ A: 'x' }), /uses expressions.*call mapAsync/)
   t.same(await compile('fields:\n  /a: { from: A }\n').mapAsync({ A: 'x' }), { kind: 'mapped', caseNumber: undefined, value: { a: 'x' } }, 'mapAsync runs any mapping')
 })
+
+t.test('the built-ins that allocate in one call are refused before they allocate, with what was stopped', async t => {
+  const cases: Array<[string, RegExp]> = [
+    ['$string($length($pad("", 200000000)))', /^\$pad to a width of 200000000 would make text longer than 100000 characters/],
+    ['$join([1..2000].$pad("", 99))', /^\$join would make text of 198000 characters/],
+    ['$reduce([1..40], function($a, $b) { $a & $a }, "x")', /^"&" would make text of 131072 characters, more than 100000/],
+    ['$count([1..10000].[[1..10000]])', /^the expression made more than 100000 list items in all; stopped at the range \[1\.\.10000\]/],
+    ['$string([1..1000].{ "a": [1..20] })', /^\$string of a value larger than 100000 characters as text/],
+    ['$replace($pad("", 1000, "a"), "a", $pad("", 1000))', /^\$replace could make text of 1001000 characters/],
+    ['$formatInteger(1e15, "I")', /^\$formatInteger as a Roman numeral of a number above 100000/],
+    ['$fromMillis(0, "[Y,1000000]")', /^\$fromMillis with a width of 1000 or more/],
+    ['$split($pad("", 90000), "")', /^the expression's result is larger than 100000 characters as JSON/],
+    ['[1..400].$pad("", 9999)', /^the expression made more than 2000000 characters of text in all; stopped at \$pad/],
+    [`($a := "xxxxxxxxxx"; ${'$a := $a & $a; '.repeat(15)}$a)`, /^"&" would make text of 163840 characters, more than 100000/],
+  ]
+  for (const [expr, message] of cases) {
+    const m = compile(`fields:\n  /a: { expr: ${JSON.stringify(expr)} }\n`)
+    const before = process.memoryUsage().rss
+    const outcome = await m.mapAsync({})
+    t.match(outcome.kind === 'failed' ? outcome.problems[0]?.message : '(mapped)', message, expr)
+    t.ok(process.memoryUsage().rss - before < 100 * 1024 * 1024, `${expr}: no large allocation`)
+    await t.rejects(m.checkExpressions(), { code: 'CB_ERR_MAPPING_FILE', message: /^\/virtual\/expr\.yaml:5:15: the expression breaks a limit even on an empty record, so it is refused: / }, `${expr}: refused when loaded`)
+  }
+})
+
+t.test('guarded built-ins and operators give what JSONata gives within the limits', async t => {
+  const m = compile('fields:\n' +
+    '  /a: { expr: "$pad(S, 6, \'#\') & \'|\' & $join([S, $string(N)], \'-\') & \'|\' & $string({ \'k\': [1..3] }) & N & MISSING" }\n' +
+    '  /b: { expr: "$count($split(\'a,b,c\', \',\')) + $count([1..5]) + $count($distinct([1, 1, 2]))" }\n' +
+    '  /c: { expr: "$map([1, 2], $string)" }\n')
+  t.same(await m.mapAsync({ S: 'ab', N: 5 }), { kind: 'mapped', caseNumber: undefined, value: { a: 'ab####|ab-5|{"k":[1,2,3]}5', b: 10, c: ['1', '2'] } })
+  await m.checkExpressions()
+})
+
+t.test('a record too large for an expression fails that record only; the mapping loads', async t => {
+  const m = compile('fields:\n  /a: { expr: "$uppercase(AQZY)" }\n')
+  await m.checkExpressions()
+  const outcome = await m.mapAsync({ AQZY: 'x'.repeat(200_000) })
+  t.match(outcome.kind === 'failed' ? outcome.problems[0]?.message : '', /^\$uppercase was given text of 200000 characters, more than 100000/)
+  t.same(await m.mapAsync({ AQZY: 'abc' }), { kind: 'mapped', caseNumber: undefined, value: { a: 'ABC' } })
+})
+
+t.test('$shuffle is refused like the other functions that change on every run', async t => {
+  t.throws(() => compile('fields:\n  /a: { expr: "$shuffle([1, 2])" }\n'), { message: /\$shuffle is not allowed in mapping expressions \(character \d+\): it orders at random/ })
+})

@@ -52,7 +52,7 @@ t.test('an unknown table lists the defined tables', async t => {
 
 t.test('an unknown date format lists the supported formats', async t => {
   t.equal(errorOf(t, head + 'fields:\n  /a: { from: A, date: dd.MM.yyyy }\n'),
-    `${FILE}:5:24: unknown date format "dd.MM.yyyy" (allowed: yyyyMMdd, yyyyMMddHHmmss, yyyy-MM-dd, yyyy-MM-dd HH:mm:ss, yyyy/M/d, yyyy/M/d H:mm:ss, yyyy年M月d日, yyyy年M月d日 H时m分, excelDays, unixMs, unixSeconds)`)
+    `${FILE}:5:24: unknown date format "dd.MM.yyyy" (allowed: yyyyMMdd, yyyyMMddHHmmss, yyyy-MM-dd, yyyy-MM-dd HH:mm:ss, yyyy/M/d, yyyy/M/d H:mm:ss, yyyy年M月d日, yyyy年M月d日 H时m分, excelDays, unixMs, unixSeconds, timestamp)`)
 })
 
 t.test('an unknown text transform is reported at the list item, with the supported ones', async t => {
@@ -111,5 +111,5 @@ t.test('a file loaded for another agency than its agency: says is refused at age
 
 t.test('problems in concat and choose name the item and the alternative', async t => {
   t.equal(errorOf(t, head + 'fields:\n  /a: { concat: [A, [B]] }\n'), `${FILE}:5:21: item 2 of "concat" is not valid here: A source path, or a fixed text written { const: … }.`)
-  t.equal(errorOf(t, head + 'fields:\n  /a: { choose: [ { from: A, date: dd.MM } ] }\n'), `${FILE}:5:36: unknown date format "dd.MM" (allowed: yyyyMMdd, yyyyMMddHHmmss, yyyy-MM-dd, yyyy-MM-dd HH:mm:ss, yyyy/M/d, yyyy/M/d H:mm:ss, yyyy年M月d日, yyyy年M月d日 H时m分, excelDays, unixMs, unixSeconds)`)
+  t.equal(errorOf(t, head + 'fields:\n  /a: { choose: [ { from: A, date: dd.MM } ] }\n'), `${FILE}:5:36: unknown date format "dd.MM" (allowed: yyyyMMdd, yyyyMMddHHmmss, yyyy-MM-dd, yyyy-MM-dd HH:mm:ss, yyyy/M/d, yyyy/M/d H:mm:ss, yyyy年M月d日, yyyy年M月d日 H时m分, excelDays, unixMs, unixSeconds, timestamp)`)
 })

@@ -1,10 +1,11 @@
 import t, { type Test } from 'tap'
 import { readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname } from 'node:path'
+import { withoutRoots } from '../../src/admin/machine-paths.js'
 import { loadConfig } from '../../src/config/load-config.js'
 import { startHub, type Hub } from '../../src/hub.js'
 import { silentLogger } from '../../src/logging/logger.js'
-import { readMappingStatus, type MappingStatus } from '../../src/mapping/mapping-state.js'
+import type { MappingStatus } from '../../src/ledger/mapping-state.js'
 import type { MappingRefusedEvent } from '../../src/mapping/mapping-watcher.js'
 import { uniformCreditCheckChar } from '../../src/schema/check-digits.js'
 import { hashToken } from '../../src/admin/auth/tokens.js'
@@ -44,7 +45,7 @@ async function setup (t: Test): Promise<Setup> {
 }
 
 async function status (hub: Hub, agency = AGENCY): Promise<MappingStatus> {
-  return await readMappingStatus(hub.redis, hub.ledger.keys(agency).mapping)
+  return await hub.ledger.mappingStatus(agency)
 }
 
 /** New cases at the agency reach the platform: the hub is still syncing. */
@@ -72,7 +73,7 @@ async function refuse (t: Test, s: Setup, text: string, message: RegExp): Promis
   t.equal(recorded.version, '2024.1')
   t.equal((await status(s.hub, OTHER)).error, undefined, 'the other agency is unaffected')
   const api = await (await fetch(`${s.hub.adminUrl}/api/agencies`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } })).json() as { agencies: Array<{ id: string; mapping: MappingStatus }> }
-  t.equal(api.agencies.find(a => a.id === AGENCY)?.mapping.error, event.message, 'GET /api/agencies shows the refusal')
+  t.equal(api.agencies.find(a => a.id === AGENCY)?.mapping.error, withoutRoots(event.message, [dirname(s.file)]), 'GET /api/agencies shows the refusal, naming the file relative to the mappings folder for a viewer')
   t.equal(api.agencies.find(a => a.id === AGENCY)?.mapping.version, '2024.1', 'and the version in use')
   await waitFor('the refusal raised as an alarm', async () => (await s.hub.alarms.list({ agencyId: AGENCY, state: 'open' })).some(a => a.kind === 'mapping_invalid'))
   t.pass('an open mapping_invalid alarm names the agency')
@@ -126,7 +127,7 @@ t.test('an edited shared code table is watched like the mapping file', async t =
   const world = await startWorld(t, 'reload-table', { agency: { records: 40, seed: 3 } })
   const files = tempDir(t)
   const tableFile = files.write('yes-no.yaml', 'codes: { "0": false, "1": true }\nunknown: reject\n')
-  const file = files.write('market.yaml', ORIGINAL.replace('  yesNo:\n    codes: { "0": false, "1": true }\n    unknown: reject\n', `  yesNo: { file: ${join(files.dir, 'yes-no.yaml')} }\n`))
+  const file = files.write('market.yaml', ORIGINAL.replace('  yesNo:\n    codes: { "0": false, "1": true }\n    unknown: reject\n', '  yesNo: { file: yes-no.yaml }\n'))
   const config = JSON.parse(readFileSync(world.writeConfig(), 'utf8')) as { agencies: Array<Record<string, unknown>> }
   config.agencies[0]!.mapping = file
   const hub = await startHub({ config: await loadConfig(files.write('hub.yaml', JSON.stringify(config)), builtInRegistry(), world.env), registry: builtInRegistry(), logger: silentLogger(), schedule: false })

@@ -1,7 +1,7 @@
 import t from 'tap'
 import iconv from 'iconv-lite'
 import { compileMapping } from '../../src/mapping/load-mapping.js'
-import { maskedCase, previewSample, summaryLine } from '../../src/mapping/preview.js'
+import { maskedCase, previewSample, summaryLine } from '../../src/pipeline/preview.js'
 import type { CanonicalCase } from '../../src/generated/case.js'
 
 const head = 'version: "1"\nagency: test-agency\ncaseNumberField: BH\n'
@@ -60,7 +60,7 @@ t.test('the summary counts valid, invalid and skipped records', async t => {
   t.same(report.results.map(r => r.outcome === 'skipped' ? r.rule : r.outcome), ['invalid', 'skip:draft', 'invalid'])
 })
 
-t.test('a masked case hides names and ID numbers, also where the facts summary repeats a name', async t => {
+t.test('a masked case hides names and ID numbers, and free text whole', async t => {
   const c = {
     schemaVersion: 1, agency: { code: '11320322014165834G', name: '沛县市场监督管理局' }, caseNumber: 'A-1', regionCode: '320322',
     classification: { field: 'market_regulation', procedure: 'general', cause: '测试' }, penalties: [], dates: { filed: '2024-01-31T00:00:00+08:00' }, status: 'filed', transfer: { suspectedCrime: false },
@@ -68,8 +68,9 @@ t.test('a masked case hides names and ID numbers, also where the facts summary r
     factsSummary: '当事人欧阳娜娜与李明在沛县销售…',
   } as CanonicalCase
   const masked = maskedCase(c)
-  t.same(masked.parties, [{ kind: 'person', name: '欧***', idNumber: '320*************1X' }, { kind: 'organisation', name: '沛县鑫盛商贸有限公司', creditCode: '91320322MA1XK7Q376', legalRepresentative: '**' }])
-  t.equal(masked.factsSummary, '当事人欧***与**在沛县销售…')
+  t.same(masked.parties, [{ kind: 'person', name: '欧***', idNumber: '320*************1X' }, { kind: 'organisation', name: '沛县鑫*****公司', creditCode: '[masked: 18 characters]', legalRepresentative: '**' }])
+  t.equal(masked.factsSummary, '[masked: 16 characters]')
+  t.equal(masked.caseNumber, 'A-1', 'the case number is shown')
   t.equal(masked.agency.code, '11320322014165834G', 'the agency\'s own code is public')
   t.equal(c.parties[0]?.name, '欧阳娜娜', 'the case itself is not changed')
 })

@@ -1,14 +1,13 @@
 import t, { type Test } from 'tap'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
-import { queuePrefix } from '../../src/ledger/keys.js'
+import { queuePrefix } from '../../src/redis/queue-prefix.js'
 import { Ledger } from '../../src/ledger/ledger.js'
 import type { QuarantineEntry } from '../../src/ledger/entries.js'
 import { pushQueueName, type PushJobData } from '../../src/delivery/push-job.js'
 import { compileMapping } from '../../src/mapping/load-mapping.js'
-import { mapRecords } from '../../src/sync/map-records.js'
+import { mapRecords } from '../../src/pipeline/map-records.js'
 import { reprocessQuarantine } from '../../src/sync/reprocess-quarantine.js'
-import { withPullLock } from '../../src/sync/pull-lock.js'
 import { TEST_REDIS_URL, testPrefix } from '../helpers/redis.js'
 
 const AGENCY = 'test-agency'
@@ -50,7 +49,7 @@ t.test('a fixed mapping releases what is valid now, enqueues it once, and keeps 
   const before = await quarantineWithV1(s)
   t.equal(before.length, 5, 'every record failed version 1, and one unreadable row')
   const v2 = compileMapping(mappingText('2', 'yyyy-MM-dd', 'skip:\n  testRecord: { field: AJBH, startsWith: TEST- }\n'), '/virtual/v2.yaml')
-  const summary = await reprocessQuarantine({ agencyId: AGENCY, targetId: 'platform', redis: s.redis, ledger: s.ledger, queue: s.queue, batchSize: 100, mapping: v2 })
+  const summary = await reprocessQuarantine({ agencyId: AGENCY, targetId: 'platform', ledger: s.ledger, queue: s.queue, batchSize: 100, mapping: v2 })
   t.strictSame(summary, { examined: 4, released: 2, enqueued: 2, stillInvalid: 1, skipped: 1, unmappable: 1, mappingVersion: '2' })
 
   const jobs = await s.queue.getJobs(['waiting', 'delayed', 'prioritized'])
@@ -70,7 +69,7 @@ t.test('a fixed mapping releases what is valid now, enqueues it once, and keeps 
   const stats = await s.ledger.counters(AGENCY)
   t.same(stats.skippedByRule, { testRecord: 1 }, 'the skip is counted under its rule')
 
-  const again = await reprocessQuarantine({ agencyId: AGENCY, targetId: 'platform', redis: s.redis, ledger: s.ledger, queue: s.queue, batchSize: 100, mapping: v2 })
+  const again = await reprocessQuarantine({ agencyId: AGENCY, targetId: 'platform', ledger: s.ledger, queue: s.queue, batchSize: 100, mapping: v2 })
   t.equal(again.enqueued, 0, 'running it again enqueues nothing new')
   t.equal(again.examined, 1)
 })
@@ -82,7 +81,7 @@ t.test('a record quarantined without a case number leaves its old key when the f
   await s.ledger.commitPage(AGENCY, { seen: [], quarantined: page.quarantined, released: [], cursor: null, counts: {} })
   t.match((await s.ledger.quarantine(AGENCY))[0]?.recordKey, /^#record-/, 'keyed by content while it has no case number')
   const fixed = compileMapping(mappingText('4', 'yyyy-MM-dd'), '/virtual/v4.yaml')
-  await reprocessQuarantine({ agencyId: AGENCY, targetId: 'platform', redis: s.redis, ledger: s.ledger, queue: s.queue, batchSize: 100, mapping: fixed })
+  await reprocessQuarantine({ agencyId: AGENCY, targetId: 'platform', ledger: s.ledger, queue: s.queue, batchSize: 100, mapping: fixed })
   t.same((await s.ledger.quarantine(AGENCY)).map(q => q.recordKey), ['B-1'], 'one entry, under its case number now, not two')
 })
 
@@ -90,15 +89,14 @@ t.test('re-processing waits for a running pull of the agency, and gives up with 
   const s = await setup(t)
   await quarantineWithV1(s)
   const v2 = compileMapping(mappingText('2', 'yyyy-MM-dd'), '/virtual/v2.yaml')
-  const lockKey = s.ledger.keys(AGENCY).pullLock
   let release = (): void => {}
   const held = new Promise<void>(resolve => { release = resolve })
   let acquired = (): void => {}
   const isHeld = new Promise<void>(resolve => { acquired = resolve })
-  const pull = withPullLock(s.redis, lockKey, 10_000, async () => { acquired(); await held })
+  const pull = s.ledger.withPullLock(AGENCY, 10_000, async () => { acquired(); await held })
   await isHeld
-  await t.rejects(reprocessQuarantine({ agencyId: AGENCY, targetId: 'platform', redis: s.redis, ledger: s.ledger, queue: s.queue, batchSize: 100, mapping: v2, lockWaitMs: 600 }), { code: 'CB_ERR_REPROCESS_BUSY', family: 'retriable' })
-  const waiting = reprocessQuarantine({ agencyId: AGENCY, targetId: 'platform', redis: s.redis, ledger: s.ledger, queue: s.queue, batchSize: 100, mapping: v2 })
+  await t.rejects(reprocessQuarantine({ agencyId: AGENCY, targetId: 'platform', ledger: s.ledger, queue: s.queue, batchSize: 100, mapping: v2, lockWaitMs: 600 }), { code: 'CB_ERR_REPROCESS_BUSY', family: 'retriable' })
+  const waiting = reprocessQuarantine({ agencyId: AGENCY, targetId: 'platform', ledger: s.ledger, queue: s.queue, batchSize: 100, mapping: v2 })
   release()
   await pull
   t.equal((await waiting).released, 3, 'it runs once the pull is done')

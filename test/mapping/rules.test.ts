@@ -191,3 +191,10 @@ t.test('each: . makes the record itself the one element, for flat rows', async t
   t.equal(m.sourceFieldFor('/parties/0/name'), 'dsrxm')
   t.equal(m.sourceFieldFor('/parties/0'), undefined)
 })
+
+t.test('a driver\'s own Date value is read as its instant: date: timestamp maps it exactly, conditions see it as text', async t => {
+  const m = compile('skip:\n  old: { field: GXSJ, startsWith: "2023" }\nfields:\n  /sourceUpdatedAt: { from: GXSJ, date: timestamp }\n')
+  t.same(m.map({ GXSJ: new Date('2024-03-01T01:30:00.123Z') }), { kind: 'mapped', caseNumber: undefined, value: { sourceUpdatedAt: '2024-03-01T09:30:00.123+08:00' } })
+  t.match(m.map({ GXSJ: new Date('2023-03-01T01:30:00Z') }), { kind: 'skipped', rule: 'skip:old' }, 'a condition compares the Date as ISO text')
+  t.match(m.map({ GXSJ: new Date(Number.NaN) }), { kind: 'failed', problems: [{ rule: 'single-value' }] }, 'an invalid Date is a problem, not a date')
+})

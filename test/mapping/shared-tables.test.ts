@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
-import { join } from 'node:path'
-import { mkdirSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
+import { mkdirSync, symlinkSync } from 'node:fs'
 import { compileMapping, loadMapping } from '../../src/mapping/load-mapping.js'
 import { tempDir } from '../helpers/temp-files.js'
 
@@ -48,7 +48,29 @@ t.test('problems in a shared table file are reported at their line in that file'
 t.test('a missing shared table file is reported at the entry that names it', async t => {
   const files = tempDir(t)
   const file = files.write('a.yaml', head + 'tables:\n  penalty: { file: tables/nope.yaml }\nfields:\n  /penalties: { from: CFZL, table: penalty }\n')
-  await t.rejects(loadMapping(file), { message: `${file}:5:20: cannot read the shared table file ${join(files.dir, 'tables', 'nope.yaml')} (ENOENT)` })
+  await t.rejects(loadMapping(file), { message: `${file}:5:20: cannot read the shared table file tables/nope.yaml in the mappings folder (ENOENT)` })
+})
+
+t.test('a shared table file outside the mappings folder is refused, whether absolute, climbing with .. or through a symbolic link, naming it as written', async t => {
+  const outside = tempDir(t)
+  const secret = outside.write('leak.yaml', 'codes:\n  "01": secret\nunknown: pass\n')
+  const files = setup(t)
+  symlinkSync(secret, join(files.dir, 'tables', 'link.yaml'))
+  symlinkSync(outside.dir, join(files.dir, 'out'))
+  const cases: Array<[string, RegExp]> = [
+    [secret, /shared table file refused: ".*leak\.yaml" is not a file under the mappings folder: it is an absolute path/],
+    ['/etc/compose.yaml', /it is an absolute path/],
+    ['../' + relative(dirname(files.dir), secret), /it climbs out with "\.\."/],
+    ['tables/../../x.yaml', /it climbs out with "\.\."/],
+    ['tables/link.yaml', /"tables\/link\.yaml" is not a file under the mappings folder: a symbolic link leads out of it/],
+    ['out/leak.yaml', /a symbolic link leads out of it/],
+  ]
+  for (const [name, message] of cases) {
+    const file = files.write('a.yaml', head + `tables:\n  leak: { file: ${JSON.stringify(name)}, unknown: pass }\nfields:\n  /a: { from: X, table: leak }\n`)
+    await t.rejects(loadMapping(file), { code: 'CB_ERR_MAPPING_FILE', message }, name)
+    const error = await loadMapping(file).catch((err: Error) => err.message)
+    t.notMatch(error, /secret|ENOENT/, `${name}: nothing of the file, not even whether it exists`)
+  }
 })
 
 t.test('a code a condition tests for must be in the table that always converts that field', async t => {

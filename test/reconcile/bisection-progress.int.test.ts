@@ -1,20 +1,20 @@
 import t from 'tap'
 import { leafIndex } from '../../src/ledger/bucket-digest.js'
 import { FINDING_KINDS, type ReconcileResult } from '../../src/reconcile/findings.js'
-import { readProgress, type ReconcileProgress } from '../../src/reconcile/progress.js'
+import type { ReconcileProgress } from '../../src/reconcile/progress.js'
 import { waitFor } from '../helpers/wait-for.js'
 import { driftWorld, ownReconciler, pastMinimumAge, plantDrift, sorted, startDriftHub, syncAll } from './drift-scenario.js'
 import { AGENCY, platformCases, sim } from './reconcile-world.js'
 
 const countsOf = (r: ReconcileResult): Record<string, number> => Object.fromEntries(FINDING_KINDS.filter(k => k !== 'late_entry').map(k => [k, r.findings[k].count]))
-const EXPECTED = { missing_in_target: 17, source_changed_unsynced: 9, target_differs: 5, orphan_in_target: 3, stale: 0, source_deleted: 0 }
+const EXPECTED = { missing_in_target: 17, source_changed_unsynced: 9, target_differs: 5, target_regressed: 0, orphan_in_target: 3, stale: 0, source_deleted: 0 }
 
 t.test('the digest bisection descends to the leaves when told to list nothing bigger, and still finds exactly the drift; every run reports its progress', async t => {
   const { world, file, late } = await driftWorld(t, 'bisect')
   const hub = await startDriftHub(t, world, file)
   await syncAll(hub, world)
   const drift = await plantDrift(world, late)
-  await pastMinimumAge(drift.at)
+  pastMinimumAge(world, drift.at)
 
   // A reconciliation of this hub's agency with options the hub API does not offer.
   const own = await ownReconciler(t, hub, world, file)
@@ -50,8 +50,8 @@ t.test('the digest bisection descends to the leaves when told to list nothing bi
   // Other processes (the admin API) read the progress of a run while it holds the lock.
   await sim('POST', `${world.platform.url}/__sim/faults`, { latencyMs: 300 })
   const running = hub.reconcileNow(AGENCY)
-  const seen = await waitFor('the progress of the running reconciliation', async () => await readProgress(hub.redis, hub.ledger.keys(AGENCY)), { intervalMs: 20 })
+  const seen = await waitFor('the progress of the running reconciliation', async () => await hub.ledger.reconcileState(AGENCY).progress<ReconcileProgress>(), { intervalMs: 20 })
   const result = await running
   t.equal(seen.runId, result.runId, 'another process sees the running run\'s progress')
-  t.equal(await readProgress(hub.redis, hub.ledger.keys(AGENCY)), undefined, 'and none once it has finished')
+  t.equal(await hub.ledger.reconcileState(AGENCY).progress(), undefined, 'and none once it has finished')
 })

@@ -4,8 +4,8 @@ import { judgeCase, type CaseFacts, type JudgeContext } from '../../src/reconcil
 const OLD = 1_000
 const NOW = 10_000
 const ctx: JudgeContext = { sourceListed: true, targetCompared: true, cutoffMs: 5_000, caughtUp: true }
-const seen = (fingerprint: string, firstSeenMs = OLD) => ({ fingerprint, mappingVersion: 'v1', firstSeenMs })
-const acked = (fingerprint: string, ackedAtMs = OLD) => ({ fingerprint, ackedAtMs })
+const seen = (fingerprint: string, firstSeenMs = OLD, earlier: string[] = []) => ({ fingerprint, mappingVersion: 'v1', firstSeenMs, sequence: 1, earlier: earlier.map(fp => fp.slice(0, 16)) })
+const acked = (fingerprint: string, ackedAtMs = OLD) => ({ fingerprint, ackedAtMs, sequence: 1 })
 const at = (fingerprint: string | null, updatedMs = OLD) => ({ fingerprint, updatedMs })
 const held = (fingerprint: string, storedMs = OLD) => ({ fingerprint, storedMs })
 
@@ -15,9 +15,15 @@ const cases: [string, CaseFacts, string[], Partial<JudgeContext>?][] = [
   ['never pulled and not on the platform: missing', { source: at('A') }, ['missing_in_target']],
   ['never pulled, but the platform holds exactly it: nothing (the ledger lost track)', { source: at('A'), target: held('A') }, []],
   ['changed at the source without a new pull: changed', { source: at('B'), seen: seen('A'), acked: acked('A'), target: held('A') }, ['source_changed_unsynced']],
-  ['changed at the source and gone from the platform: both', { source: at('B'), seen: seen('A'), acked: acked('A') }, ['source_changed_unsynced', 'missing_in_target']],
+  ['changed at the source and gone from the platform: changed (one kind per case; its repair re-sends the new version)', { source: at('B'), seen: seen('A'), acked: acked('A') }, ['source_changed_unsynced']],
   ['the platform holds a version nobody sent: differs', { source: at('A'), seen: seen('A'), acked: acked('A'), target: held('X') }, ['target_differs']],
   ['the platform holds the version enqueued, not yet acknowledged: nothing', { source: at('B'), seen: seen('B'), acked: acked('A'), target: held('B') }, []],
+  ['the newest version not acknowledged yet, the platform holds the acknowledged one: left to the stale rule', { source: at('B'), seen: seen('B', OLD, ['A']), acked: acked('A'), target: held('A') }, []],
+  ['the newest version acknowledged, the platform holds one the hub sent earlier: regressed', { source: at('B'), seen: seen('B', OLD, ['A']), acked: acked('B'), target: held('A') }, ['target_regressed']],
+  ['an older version sent before the acknowledged one landed while a newer is pending: regressed', { source: at('C'), seen: seen('C', OLD, ['B', 'A']), acked: acked('B'), target: held('A') }, ['target_regressed']],
+  ['the newest version acknowledged, the platform holds one nobody sent: differs, not regressed', { source: at('B'), seen: seen('B', OLD, ['A']), acked: acked('B'), target: held('X') }, ['target_differs']],
+  ['the ledger acknowledges a version the source does not have any more: changed, whatever the platform holds', { source: at('C'), seen: seen('B', OLD, ['A']), acked: acked('B'), target: held('A') }, ['source_changed_unsynced']],
+  ['without a source listing, the platform holds an earlier version: regressed', { seen: seen('B', OLD, ['A']), acked: acked('B'), target: held('A') }, ['target_regressed'], { sourceListed: false }],
   ['enqueued, not yet delivered anywhere: left to the stale rule', { source: at('B'), seen: seen('B') }, []],
   ['only on the platform: orphan', { target: held('A') }, ['orphan_in_target']],
   ['known to the ledger, gone from the source: deleted', { seen: seen('A'), acked: acked('A'), target: held('A') }, ['source_deleted']],

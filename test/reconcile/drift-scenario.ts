@@ -11,7 +11,7 @@ import type { AgencyRecord } from '../../fixtures/agency-sim/index.js'
 import { loadConfig } from '../../src/config/load-config.js'
 import { startHub, type Hub } from '../../src/hub.js'
 import { silentLogger } from '../../src/logging/logger.js'
-import { queuePrefix } from '../../src/ledger/keys.js'
+import { queuePrefix } from '../../src/redis/queue-prefix.js'
 import { WEBHOOK_QUEUE } from '../../src/alarms/webhook-delivery.js'
 import { builtInRegistry } from '../../adapters/index.js'
 import { startPushService } from '../../src/delivery/push-service.js'
@@ -22,7 +22,8 @@ import type { TargetAdapter } from '../../src/contracts/target-adapter.js'
 import type { CompiledMapping } from '../../src/mapping/types.js'
 import { waitFor } from '../helpers/wait-for.js'
 import { TEST_REDIS_URL } from '../helpers/redis.js'
-import { AGENCY, backdateDecision, deleteOnPlatform, editSourceSilently, platformCases, putOnPlatform, startReconcileWorld, type ReconcileWorld } from './reconcile-world.js'
+import { AGENCY, backdateDecision, editSourceSilently, startReconcileWorld, type ReconcileWorld } from './reconcile-world.js'
+import type { TargetKind } from '../helpers/targets.js'
 
 export const SOURCE_CASES = 160
 export const MIN_AGE_MS = 1000
@@ -40,14 +41,14 @@ export interface PlantedDrift {
 
 export async function startDriftHub (t: Test, world: ReconcileWorld, file: string, schedule = false): Promise<Hub> {
   const config = await loadConfig(file, builtInRegistry(), world.env)
-  const hub = await startHub({ config, registry: builtInRegistry(), logger: silentLogger(), schedule })
+  const hub = await startHub({ config, registry: builtInRegistry(), logger: silentLogger(), schedule, reconcileClock: world.clock.now })
   t.teardown(async () => await hub.close())
   return hub
 }
 
 /** The world with 4 decisions backdated before the first sync, and its hub config. */
-export async function driftWorld (t: Test, label: string): Promise<{ world: ReconcileWorld; file: string; late: string[] }> {
-  const world = await startReconcileWorld(t, label, SOURCE_CASES)
+export async function driftWorld (t: Test, label: string, kind: TargetKind = 'canonical'): Promise<{ world: ReconcileWorld; file: string; late: string[] }> {
+  const world = await startReconcileWorld(t, label, SOURCE_CASES, kind)
   const decided = world.records.filter(r => r.CFJDRQ !== '' && (r.AJZT === '30' || r.AJZT === '40'))
   const late = decided.slice(0, 4)
   for (const r of late) await backdateDecision(world, r, 60)
@@ -58,31 +59,38 @@ export async function driftWorld (t: Test, label: string): Promise<{ world: Reco
 /** Pull everything and wait until the platform acknowledged every case. */
 export async function syncAll (hub: Hub, world: ReconcileWorld, cases = SOURCE_CASES): Promise<void> {
   await hub.pullNow(AGENCY)
-  await waitFor('every source case acknowledged', async () => await hub.ledger.ackedCount(AGENCY) === cases, { timeoutMs: 30_000, describe: async () => `${await hub.ledger.ackedCount(AGENCY)} acknowledged, platform ${JSON.stringify(world.platform.stats().totals)}` })
+  await waitFor('every source case acknowledged', async () => await hub.ledger.ackedCount(AGENCY) === cases, { timeoutMs: 30_000, describe: async () => `${await hub.ledger.ackedCount(AGENCY)} acknowledged, platform ${JSON.stringify(await world.target.totals())}, counters ${JSON.stringify(await hub.ledger.counters(AGENCY))}` })
 }
 
+/** Plant the drift through the target's own controls (test/helpers/targets.ts): the same scenario on every kind of platform. */
 export async function plantDrift (world: ReconcileWorld, late: readonly string[]): Promise<PlantedDrift> {
   const pool = world.records.map(r => r.AJBH).filter(n => !late.includes(n))
   const deleted = pool.slice(0, 17)
   const editedOnPlatform = pool.slice(17, 22)
   const changedAtSource = pool.slice(22, 31)
-  const held = await platformCases(world)
-  for (const n of deleted) await deleteOnPlatform(world, n)
-  for (const n of editedOnPlatform) {
-    const stored = held.get(n)
-    if (stored === undefined) throw new Error(`${n} is not on the platform`)
-    await putOnPlatform(world, { ...stored.case, factsSummary: `${stored.case.factsSummary ?? ''}（平台端被改动）` })
-  }
-  for (const n of changedAtSource) await editSourceSilently(world, n)
-  const template = held.get(pool[40] as string)
-  if (template === undefined) throw new Error('no template case on the platform')
+  const code = world.agency.agencyCode
+  const drift = world.target.drift
+  for (const n of deleted) await drift.remove(code, n)
+  for (const n of editedOnPlatform) await drift.edit(code, n)
+  // The cause is corrected too: a field every platform's profile carries (the provincial
+  // exchange has no facts summary), so the change is one the platform would show.
+  const causeOf = new Map(world.records.map(r => [r.AJBH, r.AY]))
+  for (const n of changedAtSource) await editSourceSilently(world, n, { AY: `${causeOf.get(n) ?? ''}（经复核更正）` })
   const orphans = ['SCJG-320322-2019-900001', 'SCJG-320322-2019-900002', 'SCJG-320322-2019-900003']
-  for (const n of orphans) await putOnPlatform(world, { ...template.case, caseNumber: n })
+  for (const n of orphans) await drift.orphan(code, pool[40] as string, n)
   return { deleted, editedOnPlatform, changedAtSource, orphans, late: [...late], at: Date.now() }
 }
 
-/** Let the minimum age pass after `at`: what changed then is no longer in flight. */
-export async function pastMinimumAge (at: number): Promise<void> {
+/**
+ * Let the minimum age pass after `at` (a real time) for the world's reconciliations: their
+ * clock is moved past it, nothing waits. What changed at `at` is then no longer in flight.
+ */
+export function pastMinimumAge (world: ReconcileWorld, at: number): void {
+  world.clock.movePast(at + MIN_AGE_MS + 50)
+}
+
+/** The same in real time, for a reconciliation in another process (the CLI), whose clock a test cannot move. */
+export async function waitPastMinimumAge (at: number): Promise<void> {
   await waitFor('the minimum age to pass', () => Date.now() > at + MIN_AGE_MS + 50, { timeoutMs: MIN_AGE_MS + 5000, intervalMs: 25 })
 }
 
@@ -122,8 +130,8 @@ export async function ownReconciler (t: Test, hub: Hub, world: ReconcileWorld, f
   const logger = silentLogger()
   const mapping = (): CompiledMapping => hub.mappings.get(AGENCY)!.current()
   const ctx = { logger, name: AGENCY, input: () => mapping().input }
-  const source = builtInRegistry().sources.get('http-pull')!.create(agency.source as never, ctx)
-  const target = builtInRegistry().targets.get('http-batch')!.create(config.targets.platform as never, ctx)
+  const source = builtInRegistry().sources.get('http-pull')!.create(agency.source, ctx)
+  const target = builtInRegistry().targets.get('http-batch')!.create(config.targets.platform, ctx)
   const push = startPushService({ config, redis: hub.redis, ledger: hub.ledger, targets: new Map([['platform', target]]), logger, work: false })
   t.teardown(async () => { await push.close(); await source.close(); await target.close() })
   const queue = push.queues.get('platform')!
@@ -131,7 +139,7 @@ export async function ownReconciler (t: Test, hub: Hub, world: ReconcileWorld, f
     source,
     target,
     async run (opts = {}, adapters = {}) {
-      const r = startReconciliation({ config, redis: hub.redis, ledger: hub.ledger, logger, agencies: [{ agency, source: adapters.source ?? source, target: adapters.target ?? target, mapping, queue }], schedule: false, deliver: false })
+      const r = startReconciliation({ config, redis: hub.redis, ledger: hub.ledger, logger, agencies: [{ agency, source: adapters.source ?? source, target: adapters.target ?? target, mapping, queue }], schedule: false, alarms: hub.alarms, now: world.clock.now })
       try { return await r.reconcileNow(AGENCY, opts) } finally { await r.close() }
     },
   }

@@ -1,7 +1,6 @@
 import t from 'tap'
 import { AlarmStateError, ReconcileBusyError } from '../../src/errors.js'
 import { agencyLag } from '../../src/lag/agency-lag.js'
-import { ReconcileRunState } from '../../src/reconcile/run-state.js'
 import { waitFor } from '../helpers/wait-for.js'
 import { driftWorld, pastMinimumAge, plantDrift, sorted, startDriftHub, syncAll, webhookQueueIdle } from './drift-scenario.js'
 import { AGENCY } from './reconcile-world.js'
@@ -12,7 +11,7 @@ t.test('two hub processes on one Redis still deliver one webhook notification pe
   const b = await startDriftHub(t, world, file)
   await syncAll(a, world)
   const drift = await plantDrift(world, late)
-  await pastMinimumAge(drift.at)
+  pastMinimumAge(world, drift.at)
 
   // Both hubs reconcile at the same moment: one runs, the other is told it is busy.
   const both = await Promise.allSettled([a.reconcileNow(AGENCY), b.reconcileNow(AGENCY)])
@@ -37,7 +36,7 @@ t.test('two hub processes on one Redis still deliver one webhook notification pe
 
   await a.reconcileNow(AGENCY, { repair: true })
   await waitFor('the repairs acknowledged', async () => (await agencyLag(a.ledger, AGENCY)).pendingChanges === 0, { timeoutMs: 30_000 })
-  await pastMinimumAge(Date.now())
+  pastMinimumAge(world, Date.now())
   await Promise.allSettled([a.reconcileNow(AGENCY), b.reconcileNow(AGENCY)])
   await b.reconcileNow(AGENCY)
 
@@ -54,7 +53,7 @@ t.test('a scheduled reconciliation runs once per tick across two hub processes',
   const file = world.writeConfig({ schedule: '* * * * * *', minAgeSeconds: 1 })
   const first = await startDriftHub(t, world, file, true)
   await startDriftHub(t, world, file, true)
-  const state = new ReconcileRunState(first.redis, first.ledger.keys(AGENCY))
+  const state = first.ledger.reconcileState(AGENCY)
   await waitFor('six scheduled reconciliations', async () => (await state.history()).filter(h => h.trigger === 'schedule').length >= 6, { timeoutMs: 30_000 })
   const ticks = (await state.history()).filter(h => h.trigger === 'schedule').map(r => r.scheduledFor)
   t.ok(ticks.every(tick => tick !== undefined), 'each scheduled run names its tick')

@@ -18,7 +18,7 @@ t.test('an agency whose mapping uses a JSONata expression is reconciled and repa
   const deleted = world.records.slice(5, 7).map(r => r.AJBH)
   for (const n of changed) await editSourceSilently(world, n)
   for (const n of deleted) await deleteOnPlatform(world, n)
-  await pastMinimumAge(Date.now())
+  pastMinimumAge(world, Date.now())
 
   const result = await hub.reconcileNow(AGENCY, { repair: true })
   t.equal(result.counts.sourceValid, CASES, 'every source record maps to a valid case')

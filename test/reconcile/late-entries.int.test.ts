@@ -1,5 +1,6 @@
 import t from 'tap'
 import { startDriftHub, syncAll } from './drift-scenario.js'
+import { agencyKeys } from '../../src/ledger/keys.js'
 import { AGENCY, startReconcileWorld } from './reconcile-world.js'
 
 const CASES = 20
@@ -30,5 +31,5 @@ t.test('an acknowledgement recorded after a run started, with a time before it, 
   const fourth = await hub.reconcileNow(AGENCY)
   t.equal(fourth.findings.late_entry.count, 0, 'nothing is counted twice')
   t.equal((await hub.alarms.list({ agencyId: AGENCY })).find(a => a.kind === 'late_entry')?.state, 'resolved', 'a run with no new late entry resolves the alarm')
-  t.equal(await hub.redis.xlen(hub.ledger.keys(AGENCY).decisionLog), 0, 'judged acknowledgements leave the decision log')
+  t.equal(await hub.redis.xlen(agencyKeys(hub.config.redis.keyPrefix, AGENCY).decisionLog), 0, 'judged acknowledgements leave the decision log')
 })

@@ -2,8 +2,7 @@ import t, { type Test } from 'tap'
 import { Redis } from 'ioredis'
 import { Ledger } from '../../src/ledger/ledger.js'
 import { caseDigest, LeafDigests, leafIndex, LEAF_COUNT } from '../../src/ledger/bucket-digest.js'
-import { fingerprint } from '../../src/ledger/fingerprint.js'
-import { LedgerView } from '../../src/reconcile/ledger-view.js'
+import { fingerprint } from '../../src/contracts/fingerprint.js'
 import { startPlatformSimulator } from '../../fixtures/platform-sim/index.js'
 import { DEMO_AGENCY_CODE } from '../../fixtures/agency-sim/index.js'
 import { validCases } from '../simulators/fixtures/canonical-cases.js'
@@ -11,15 +10,15 @@ import { testPrefix, TEST_REDIS_URL } from '../helpers/redis.js'
 
 const AGENCY = 'digest-agency'
 
-async function setup (t: Test): Promise<{ redis: Redis; ledger: Ledger; view: LedgerView }> {
+async function setup (t: Test): Promise<{ redis: Redis; ledger: Ledger; view: ReturnType<Ledger['reconcileView']> }> {
   const prefix = testPrefix(t, 'digests')
   const redis = new Redis(TEST_REDIS_URL)
   t.teardown(() => redis.disconnect())
   const ledger = new Ledger(redis, prefix)
-  return { redis, ledger, view: new LedgerView(redis, ledger.keys(AGENCY)) }
+  return { redis, ledger, view: ledger.reconcileView(AGENCY) }
 }
 
-const version = (fp: string, firstSeenMs: number) => ({ fingerprint: fp, mappingVersion: 'v1', firstSeenMs })
+const version = (fp: string, firstSeenMs: number) => ({ fingerprint: fp, mappingVersion: 'v1', firstSeenMs, sequence: 0 })
 
 t.test('the digests kept in Redis by the ledger scripts equal the definition computed in JavaScript', async t => {
   const { ledger, view } = await setup(t)

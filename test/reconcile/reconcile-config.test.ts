@@ -8,7 +8,7 @@ import { builtInRegistry } from '../../adapters/index.js'
 import { tempDir } from '../helpers/temp-files.js'
 import { DEMO_MAPPING } from '../helpers/world.js'
 
-const ENV = { CASEBRIDGE_REDIS_URL: 'redis://127.0.0.1:6379', CASEBRIDGE_PLATFORM_TOKEN: 'x', CASEBRIDGE_DEMO_ADMIN_TOKEN_SHA256: 'a'.repeat(64), HOOK_SECRET: 's3cret' }
+const ENV = { CASEBRIDGE_REDIS_URL: 'redis://127.0.0.1:6379', CASEBRIDGE_PLATFORM_TOKEN: 'x', CASEBRIDGE_DEMO_ADMIN_TOKEN_SHA256: 'a'.repeat(64), HOOK_SECRET: 's3cret-s3cret-s3cret-s3cret-s3cret!' }
 
 function hubYaml (agencyExtra: string, top = ''): string {
   return `${top}
@@ -37,7 +37,7 @@ t.test('reconciliation and alarm settings have defaults from the schema', async 
 t.test('a webhook secret comes from the environment', async t => {
   const file = tempDir(t).write('hub.yaml', hubYaml('', 'alarms:\n  webhooks:\n    - { url: "http://127.0.0.1:9/hook", secret: { env: HOOK_SECRET } }'))
   const config = await loadConfig(file, builtInRegistry(), ENV)
-  t.equal(alarmsConfig(config).webhooks[0]?.secret, 's3cret')
+  t.equal(alarmsConfig(config).webhooks[0]?.secret, 's3cret-s3cret-s3cret-s3cret-s3cret!')
   t.equal(alarmsConfig(config).webhooks[0]?.timeoutMs, 10000, 'with a default timeout')
 })
 

@@ -11,34 +11,53 @@ import { testPrefix, TEST_REDIS_URL } from '../helpers/redis.js'
 import { tempDir } from '../helpers/temp-files.js'
 import { DEMO_MAPPING, TEST_PLATFORM_TOKEN } from '../helpers/world.js'
 import { startWebhookReceiver, type WebhookReceiver } from '../alarms/webhook-receiver.js'
+import { MovedClock } from '../helpers/moved-clock.js'
+import { canonicalTarget, startTarget, type StartedTarget, type TargetKind } from '../helpers/targets.js'
 
 export const AGENCY = 'market-regulation-peixian'
-export const WEBHOOK_SECRET = 'test-webhook-secret-3f9a'
+export const WEBHOOK_SECRET = 'test-webhook-secret-3f9a-32-bytes-long'
 type Teardown = { teardown: (fn: () => Promise<void> | void) => void }
 
 export interface ReconcileWorld {
   readonly agency: AgencySimulator
+  /** The platform the hub delivers to, whichever kind (test/helpers/targets.ts). */
+  readonly target: StartedTarget
+  /** The canonical platform simulator itself; only a canonical world has one. */
   readonly platform: PlatformSimulator
   readonly webhook: WebhookReceiver
   readonly prefix: string
   readonly env: NodeJS.ProcessEnv
   /** The source's cases as created. */
   readonly records: AgencyRecord[]
+  /** The clock the world's reconciliations judge ages by (drift-scenario.ts hands it to each hub). */
+  readonly clock: MovedClock
   writeConfig (reconcile?: Record<string, unknown>, extra?: { schedule?: string; alarms?: Record<string, unknown>; mapping?: string }): string
 }
 
-export async function startReconcileWorld (t: Teardown, label: string, cases: number): Promise<ReconcileWorld> {
+export async function startReconcileWorld (t: Teardown, label: string, cases: number, kind: TargetKind = 'canonical'): Promise<ReconcileWorld> {
   const prefix = testPrefix(t as { teardown: (fn: () => Promise<void>) => void }, label)
   const agency = await startAgencySimulator({ port: 0, records: 0, seed: 21 })
   t.teardown(async () => await agency.close())
-  const platform = await startPlatformSimulator({ port: 0, tokens: [TEST_PLATFORM_TOKEN] })
-  t.teardown(async () => await platform.close())
+  let platform: PlatformSimulator | undefined
+  let target: StartedTarget
+  if (kind === 'canonical') {
+    const sim = await startPlatformSimulator({ port: 0, tokens: [TEST_PLATFORM_TOKEN] })
+    t.teardown(async () => await sim.close())
+    platform = sim
+    target = canonicalTarget(sim)
+  } else {
+    target = await startTarget(t, kind, label.replace(/[^a-z0-9]/gi, '_'))
+  }
   const webhook = await startWebhookReceiver(t as { teardown: (fn: () => Promise<void>) => void }, WEBHOOK_SECRET)
   const records = cases === 0 ? [] : await sim<AgencyRecord[]>('POST', `${agency.url}/__sim/cases`, { count: cases })
   const files = tempDir(t as { teardown: (fn: () => void) => void })
   return {
-    agency, platform, webhook, prefix, records,
-    env: { ...process.env, TEST_PLATFORM_TOKEN, TEST_REDIS_URL, TEST_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    agency, target, webhook, prefix, records, clock: new MovedClock(),
+    get platform (): PlatformSimulator {
+      if (platform === undefined) throw new Error(`this world delivers to the ${kind} target: reach it through world.target`)
+      return platform
+    },
+    env: { ...process.env, TEST_PLATFORM_TOKEN, TEST_REDIS_URL, TEST_WEBHOOK_SECRET: WEBHOOK_SECRET, ...target.env },
     writeConfig (reconcile = {}, extra = {}) {
       const text = JSON.stringify({
         hub: { name: `test-${label}`, locale: 'en' },
@@ -47,7 +66,7 @@ export async function startReconcileWorld (t: Teardown, label: string, cases: nu
         logging: { level: 'warn' },
         push: { batchSize: 100, concurrency: 4, attempts: 20, backoff: { delayMs: 100, jitter: 0.5 }, jobTimeoutMs: 10000, lockDurationMs: 2000 },
         alarms: { webhooks: [{ name: 'supervisors', url: webhook.url, secret: { env: 'TEST_WEBHOOK_SECRET' }, timeoutMs: 2000 }], delivery: { attempts: 5, backoffMs: 50 }, ...extra.alarms },
-        targets: { platform: { kind: 'http-batch', baseUrl: platform.url, token: { env: 'TEST_PLATFORM_TOKEN' }, timeoutMs: 5000 } },
+        targets: { platform: target.section },
         agencies: [{
           id: AGENCY,
           mapping: extra.mapping ?? DEMO_MAPPING,
@@ -101,8 +120,8 @@ export async function backdateDecision (world: ReconcileWorld, record: AgencyRec
 }
 
 /** The agency changes a case without bumping its update timestamp: the incremental cursor cannot see it. */
-export async function editSourceSilently (world: ReconcileWorld, caseNumber: string): Promise<void> {
-  await sim('PUT', `${world.agency.url}/__sim/cases/${caseNumber}`, { AQZY: `案情摘要经复核后更正（${caseNumber}）。`, keepTimestamp: true })
+export async function editSourceSilently (world: ReconcileWorld, caseNumber: string, fields: Record<string, string> = {}): Promise<void> {
+  await sim('PUT', `${world.agency.url}/__sim/cases/${caseNumber}`, { AQZY: `案情摘要经复核后更正（${caseNumber}）。`, ...fields, keepTimestamp: true })
 }
 
 export async function deleteOnPlatform (world: ReconcileWorld, caseNumber: string): Promise<void> {

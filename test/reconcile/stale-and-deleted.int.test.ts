@@ -24,7 +24,7 @@ t.test('changes the platform does not acknowledge within the lag limit are repor
   const lag = await waitFor('six changes pending', async () => { const l = await agencyLag(hub.ledger, AGENCY); return l.pendingChanges === 6 ? l : undefined })
   t.equal(lag.pendingChanges, 6, 'the hub knows six changes the platform has not acknowledged')
   const seenAt = Date.now()
-  await pastMinimumAge(seenAt + 1000) // past the minimum age and the lag limit (both 1 s)
+  pastMinimumAge(world, seenAt + 1000) // past the minimum age and the lag limit (both 1 s)
 
   const first = await hub.reconcileNow(AGENCY)
   t.same(countsOf(first), { ...NONE, stale: 6 }, 'stale: exactly the six unacknowledged changes, nothing else')
@@ -36,7 +36,7 @@ t.test('changes the platform does not acknowledge within the lag limit are repor
   // The platform accepts again: the queued retries deliver, the next reconciliation finds nothing stale.
   await sim('POST', `${world.platform.url}/__sim/faults`, { failureRate: 0 })
   await waitFor('the changes acknowledged', async () => (await agencyLag(hub.ledger, AGENCY)).pendingChanges === 0, { timeoutMs: 60_000 })
-  await pastMinimumAge(Date.now())
+  pastMinimumAge(world, Date.now())
   const second = await hub.reconcileNow(AGENCY)
   t.same(countsOf(second), NONE, 'nothing stale, nothing else')
   t.equal((await hub.alarms.list({ agencyId: AGENCY })).find(a => a.kind === 'stale')?.state, 'resolved', 'the stale alarm resolved')
@@ -53,7 +53,7 @@ t.test('cases deleted from the agency system are reported source_deleted and nev
 
   const gone = world.records.slice(10, 14).map(r => r.AJBH)
   for (const n of gone) await sim('DELETE', `${world.agency.url}/__sim/cases/${n}`)
-  await pastMinimumAge(Date.now())
+  pastMinimumAge(world, Date.now())
 
   const first = await hub.reconcileNow(AGENCY, { repair: true })
   t.equal(first.counts.sourceValid, CASES - 4, 'the source lists four cases fewer')

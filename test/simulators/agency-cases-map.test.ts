@@ -3,7 +3,7 @@ import t from 'tap'
 import { DEMO_AGENCY_CODE, generateAgencyCase } from '../../fixtures/agency-sim/index.js'
 import { loadMapping } from '../../src/mapping/load-mapping.js'
 import { projectRoot } from '../../src/paths.js'
-import { mapRecords } from '../../src/sync/map-records.js'
+import { mapRecords } from '../../src/pipeline/map-records.js'
 
 const DEMO_MAPPING = join(projectRoot, 'mappings', 'market-regulation-peixian.yaml')
 

@@ -2,6 +2,7 @@ import t, { type Test } from 'tap'
 import { DEMO_AGENCY_CODE } from '../../fixtures/agency-sim/index.js'
 import { startPlatformSimulator, type PlatformSimulator, type PlatformSimulatorOptions, type PlatformStats, type RecordResult } from '../../fixtures/platform-sim/index.js'
 import { caseWithoutReceivingUnit, OTHER_AGENCY_CODE, validCase, validCases } from './fixtures/canonical-cases.js'
+import { waitFor } from '../helpers/wait-for.js'
 import { call, getJson } from './fixtures/http.js'
 
 const TOKEN = 'test-token'
@@ -133,4 +134,18 @@ t.test('reusing an Idempotency-Key with a different body is a 422 IDEMPOTENCY_KE
   t.equal(res.status, 422)
   t.equal(res.body.code, 'IDEMPOTENCY_KEY_REUSED')
   t.match(sim.stats().totals, { stored: 2, duplicatesSuppressed: 0 })
+})
+
+t.test('GET /__sim/requests?sinceMs= lists the requests that arrived from then on; a bad value is a 400', async t => {
+  const sim = await startPlatform(t)
+  await push(sim, validCases(1))
+  const since = Date.now() + 1
+  // the next request must arrive in a later millisecond than the first
+  await waitFor('the clock to pass sinceMs', () => Date.now() >= since, { intervalMs: 1 })
+  await push(sim, validCases(1), 'later')
+  const later = await getJson<{ idempotencyKey?: string }[]>(`${sim.url}/__sim/requests?sinceMs=${since}`)
+  t.equal(later.status, 200)
+  t.same(later.body.map(r => r.idempotencyKey), ['later'])
+  t.equal((await getJson<unknown[]>(`${sim.url}/__sim/requests`)).body.length, 2)
+  t.equal((await getJson(`${sim.url}/__sim/requests?sinceMs=soon`)).status, 400)
 })

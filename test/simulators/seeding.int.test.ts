@@ -2,7 +2,7 @@ import t from 'tap'
 import { startAgencySimulator, type AgencyRecord } from '../../fixtures/agency-sim/index.js'
 import { startPlatformSimulator, type CaseListPage } from '../../fixtures/platform-sim/index.js'
 import { SortedKeys } from '../../fixtures/sim-shared/sorted-keys.js'
-import { fingerprint } from '../../src/ledger/fingerprint.js'
+import { fingerprint } from '../../src/contracts/fingerprint.js'
 import { validCases } from './fixtures/canonical-cases.js'
 import { call, getJson } from './fixtures/http.js'
 

@@ -43,8 +43,9 @@ async function refuse (reply: FastifyReply, status: number, error: string, messa
 /**
  * Bearer-token authentication and role checks, as one onRequest hook over every route:
  * a route declares the least role it needs in `config.access`. Missing or wrong tokens
- * cost the client address one allowance of the bad-token limiter; a 403 (right token,
- * too weak a role) does not. The client address is the TCP peer unless `admin.trustProxy`
+ * cost the client address one allowance of the bad-token limiter, and an address with none
+ * left gets 429 for its bad tokens only — a valid token is always served; a 403 (right
+ * token, too weak a role) costs nothing. The client address is the TCP peer unless `admin.trustProxy`
  * names the proxy whose X-Forwarded-For to believe (fastify's `trustProxy`, which sets `req.ip`).
  */
 export function installAuth (app: FastifyInstance, opts: AuthOptions): void {
@@ -63,12 +64,15 @@ export function installAuth (app: FastifyInstance, opts: AuthOptions): void {
     }
     if (needed === undefined) return
 
-    const wait = opts.limiter.retryAfterMs(req.ip)
+    // The token is checked first (in constant time, src/admin/auth/tokens.ts), so a valid token
+    // is never refused because of other requests' bad tokens from the same address (one proxy,
+    // one NAT); only failures are counted and limited.
     req.refusedAnonymously = true
-    if (wait > 0) return await refuse(reply, 429, 'rate_limited', 'too many bad tokens from this address; try again later', { 'retry-after': String(Math.ceil(wait / 1000)) })
     const presented = bearer(req)
     const match = typeof presented === 'string' ? undefined : opts.tokens.lookup(presented.token)
     if (match === undefined || match.expired) {
+      const wait = opts.limiter.retryAfterMs(req.ip)
+      if (wait > 0) return await refuse(reply, 429, 'rate_limited', 'too many bad tokens from this address; try again later (a valid token is still accepted)', { 'retry-after': String(Math.ceil(wait / 1000)) })
       opts.limiter.failed(req.ip)
       const message = presented === 'missing'
         ? 'a bearer token is required (Authorization: Bearer <token>)'

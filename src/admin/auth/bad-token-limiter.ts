@@ -1,8 +1,9 @@
 /**
  * Rate limit on bad credentials, per client address: a token bucket holding `burst`
  * allowances, refilled at `perMinute`. Each missing or wrong token takes one; an address
- * with none left is answered 429 until the bucket refills, whatever it sends — so a
- * guesser cannot try tokens faster than the refill rate. Memory is bounded: at most
+ * with none left is answered 429 for its missing or wrong tokens until the bucket refills —
+ * so a guesser cannot try tokens faster than the refill rate — while requests with a valid
+ * token from the same address go on being served (authorize.ts checks the token first). Memory is bounded: at most
  * `maxAddresses` buckets are kept, the least recently touched dropped first.
  */
 export class BadTokenLimiter {

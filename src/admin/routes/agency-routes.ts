@@ -4,6 +4,7 @@ import type { AdminAgency, AdminDeps } from '../admin-deps.js'
 import { agencyIdParams, agencyStatusSchema, withErrors } from '../schemas.js'
 import { agencyStatus, openAlarmsByAgency } from '../agency-status.js'
 import type { PushJobData } from '../../delivery/push-job.js'
+import { InternalError } from '../../errors.js'
 
 const hubSchema = {
   type: 'object',
@@ -26,7 +27,7 @@ export async function findAgency (deps: AdminDeps, id: string, reply: FastifyRep
 /** The push queue of an agency's target (the hub builds one per target, so a miss is a bug). */
 export function agencyQueue (deps: AdminDeps, agency: AdminAgency): Queue<PushJobData> {
   const queue = deps.queues.get(agency.target)
-  if (queue === undefined) throw new Error(`agency ${agency.id}: target "${agency.target}" has no queue`)
+  if (queue === undefined) throw new InternalError(`agency ${agency.id}: target "${agency.target}" has no queue`)
   return queue
 }
 
@@ -68,7 +69,7 @@ export function registerAgencyRoutes (app: FastifyInstance, deps: AdminDeps): vo
   }, async (req, reply) => {
     const agency = await findAgency(deps, req.params.id, reply)
     if (agency === undefined) return reply
-    const running = await deps.redis.exists(deps.ledger.keys(agency.id).pullLock) === 1
+    const running = await deps.ledger.isPulling(agency.id)
     if (!running) {
       deps.triggerPull(agency.id).catch((err: unknown) => deps.logger.error({ err, agency: agency.id }, 'pull requested through the admin API failed'))
     }

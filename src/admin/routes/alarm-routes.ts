@@ -42,7 +42,9 @@ export function registerAlarmRoutes (app: FastifyInstance, deps: AdminDeps): voi
     const detail = a.detail ?? {}
     const days = typeof detail.days === 'number' ? detail.days : typeof detail.deadlineDays === 'number' ? detail.deadlineDays : '?'
     const minutes = typeof detail.minutes === 'number' ? detail.minutes : '?'
-    return { ...a, ...alarmText(t, a.kind, { agency: names.get(a.agencyId) ?? a.agencyId, count: a.count, days, minutes }), stateText: t(`alarm.state.${a.state}`), severityText: t(`alarm.severity.${a.severity}`) }
+    const message = typeof detail.message === 'string' ? detail.message : '?'
+    const cause = typeof detail.cause === 'string' ? detail.cause : ''
+    return { ...a, ...alarmText(t, a.kind, { agency: names.get(a.agencyId) ?? a.agencyId, count: a.count, days, minutes, message, cause }), stateText: t(`alarm.state.${a.state}`), severityText: t(`alarm.severity.${a.severity}`) }
   }
 
   app.get<{ Querystring: { agency?: string; state: AlarmState | 'active' | 'all' } }>('/api/alarms', {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { AdminDeps } from '../admin-deps.js'
-import { readAudit, type AuditStream } from '../audit-stream.js'
+import { readAudit, type AuditStream } from '../../audit/audit-stream.js'
 import { withErrors } from '../schemas.js'
 
 /** The audit stream or the refusals stream, newest first (admin only: it names who did what). */

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import type { AdminDeps } from '../admin-deps.js'
-import { MappingFileError, UnreadableFileError } from '../../errors.js'
-import { compileMapping } from '../../mapping/load-mapping.js'
-import { maskedReport, previewSample } from '../../mapping/preview.js'
+import { InternalError, MappingFileError, UnreadableFileError } from '../../errors.js'
+import { prepareMapping } from '../../mapping/load-mapping.js'
+import { maskedReport, previewSample } from '../../pipeline/preview.js'
 import { errorSchema, withErrors } from '../schemas.js'
 import { findAgency } from './agency-routes.js'
 
@@ -11,8 +11,8 @@ interface PreviewBody { agency: string; fileName: string; sample: string; sample
 /**
  * POST /api/mappings/preview — `casebridge mapping test` over the API: map and validate a
  * posted sample export with an agency's mapping in use, or with a posted mapping text (to
- * try an edit before saving it). Nothing is written anywhere. Viewers get the canonical
- * cases masked. A sample is bounded by `admin.bodyLimitBytes`.
+ * try an edit before saving it; operator role at least). Nothing is written anywhere.
+ * Viewers get the agency's mapping in use only, and the results masked. A sample is bounded by `admin.bodyLimitBytes`.
  */
 export function registerMappingPreviewRoute (app: FastifyInstance, deps: AdminDeps): void {
   const mappings = deps.mappings
@@ -45,13 +45,17 @@ export function registerMappingPreviewRoute (app: FastifyInstance, deps: AdminDe
       },
     }),
   }, async (req, reply) => {
+    // A posted mapping runs its author's expressions and names files: not for viewers.
+    if (req.body.mapping !== undefined && req.caller?.role === 'viewer') {
+      return await reply.code(403).send({ statusCode: 403, error: 'forbidden', message: 'a posted mapping needs the operator role at least; a viewer may preview with the agency\'s mapping in use (leave out "mapping")' })
+    }
     const agency = await findAgency(deps, req.body.agency, reply)
     if (agency === undefined) return reply
     const inUse = mappings.get(agency.id)?.current()
-    if (inUse === undefined) throw new Error(`agency ${agency.id} has no mapping in this hub`)
+    if (inUse === undefined) throw new InternalError(`agency ${agency.id} has no mapping in this hub`)
     const bytes = req.body.sampleEncoding === 'base64' ? Buffer.from(req.body.sample, 'base64') : Buffer.from(req.body.sample, 'utf8')
     try {
-      const mapping = req.body.mapping === undefined ? inUse : compileMapping(req.body.mapping, inUse.file, { agency: agency.id })
+      const mapping = req.body.mapping === undefined ? inUse : await prepareMapping(req.body.mapping, inUse.file, { agency: agency.id })
       const report = await previewSample(mapping, bytes, req.body.fileName)
       return req.caller?.role === 'viewer' ? maskedReport(report) : report
     } catch (err) {

@@ -5,7 +5,6 @@ import { maskForViewer, personalSourceKeys } from '../viewer-mask.js'
 import { describeProblem, negotiateLocale, translator, type Translate } from '../../i18n/translate.js'
 import { agencyIdParams, keysBody, pageQuery, quarantineEntrySchema, withErrors } from '../schemas.js'
 import { findAgency } from './agency-routes.js'
-import { reprocessQuarantine } from '../../sync/reprocess-quarantine.js'
 import { ReprocessBusyError } from '../../errors.js'
 import { errorSchema } from '../schemas.js'
 
@@ -18,6 +17,7 @@ export function registerQuarantineRoutes (app: FastifyInstance, deps: AdminDeps)
     recordKey: e.recordKey,
     ...(e.caseNumber === undefined ? {} : { caseNumber: e.caseNumber }),
     stage: e.stage,
+    ...(e.profileVersion === undefined ? {} : { profileVersion: e.profileVersion }),
     stageText: t(`quarantine.stage.${e.stage}`),
     problems: e.problems.map(p => ({ ...p, reason: describeProblem(t, p) })),
     mappingVersion: e.mappingVersion,
@@ -41,8 +41,8 @@ export function registerQuarantineRoutes (app: FastifyInstance, deps: AdminDeps)
     return { agency: agency.id, count: all.length, entries: req.caller?.role === 'viewer' ? maskForViewer(entries, personalSourceKeys(deps.mappings?.get(agency.id)?.current())) : entries }
   })
 
-  const mappings = deps.mappings
-  if (mappings !== undefined) {
+  const reprocess = deps.reprocessQuarantine
+  if (reprocess !== undefined) {
     app.post<{ Params: { id: string }; Body: Record<string, never> | null }>('/api/agencies/:id/quarantine/retry', {
       config: { access: 'operator', audit: 'quarantine.retry' },
       schema: withErrors({
@@ -64,11 +64,8 @@ export function registerQuarantineRoutes (app: FastifyInstance, deps: AdminDeps)
     }, async (req, reply) => {
       const agency = await findAgency(deps, req.params.id, reply)
       if (agency === undefined) return reply
-      const mapping = mappings.get(agency.id)
-      const queue = deps.queues.get(agency.target)
-      if (mapping === undefined || queue === undefined) throw new Error(`agency ${agency.id} has no mapping or queue in this hub`)
       try {
-        const summary = await reprocessQuarantine({ agencyId: agency.id, targetId: agency.target, redis: deps.redis, ledger: deps.ledger, queue, batchSize: deps.batchSize, mapping: mapping.current() })
+        const summary = await reprocess(agency.id)
         req.auditDetail = summary
         return { agency: agency.id, ...summary }
       } catch (err) {

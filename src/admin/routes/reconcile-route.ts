@@ -3,7 +3,7 @@ import type { AdminDeps } from '../admin-deps.js'
 import { ReconcileBusyError } from '../../errors.js'
 import { agencyIdParams, errorSchema, withErrors } from '../schemas.js'
 import { findAgency } from './agency-routes.js'
-import { RECONCILE_PHASES, readProgress } from '../../reconcile/progress.js'
+import { RECONCILE_PHASES, type ReconcileProgress } from '../../reconcile/progress.js'
 
 const progressSchema = {
   type: 'object', required: ['running'],
@@ -36,7 +36,7 @@ export function registerReconcileRoute (app: FastifyInstance, deps: AdminDeps): 
   }, async (req, reply) => {
     const agency = await findAgency(deps, req.params.id, reply)
     if (agency === undefined) return reply
-    const progress = await readProgress(deps.redis, deps.ledger.keys(agency.id))
+    const progress = await deps.ledger.reconcileState(agency.id).progress<ReconcileProgress>()
     return progress === undefined ? { running: false } : { running: true, progress }
   })
 

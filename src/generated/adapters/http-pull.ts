@@ -30,6 +30,18 @@ export interface HttpPullSourceConfig {
    */
   maxPageBytes?: number
   /**
+   * Look-back of the incremental pull: the next pull asks again for everything updated up to overlapSeconds + settleSeconds before this pull began (by the agency system's clock, its Date header), so an update made visible late or stamped by a writer whose clock is behind is still pulled. Without a Date header the window is overlapSeconds behind the newest update time read. Re-read records are no-ops in the ledger.
+   */
+  overlapSeconds?: number
+  /**
+   * The cursor never moves past the agency system's clock (Date header, whole seconds) less this: records stamped ahead of the clock by a skewed writer cannot carry it past records still to come.
+   */
+  settleSeconds?: number
+  /**
+   * UTC offset of update times without one (e.g. GXSJ written yyyy-MM-dd HH:mm:ss in Beijing time), to compare them with the agency system's clock.
+   */
+  timeZone?: string
+  /**
    * Sent as the X-Api-Key header when set.
    */
   apiKey?: EnvRef
@@ -48,7 +60,7 @@ export interface HttpPullSourceConfig {
     items?: string
     nextPageToken?: string
     /**
-     * Field of each record holding its last-update time, in a form that sorts as text (e.g. yyyy-MM-dd HH:mm:ss).
+     * Field of each record holding its last-update time, written yyyy-MM-dd HH:mm:ss (optionally with a fraction and an offset, or with T), yyyy-MM-dd, yyyyMMddHHmmss or yyyyMMdd: the cursor computes its look-back in that notation.
      */
     updatedAt?: string
   }

@@ -14,7 +14,7 @@ export type SqlSourceConfig = (
   kind: 'sql-postgres' | 'sql-mysql'
   host?: string
   /**
-   * Default 5432 (PostgreSQL) or 3306 (MySQL/MariaDB).
+   * Port of the database server; defaults to 5432 for sql-postgres and 3306 for sql-mysql (MySQL/MariaDB), set by kind below.
    */
   port?: number
   database: string
@@ -32,7 +32,7 @@ export type SqlSourceConfig = (
    */
   relation?: string
   /**
-   * Instead of relation: a SELECT whose rows are the records (used as a subquery; it must not end with a semicolon). Written by the administrator, never built from data.
+   * Instead of relation: one SELECT whose rows are the records, used as a subquery `(<query>) AS cb_source`. It must not end with ';' or with a -- comment (write /* * / comments); check-config and the first pull refuse such text, and run the query once with LIMIT 0 in the read-only session. Written by the administrator, never built from data.
    */
   query?: string
   /**
@@ -58,6 +58,18 @@ export type SqlSourceConfig = (
    */
   statementTimeoutMs?: number
   connectTimeoutMs?: number
+  /**
+   * Look-back of the incremental pull: each pull reads again every row stamped up to overlapSeconds + settleSeconds before the previous pull began (by the database's clock), so a row committed late by a transaction open that long, or stamped by a writer whose clock is behind, is still pulled. Re-read rows are no-ops in the ledger; they cost a read each (see adapters/README.md for the figures and the choice of 120).
+   */
+  overlapSeconds?: number
+  /**
+   * The cursor never moves past the database's clock less this (now() / CURRENT_TIMESTAMP, read in the same session at the start of each pull): rows stamped ahead of the clock by a skewed writer cannot carry it past rows still to come.
+   */
+  settleSeconds?: number
+  /**
+   * UTC offset of the database session (PostgreSQL TimeZone, MySQL/MariaDB time_zone) and of date-times stored without one (timestamp, DATETIME): how timestamptz and MySQL TIMESTAMP values are written for the mapping, and how the cursor compares values with the database's clock.
+   */
+  timeZone?: string
 }
 
 /**

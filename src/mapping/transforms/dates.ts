@@ -6,6 +6,8 @@
  * in {@link NUMERIC_DATE_FORMATS}.
  */
 import { Failure, type Convert } from './convert.js'
+import { instantMicros, offsetMinutesOf, parseTimestamp, writeInstant } from '../../formats/timestamp-text.js'
+import { InternalError } from '../../errors.js'
 
 /** One supported pattern format, compiled to a regular expression once. */
 export interface DateFormat {
@@ -44,7 +46,7 @@ function dateFormat (name: string, example: string): DateFormat {
       i += 1
     }
   }
-  if (!parts.includes('year') || !parts.includes('month') || !parts.includes('day')) throw new Error(`dateFormat ${name}: a format needs yyyy, M(M) and d(d)`)
+  if (!parts.includes('year') || !parts.includes('month') || !parts.includes('day')) throw new InternalError(`dateFormat ${name}: a format needs yyyy, M(M) and d(d)`)
   return Object.freeze({ name, example, regex: new RegExp(source + '$'), parts: Object.freeze(parts) })
 }
 
@@ -104,10 +106,7 @@ export function dateConverter (format: DateFormat, offset: string): Convert {
 }
 
 /** "+08:00" → 480, "-05:30" → -330. The schema has checked the shape. */
-export function offsetMinutes (offset: string): number {
-  const sign = offset.startsWith('-') ? -1 : 1
-  return sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)))
-}
+export const offsetMinutes = offsetMinutesOf
 
 const MS_PER_DAY = 86_400_000
 /** Excel's day 0 in the 1900 date system, for serials from 61 on (see {@link excelDaysConverter}). */
@@ -167,11 +166,32 @@ function unixConverter (unit: 'ms' | 'seconds', offset: string): Convert {
   }
 }
 
-/** The numeric formats a mapping file may name, beside the patterns of {@link DATE_FORMATS}. */
+/**
+ * `timestamp`: a date and time as databases and APIs write them (PostgreSQL `timestamp(6)` and
+ * `timestamptz`, MySQL `DATETIME(6)`, ISO 8601, a driver's JavaScript Date): `yyyy-MM-dd
+ * HH:mm:ss` or with `T`, an optional fraction of up to six digits, an optional offset (`Z`,
+ * `+08`, `+08:00`, `+0800`). A text with an offset keeps its instant and is written at the
+ * mapping's offset; one without is the agency's local time. Nothing is lost: the fraction
+ * stays, as three digits when it is whole milliseconds and six otherwise.
+ */
+function timestampConverter (offset: string): Convert {
+  const malformed = new Failure('date:timestamp', 'expected a real date and time written yyyy-MM-dd HH:mm:ss (or with T), optionally with a fraction of up to six digits and an offset, e.g. 2024-01-31 09:30:00.123456+08:00')
+  const minutes = offsetMinutesOf(offset)
+  return (text: string) => {
+    const t = parseTimestamp(text.trim())
+    if (t === undefined || t.shape.compact || !t.shape.hasTime) return malformed
+    const micros = instantMicros(t, minutes)
+    const digits = micros % 1_000_000n === 0n ? 0 : micros % 1000n === 0n ? 3 : 6
+    return writeInstant({ compact: false, hasTime: true, separator: 'T', fractionDigits: digits, offsetStyle: 'none' }, micros, minutes) + offset
+  }
+}
+
+/** The numeric formats a mapping file may name, and `timestamp`, beside the patterns of {@link DATE_FORMATS}. */
 export const NUMERIC_DATE_FORMATS: Readonly<Record<string, (offset: string) => Convert>> = Object.freeze({
   excelDays: excelDaysConverter,
   unixMs: (offset: string) => unixConverter('ms', offset),
   unixSeconds: (offset: string) => unixConverter('seconds', offset),
+  timestamp: timestampConverter,
 })
 
 /** Every date format name a mapping file may use, in the order the guide lists them. */
