@@ -1,6 +1,7 @@
 import type { Ledger } from '../ledger/ledger.js'
 import type { ReconcileConfig } from '../reconcile/reconcile-config.js'
 import type { AlarmService } from './alarm-service.js'
+import { maskPersonal } from '../logging/mask.js'
 
 type Limits = Pick<ReconcileConfig, 'unreachableAfterSeconds' | 'silentAfterSeconds'>
 
@@ -14,9 +15,14 @@ type Limits = Pick<ReconcileConfig, 'unreachableAfterSeconds' | 'silentAfterSeco
  *    than the limit (a system that stopped recording, or an export that stopped); resolved
  *    by the next change. Not judged while pulls fail: that is the other alarm;
  *  - source_problem: the source's pulls succeed but it reported something that needs
- *    someone (files it cannot move out of the inbox …); resolved once it reports none.
+ *    someone (files it cannot move out of the inbox …); resolved once it reports none;
+ *  - dead_letters: cases the hub gave up delivering wait for an operator (a record the
+ *    platform refused, or every case of a target that refuses the hub's credentials);
+ *    judged whether pulls fail or not, since delivery does not depend on them; resolved
+ *    once an operator has retried or discarded them all.
  */
 export async function checkAgencyHealth (alarms: AlarmService, ledger: Ledger, agencyId: string, limits: Limits, nowMs = Date.now()): Promise<void> {
+  await checkDeadLetters(alarms, ledger, agencyId)
   const stats = await ledger.stats(agencyId)
   const failingSince = stats.pullFailingSinceMs
   if (failingSince !== undefined && nowMs - failingSince >= limits.unreachableAfterSeconds * 1000) {
@@ -38,4 +44,20 @@ export async function checkAgencyHealth (alarms: AlarmService, ledger: Ledger, a
   } else {
     await alarms.resolve(agencyId, 'agency_silent')
   }
+}
+
+/** How many dead letters the alarm names by case number (the rest are counted). */
+const SAMPLES = 20
+
+async function checkDeadLetters (alarms: AlarmService, ledger: Ledger, agencyId: string): Promise<void> {
+  const { count, sample } = await ledger.deadLetterSample(agencyId, SAMPLES)
+  if (count === 0) { await alarms.resolve(agencyId, 'dead_letters'); return }
+  const newest = [...sample].sort((a, b) => b.deadLetteredAt.localeCompare(a.deadLetteredAt))[0]
+  // A refused credential or signature gives every case up: the keys need fixing, not the records.
+  const cause = sample.some(d => d.code === 'CB_ERR_TARGET_AUTH') ? 'target_auth' : 'given_up'
+  await alarms.report(agencyId, 'dead_letters', {
+    count,
+    samples: sample.map(d => d.caseNumber).sort(),
+    detail: { cause, reason: String(maskPersonal(newest?.reason ?? '')), ...(newest === undefined ? {} : { at: newest.deadLetteredAt }) },
+  })
 }

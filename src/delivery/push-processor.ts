@@ -82,7 +82,7 @@ export function createPushProcessor (deps: PushProcessorDeps) {
       const maybeStored = isRetriable(cause) && !(cause instanceof RateLimitedError)
       const open = items.filter(i => !settledBefore.has(i.caseNumber))
       const giveUp = !isRetriable(cause) || (lastAttempt && !(cause instanceof RateLimitedError))
-      const dead = giveUp ? open.map(item => deadLetter(agencyId, item, describe(cause), attemptNo)) : []
+      const dead = giveUp ? open.map(item => deadLetter(agencyId, item, describe(cause), attemptNo, cause instanceof CaseBridgeError ? cause.code : undefined)) : []
       await settleAttempt(deps, job.data, attempt, log, items.map(item => outcomeOf(item, maybeStored ? 'maybe' : 'none')), giveUp ? open : [], dead)
       if (cause instanceof RateLimitedError) {
         log.warn({ retryAfterMs: cause.retryAfterMs }, 'target rate-limited the hub; pausing the push queue as asked')
@@ -154,8 +154,8 @@ async function settleAttempt (deps: PushProcessorDeps, job: PushJobData, attempt
   await deps.ledger.finishDeliveries(job.agencyId, job.lease ?? '', finished.map(i => ({ caseNumber: i.caseNumber, sequence: sequenceOf(i) })), cleared)
 }
 
-function deadLetter (agencyId: string, item: PushItem, reason: string, attempts: number): DeadLetterEntry {
-  return { agencyId, caseNumber: item.caseNumber, fingerprint: item.fingerprint, sequence: sequenceOf(item), reason, attempts, deadLetteredAt: new Date().toISOString(), case: item.case }
+function deadLetter (agencyId: string, item: PushItem, reason: string, attempts: number, code?: string): DeadLetterEntry {
+  return { agencyId, caseNumber: item.caseNumber, fingerprint: item.fingerprint, sequence: sequenceOf(item), reason, ...(code === undefined ? {} : { code }), attempts, deadLetteredAt: new Date().toISOString(), case: item.case }
 }
 
 function reasonOf (result: PushRecordResult | undefined): string {

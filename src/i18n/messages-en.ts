@@ -36,6 +36,7 @@ export const MESSAGES_EN = {
   'alarm.mapping_invalid.description': 'The edited mapping of {agency} was refused; the previous version stays active.',
   'alarm.dead_letters.title': 'Cases not delivered',
   'alarm.dead_letters.description': '{count} case(s) of {agency} could not be delivered to the platform and wait for an operator.',
+  'alarm.dead_letters.description.target_auth': "The platform refused the hub's credentials or request signature, so {count} case(s) of {agency} were not delivered: fix the target's keys in the configuration, then retry the dead letters.",
   'alarm.state.open': 'open',
   'alarm.state.acknowledged': 'acknowledged',
   'alarm.state.resolved': 'resolved',

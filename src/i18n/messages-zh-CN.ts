@@ -33,6 +33,7 @@ export const MESSAGES_ZH_CN: Readonly<Record<MessageKey, string>> = {
   'alarm.mapping_invalid.description': '{agency} 修改后的映射文件未通过检查，仍使用上一版本。',
   'alarm.dead_letters.title': '案件推送失败',
   'alarm.dead_letters.description': '{agency} 有 {count} 件案件无法推送到平台，等待运维人员处理。',
+  'alarm.dead_letters.description.target_auth': '平台拒绝了本系统的凭据或请求签名，{agency} 有 {count} 件案件未能推送：请修正配置中该目标平台的密钥，然后重试死信。',
   'alarm.state.open': '未处理',
   'alarm.state.acknowledged': '已确认',
   'alarm.state.resolved': '已解决',

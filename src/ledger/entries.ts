@@ -35,6 +35,8 @@ export interface DeadLetterEntry {
   /** The version's sequence (see {@link SeenVersion.sequence}); absent in entries written before sequences existed. */
   readonly sequence?: number
   readonly reason: string
+  /** The stable code of the error that gave the case up (src/errors.ts), when an error did; absent for a record the platform refused. */
+  readonly code?: string
   readonly attempts: number
   readonly deadLetteredAt: string
   readonly case: unknown

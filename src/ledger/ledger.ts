@@ -364,6 +364,19 @@ export class Ledger {
     return texts.filter((t): t is string => t !== null).map(text => JSON.parse(text) as QuarantineEntry)
   }
 
+  /**
+   * How many dead letters the agency has, and up to `size` of them, without reading the
+   * whole set (the dead-letter alarm checks this after every pull; the set can be large).
+   */
+  async deadLetterSample (agencyId: string, size: number): Promise<{ count: number; sample: DeadLetterEntry[] }> {
+    const key = this.keysOf(agencyId).deadLetters
+    const count = await this.redis.hlen(key)
+    if (count === 0) return { count, sample: [] }
+    const [, flat] = await this.redis.hscan(key, '0', 'COUNT', size)
+    const sample = flat.filter((_, i) => i % 2 === 1).slice(0, size).map(text => JSON.parse(text) as DeadLetterEntry)
+    return { count, sample }
+  }
+
   async deadLetters (agencyId: string): Promise<DeadLetterEntry[]> {
     const all = await this.redis.hvals(this.keysOf(agencyId).deadLetters)
     return all.map(text => JSON.parse(text) as DeadLetterEntry)

@@ -15,6 +15,7 @@ import { builtInRegistry } from '../../adapters/index.js'
 import { startWorld, type World } from '../helpers/world.js'
 import { startTarget, type StartedTarget, type TargetKind, type TargetOptions } from '../helpers/targets.js'
 import { waitFor } from '../helpers/wait-for.js'
+import type { Alarm } from '../../src/alarms/alarm-kinds.js'
 
 const AGENCY = 'market-regulation-peixian'
 
@@ -56,5 +57,17 @@ for (const [label, opts] of [['a wrong app secret', { wrongSecret: true }], ['a 
     t.ok(dead.every(d => /platform target platform/.test(d.reason) && /refused the hub's credentials or signature/.test(d.reason)), 'the reason names the target and says what was refused')
     t.ok(dead.every(d => d.attempts === 1), 'tried once, not retried')
     t.equal((await target.totals()).stored, 0, 'nothing stored')
+    // It alarms: the watchdog after the next pull opens dead_letters, worded as a key problem, naming the target.
+    // (More batches may still be giving up: the alarm counts what the last pull's check saw, so wait until it caught up.)
+    const openAlarm = async (): Promise<Alarm | undefined> => (await hub.alarms.list({ agencyId: AGENCY })).find(a => a.kind === 'dead_letters' && a.state === 'open')
+    await waitFor('the dead-letter alarm open, counting every dead letter', async () => (await openAlarm())?.count === (await hub.ledger.deadLetters(AGENCY)).length, { timeoutMs: 30_000 })
+    const alarm = await openAlarm()
+    t.equal(alarm?.detail?.cause, 'target_auth', 'the alarm says the credentials were refused, not the records')
+    t.match(String(alarm?.detail?.reason), /platform target platform/, "the alarm's reason names the target")
+    t.ok((alarm?.count ?? 0) >= dead.length, `the alarm counts the dead letters (${alarm?.count ?? 0} ≥ ${dead.length} seen earlier)`)
+    t.ok((alarm?.samples.length ?? 0) > 0 && alarm?.samples.every(n => dead.some(d => d.caseNumber === n)), 'its samples are dead-lettered case numbers')
+    // Once an operator has dealt with them (here: discarded), the alarm resolves by itself.
+    await hub.ledger.discardDeadLetters(AGENCY, (await hub.ledger.deadLetters(AGENCY)).map(d => d.caseNumber))
+    await waitFor('the dead-letter alarm resolved', async () => (await hub.alarms.list({ agencyId: AGENCY })).some(a => a.kind === 'dead_letters' && a.state === 'resolved'), { timeoutMs: 30_000, describe: async () => JSON.stringify(await hub.alarms.list({ agencyId: AGENCY })) })
   })
 }
