@@ -33,7 +33,7 @@ function resultText (t: Translate, r: PreviewResult): string {
   const head = `${t('cli.mapping.record', { record: r.record, line: r.line })}${r.caseNumber === undefined ? '' : ` ${r.caseNumber}`}`
   const line = (outcome: string): string => t('cli.mapping.outcome', { head, outcome })
   switch (r.outcome) {
-    case 'valid': return `${line(t('cli.mapping.valid'))}\n${indent(JSON.stringify(r.case, null, 2), '    ')}`
+    case 'valid': return [line(t('cli.mapping.valid')), ...r.gaps.map(g => `    ${t('cli.mapping.gap', { field: g.field, why: g.why === undefined ? '' : ` (${g.why})` })}`), indent(JSON.stringify(r.case, null, 2), '    ')].join('\n')
     case 'skipped': return line(t('cli.mapping.skipped', { rule: r.rule }))
     case 'invalid': return `${line(t('cli.mapping.invalid', { stage: t(`quarantine.stage.${r.stage}`) }))}\n${r.problems.map(p => problemLine(t, p)).join('\n')}`
   }
@@ -43,7 +43,10 @@ function readable (t: Translate, report: PreviewReport, invalidOnly: boolean): s
   const lines = [t('cli.mapping.header', { file: report.mapping.file, agency: report.mapping.agency, version: report.mapping.version }),
     t('cli.mapping.sample', { file: report.sample.file, format: report.sample.format, encoding: report.sample.encoding }), '']
   for (const r of report.results) if (!invalidOnly || r.outcome === 'invalid') lines.push(resultText(t, r))
-  lines.push('', t('cli.mapping.summary', { ...report.summary }))
+  if (report.knownGaps.length > 0) lines.push('', t('cli.mapping.knownGaps'), ...report.knownGaps.map(a => `    ${a.field} — ${a.note}`))
+  const { records, valid, invalid, skipped, withGaps, gaps } = report.summary
+  if (withGaps > 0) lines.push('', t('cli.mapping.gapSummary', { withGaps, fields: Object.entries(gaps).map(([field, n]) => `${field} ${n}`).join(', ') }))
+  lines.push('', t('cli.mapping.summary', { records, valid, invalid, skipped }))
   return lines.join('\n') + '\n'
 }
 

@@ -136,7 +136,7 @@ export function createPushProcessor (deps: PushProcessorDeps) {
 }
 
 function outcomeOf (item: PushItem, outcome: AttemptOutcome['outcome'], ackedAtMs = 0): AttemptOutcome {
-  return { caseNumber: item.caseNumber, fingerprint: item.fingerprint, sequence: sequenceOf(item), outcome, ackedAtMs, decidedAt: item.case.dates.decided }
+  return { caseNumber: item.caseNumber, fingerprint: item.fingerprint, sequence: sequenceOf(item), outcome, ackedAtMs, decidedAt: item.case.dates?.decided }
 }
 
 /**

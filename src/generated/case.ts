@@ -23,7 +23,7 @@ export type DateTime = string
 export type Party = Person | Organisation
 
 /**
- * One administrative law-enforcement case (行政处罚案件) in the hub's canonical form: what every agency mapping produces and every platform target consumes. Money decision: every amount is a JSON string in yuan (元) with exactly two decimals, no sign and no separators (e.g. "1500.00"), so it is exact and never a binary float; sources that store integer fen (分) are converted by their mapping. Cross-field rules (allOf, if/then, dependentRequired) catch cases entered in the wrong category; they constrain values but not the shape, so the generated TypeScript types do not carry them.
+ * One administrative law-enforcement case (行政处罚案件) in the hub's canonical form: what every agency mapping produces and every platform target consumes. Money decision: every amount is a JSON string in yuan (元) with exactly two decimals, no sign and no separators (e.g. "1500.00"), so it is exact and never a binary float; sources that store integer fen (分) are converted by their mapping. Three tiers: identity (`required`: the case cannot be identified or delivered without it; missing → quarantine), expected (`x-completeness`: missing → delivered, counted as a gap) and contradictions (a transfer date on a case flagged not a suspected crime here; dates out of order in src/schema/contradictions.ts: refused with the rule). Cross-field rules constrain values but not the shape, so the generated TypeScript types do not carry them.
  */
 export interface CanonicalCase {
   /**
@@ -38,8 +38,8 @@ export interface CanonicalCase {
   /**
    * Six-digit administrative division code (行政区划代码) of the place the case belongs to.
    */
-  regionCode: string
-  classification: Classification
+  regionCode?: string
+  classification?: Classification
   /**
    * Parties to the case (当事人): natural persons or organisations; at least one.
    *
@@ -56,17 +56,17 @@ export interface CanonicalCase {
    *
    * @maxItems 20
    */
-  penalties: Penalty[]
+  penalties?: Penalty[]
   amounts?: Amounts
-  dates: CaseDates
+  dates?: CaseDates
   /**
    * Case status: filed (立案), investigating (调查), decided (处罚决定), closed (结案), transferred (移送), withdrawn (撤销).
    */
   status: 'filed' | 'investigating' | 'decided' | 'closed' | 'transferred' | 'withdrawn'
   /**
-   * Transfer to criminal justice (移送); always present, with at least the suspected-crime flag.
+   * Transfer to criminal justice (移送); the suspected-crime flag is expected, absent when the source has no such column.
    */
-  transfer: Transfer
+  transfer?: Transfer
   /**
    * Attached documents, as references with checksums (e.g. the penalty decision document 处罚决定书).
    *
@@ -98,7 +98,7 @@ export interface Classification {
   /**
    * Field of enforcement (执法领域).
    */
-  field:
+  field?:
     | 'market_regulation'
     | 'ecology_environment'
     | 'urban_management'
@@ -114,11 +114,11 @@ export interface Classification {
   /**
    * Procedure: general (一般程序) or summary (简易程序).
    */
-  procedure: 'general' | 'summary'
+  procedure?: 'general' | 'summary'
   /**
    * Case cause (案由): the alleged violation in words.
    */
-  cause: string
+  cause?: string
   /**
    * Legal basis (违法依据 / 处罚依据): the laws and articles relied on.
    *
@@ -150,7 +150,7 @@ export interface CaseDates {
   /**
    * When the case was filed (立案时间).
    */
-  filed: DateTime
+  filed?: DateTime
   /**
    * When the penalty was decided (处罚决定时间).
    */
@@ -250,7 +250,7 @@ export interface Penalty {
   description?: string
 }
 /**
- * Transfer to criminal justice (移送): the suspected-crime flag, and when the case was transferred, to whom, and when the procuratorate got its copy. A transfer date requires the suspected-crime flag and a receiving unit; a receiving unit or a procuratorate copy date requires a transfer date.
+ * Transfer to criminal justice (移送): the suspected-crime flag, and when the case was transferred, to whom, and when the procuratorate got its copy. A transfer date on a case flagged as not a suspected crime contradicts itself and is refused; a transfer date without its receiving unit (or the reverse) is a completeness gap (x-completeness), not a refusal.
  *
  * This interface was referenced by `CanonicalCase`'s JSON-Schema
  * via the `definition` "transfer".
@@ -259,7 +259,7 @@ export interface Transfer {
   /**
    * Whether the agency found the case to be a suspected crime (涉嫌犯罪).
    */
-  suspectedCrime: boolean
+  suspectedCrime?: boolean
   /**
    * When the case was transferred to public security (移送时间).
    */

@@ -94,6 +94,16 @@ export interface AgencyMapping {
     [k: string]: unknown | undefined
   }
   /**
+   * Canonical fields the agency's system has no column for → a short note (why, since when). Never fill such a field with a stand-in: declare it here. Only expected fields (schemas/case.schema.json x-completeness) can be absent; the hub reports them as the agency's known gaps instead of a gap in every record.
+   */
+  absent?: {
+    /**
+     * This interface was referenced by `undefined`'s JSON-Schema definition
+     * via the `patternProperty` "^(/[^/]+)+$".
+     */
+    [k: string]: string | undefined
+  }
+  /**
    * Code tables: source code → canonical value, each with an explicit rule for unknown codes; written here or shared in a file under mappings/tables/.
    */
   tables?: {

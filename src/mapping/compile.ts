@@ -4,6 +4,7 @@
  * the whole file, and the lookup that answers "which source field did this canonical pointer
  * come from?".
  */
+import { compileAbsent } from './absent-fields.js'
 import { DEFAULT_INPUT, type InputOptions } from '../formats/input-options.js'
 import type { AgencyMapping } from '../generated/mapping.js'
 import { checkTableTargets } from './canonical-values.js'
@@ -92,6 +93,7 @@ export function compileSpec (doc: PositionedYaml, spec: AgencyMapping, file: str
   checkTableTargets(ctx.tableTargets)
   const steps: readonly Step[] = [...compileConstants(spec), ...fields.steps]
   const sources: readonly RuleSource[] = [...constantPointers.map(pointer => ({ pointer, source: undefined })), ...fields.sources]
+  const absent = compileAbsent(doc, spec)
   const caseNumberOf = caseNumberReader(spec.caseNumberField)
   const expressions = Object.freeze([...ctx.expressions])
   const usesExpressions = expressions.length > 0
@@ -128,6 +130,8 @@ export function compileSpec (doc: PositionedYaml, spec: AgencyMapping, file: str
     agency: spec.agency,
     version: spec.version,
     input: inputOf(spec),
+    absent,
+    absentFields: new Set(absent.map(a => a.field)),
     file,
     files: Object.freeze([file, ...files]),
     usesExpressions,

@@ -4,6 +4,7 @@
  * mappings/README.md; how it is compiled is in compile.ts.
  */
 import type { InputOptions } from '../formats/input-options.js'
+import type { AbsentField } from './absent-fields.js'
 
 /** One thing wrong with one record, phrased for an administrator. */
 export interface MappingProblem {
@@ -50,6 +51,10 @@ export interface CompiledMapping {
   readonly usesExpressions: boolean
   /** How the agency's raw data is read (encoding, file format); `input:` in the file. */
   readonly input: InputOptions
+  /** `absent:` in the file: expected canonical fields the agency's system does not have, with the administrator's note. */
+  readonly absent: readonly AbsentField[]
+  /** The same fields as a set, for completenessGaps (src/schema/completeness.ts). */
+  readonly absentFields: ReadonlySet<string>
   /**
    * Map one raw record. Never throws for bad data: every problem of the record is collected
    * (one bad field does not hide the others) and returned as a `failed` outcome. The returned

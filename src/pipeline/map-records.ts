@@ -3,6 +3,7 @@ import type { CompiledMapping, MapOutcome, MappingProblem } from '../mapping/typ
 import type { RawRecord, UnreadableItem } from '../contracts/source-adapter.js'
 import type { CanonicalCase } from '../generated/case.js'
 import { validateCase } from '../schema/validate-case.js'
+import { completenessGaps, type CompletenessGap } from '../schema/completeness.js'
 import { fingerprint, stableStringify } from '../contracts/fingerprint.js'
 import { pointerSegments } from '../mapping/pointer.js'
 import { isPersonalPointer, problem } from '../mapping/problems.js'
@@ -24,7 +25,8 @@ export interface MappedPage {
 
 /** What mapping and validating one record gave: a valid case, its problems, or the skip rule that matched. */
 export type RecordResult =
-  | { readonly kind: 'valid'; readonly caseNumber: string; readonly case: CanonicalCase }
+  /** `gaps`: the expected fields the case lacks (not those its mapping declares absent), src/schema/completeness.ts. */
+  | { readonly kind: 'valid'; readonly caseNumber: string; readonly case: CanonicalCase; readonly gaps: readonly CompletenessGap[] }
   | { readonly kind: 'invalid'; readonly caseNumber: string | undefined; readonly stage: 'mapping' | 'validation'; readonly problems: MappingProblem[] }
   | { readonly kind: 'skipped'; readonly caseNumber: string | undefined; readonly rule: string }
 
@@ -37,7 +39,7 @@ export function resultOf (mapping: CompiledMapping, outcome: MapOutcome): Record
   if (outcome.kind === 'skipped') return outcome
   if (outcome.kind === 'failed') return { kind: 'invalid', caseNumber: outcome.caseNumber, stage: 'mapping', problems: outcome.problems }
   const checked = validateCase(outcome.value)
-  if (checked.ok) return { kind: 'valid', caseNumber: checked.value.caseNumber, case: checked.value }
+  if (checked.ok) return { kind: 'valid', caseNumber: checked.value.caseNumber, case: checked.value, gaps: completenessGaps(checked.value, mapping.absentFields) }
   return {
     kind: 'invalid',
     caseNumber: outcome.caseNumber,

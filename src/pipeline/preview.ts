@@ -13,20 +13,26 @@ import { formatFromFileName, readRecords } from '../formats/read-records.js'
 import { crashedOutcome, resultOf } from './map-records.js'
 import { EventLoopTurns } from '../mapping/event-loop-turns.js'
 import type { CompiledMapping, MappingProblem } from '../mapping/types.js'
+import type { AbsentField } from '../mapping/absent-fields.js'
+import type { CompletenessGap } from '../schema/completeness.js'
 
 /** What one record of the sample became. */
 export type PreviewResult =
-  | { readonly record: number; readonly line: number; readonly outcome: 'valid'; readonly caseNumber: string; readonly case: CanonicalCase }
+  /** `gaps`: expected fields this case is delivered without (not those the mapping declares absent). */
+  | { readonly record: number; readonly line: number; readonly outcome: 'valid'; readonly caseNumber: string; readonly case: CanonicalCase; readonly gaps: readonly CompletenessGap[] }
   | { readonly record: number; readonly line: number; readonly outcome: 'invalid'; readonly caseNumber?: string; readonly stage: 'parse' | 'mapping' | 'validation'; readonly problems: readonly MappingProblem[] }
   | { readonly record: number; readonly line: number; readonly outcome: 'skipped'; readonly caseNumber?: string; readonly rule: string }
 
-export interface PreviewSummary { readonly records: number; readonly valid: number; readonly invalid: number; readonly skipped: number }
+/** `withGaps`: valid records lacking an expected field; `gaps`: how many valid records lack each such field. */
+export interface PreviewSummary { readonly records: number; readonly valid: number; readonly invalid: number; readonly skipped: number; readonly withGaps: number; readonly gaps: Readonly<Record<string, number>> }
 
 export interface PreviewReport {
   readonly mapping: { readonly agency: string; readonly version: string; readonly file: string }
   readonly sample: { readonly file: string; readonly format: string; readonly encoding: string }
   /** In file order; rows that could not be read at all are `invalid` at stage `parse`. */
   readonly results: readonly PreviewResult[]
+  /** The mapping's `absent:` fields: gaps of the agency's system, not of its records. */
+  readonly knownGaps: readonly AbsentField[]
   readonly summary: PreviewSummary
 }
 
@@ -43,7 +49,8 @@ export async function previewSample (mapping: CompiledMapping, bytes: Uint8Array
     throw new UnreadableFileError(`${fileName}: cannot tell the file format; expected a name ending in .csv, .json, .ndjson, .jsonl or .xml, or input.format set in the mapping`, fileName, undefined)
   }
   const results: PreviewResult[] = []
-  const counts = { valid: 0, invalid: 0, skipped: 0 }
+  const counts = { valid: 0, invalid: 0, skipped: 0, withGaps: 0 }
+  const gaps: Record<string, number> = {}
   const turns = new EventLoopTurns()
   for await (const item of readRecords(bytes, { ...mapping.input, format, fileName })) {
     const record = results.length + 1
@@ -58,7 +65,9 @@ export async function previewSample (mapping: CompiledMapping, bytes: Uint8Array
     const caseNumber = result.caseNumber === undefined ? {} : { caseNumber: result.caseNumber }
     if (result.kind === 'valid') {
       counts.valid++
-      results.push({ record, line: item.line, outcome: 'valid', caseNumber: result.caseNumber, case: result.case })
+      if (result.gaps.length > 0) counts.withGaps++
+      for (const gap of result.gaps) gaps[gap.field] = (gaps[gap.field] ?? 0) + 1
+      results.push({ record, line: item.line, outcome: 'valid', caseNumber: result.caseNumber, case: result.case, gaps: result.gaps })
     } else if (result.kind === 'skipped') {
       counts.skipped++
       results.push({ record, line: item.line, outcome: 'skipped', ...caseNumber, rule: result.rule })
@@ -71,7 +80,8 @@ export async function previewSample (mapping: CompiledMapping, bytes: Uint8Array
     mapping: { agency: mapping.agency, version: mapping.version, file: mapping.file },
     sample: { file: fileName, format, encoding: mapping.input.encoding },
     results,
-    summary: { records: results.length, ...counts },
+    knownGaps: mapping.absent,
+    summary: { records: results.length, ...counts, gaps },
   }
 }
 

@@ -77,7 +77,7 @@ function shapeOf (node: unknown, titles: ReadonlyMap<string, string>): unknown {
   const out: SchemaNode = {}
   for (const [key, value] of Object.entries(node)) {
     switch (key) {
-      case 'dependentRequired': case 'dependentSchemas': case 'discriminator': case '$comment':
+      case 'dependentRequired': case 'dependentSchemas': case 'discriminator': case '$comment': case 'x-completeness':
       case 'if': case 'then': case 'else':
         break
       case '$ref': {

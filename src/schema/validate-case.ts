@@ -8,6 +8,7 @@ import type { CanonicalCase } from '../generated/case.js'
 import { createAjv } from './ajv.js'
 import { toFieldProblems } from './field-problems.js'
 import { textProblems } from './text-problems.js'
+import { contradictions } from './contradictions.js'
 import type { FieldProblem } from './field-problems.js'
 import { schemaPath } from '../paths.js'
 
@@ -30,15 +31,18 @@ function caseValidator (): CompiledCaseSchema {
     const schema = JSON.parse(readFileSync(schemaPath('case.schema.json'), 'utf8')) as Record<string, unknown>
     // verbose: errors carry the schema object that failed, which field-problems locates to
     // word its messages; they also carry the data, so they never leave this module.
-    compiled = Object.freeze({ schema, validate: createAjv({ verbose: true }).compile<CanonicalCase>(schema) })
+    // x-completeness is the expected tier, read by src/schema/completeness.ts: an annotation here.
+    compiled = Object.freeze({ schema, validate: createAjv({ verbose: true, keywords: ['x-completeness'] }).compile<CanonicalCase>(schema) })
   }
   return compiled
 }
 
 /**
- * Checks `value` against the canonical case schema, including its cross-field rules; a
- * value that passes is then checked for text holding control characters or undecodable
- * bytes (`textProblems`).
+ * Checks `value` against the canonical case schema (its identity tier and cross-field
+ * rules); a value that passes is then checked for text holding control characters or
+ * undecodable bytes (`textProblems`) and for dates that contradict each other
+ * (`contradictions`). The expected tier is not judged here: a valid case may lack expected
+ * fields (src/schema/completeness.ts counts them).
  * Never throws for bad data: a record that fails comes back with all its problems, each
  * naming a field and what was expected, without the offending value. `value` is not
  * modified; on success it is returned as is, typed.
@@ -47,8 +51,8 @@ export function validateCase (value: unknown): CaseValidation {
   const { schema, validate } = caseValidator()
   if (validate(value)) {
     // Only a value of the schema's shape is walked: its depth is the schema's, not the input's.
-    const text = textProblems(value)
-    return text.length === 0 ? { ok: true, value } : { ok: false, problems: text }
+    const problems = [...textProblems(value), ...contradictions(value)]
+    return problems.length === 0 ? { ok: true, value } : { ok: false, problems }
   }
   const problems = toFieldProblems(validate.errors ?? [], schema)
   // Never report failure without a reason (e.g. if all ajv errors were wrapper noise).

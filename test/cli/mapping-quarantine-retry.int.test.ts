@@ -20,8 +20,8 @@ t.test('casebridge quarantine retry re-maps the quarantine with the edited mappi
   const configFile = files.write('hub.yaml', JSON.stringify(config))
   const stats = await (await fetch(`${world.agency.url}/__sim/stats`)).json() as { records: number; invalidByDesign: number; invalidCases: Array<{ field: string }> }
   const expected = stats.records - stats.invalidByDesign
-  const fixable = stats.invalidCases.filter(c => c.field === '/transfer/receivingUnit').length
-  t.ok(fixable > 0, 'some records lack the receiving unit')
+  const fixable = stats.invalidCases.filter(c => c.field === '/transfer/suspectedCrime').length
+  t.ok(fixable > 0, 'some transferred records are flagged not suspected (a stale SFSXFZ column)')
 
   const first = await startHub({ config: await loadConfig(configFile, builtInRegistry(), world.env), registry: builtInRegistry(), logger: silentLogger(), schedule: false })
   await first.pullNow(AGENCY)
@@ -29,7 +29,7 @@ t.test('casebridge quarantine retry re-maps the quarantine with the edited mappi
   await first.close()
 
   writeFileSync(mappingFile, readFileSync(DEMO_MAPPING, 'utf8').replace('version: "2024.1"', 'version: "2024.9"')
-    .replace('/transfer/receivingUnit:         { from: JSDW, text: [trim] }', '/transfer/receivingUnit:         { from: JSDW, text: [trim], default: 沛县公安局, when: { field: YSRQ, present: true } }'))
+    .replace('/transfer/suspectedCrime:        { from: SFSXFZ, table: yesNo, required: true }', '/transfer/suspectedCrime:        { required: true, choose: [{ when: { field: AJZT, equals: "50" }, const: true }, { from: SFSXFZ, table: yesNo }] }'))
 
   const usage = await runCli(['quarantine', 'retry', '--config', configFile, '--lang', 'en'], { env: world.env })
   t.equal(usage.code, 2, 'without --agency: a usage error')

@@ -6,9 +6,12 @@ import { createAjv } from '../../src/schema/ajv.js'
 import { FORMAT_WORDS, PATTERN_WORDS } from '../../src/schema/field-problems.js'
 import type { FieldProblem } from '../../src/schema/field-problems.js'
 import { validateCase } from '../../src/schema/validate-case.js'
+import { completenessGaps, expectedFields } from '../../src/schema/completeness.js'
 
 const VALID_DIR = join(projectRoot, 'fixtures', 'cases', 'valid')
 const INVALID_DIR = join(projectRoot, 'fixtures', 'cases', 'invalid')
+/** Cases lacking expected fields: valid, delivered, each absence a completeness gap. */
+const GAPS_DIR = join(projectRoot, 'fixtures', 'cases', 'gaps')
 
 type Json = Record<string, unknown>
 const readJson = (path: string): Json => JSON.parse(readFileSync(path, 'utf8')) as Json
@@ -29,7 +32,7 @@ function * schemaNodes (node: unknown, at = '', inRule = false): Generator<{ nod
   if (typeof node !== 'object' || node === null || Array.isArray(node)) return
   yield { node: node as Json, at, inRule }
   for (const [k, v] of Object.entries(node)) {
-    const nowInRule = inRule || ['if', 'then', 'else', 'dependentSchemas', 'contains'].includes(k)
+    const nowInRule = inRule || ['if', 'then', 'else', 'dependentSchemas', 'contains', 'x-completeness'].includes(k)
     if (k === 'properties' || k === '$defs' || k === 'dependentSchemas') {
       for (const [name, sub] of Object.entries(v as Json)) yield * schemaNodes(sub, `${at}/${k}/${name}`, nowInRule)
     } else if (Array.isArray(v)) {
@@ -41,7 +44,7 @@ function * schemaNodes (node: unknown, at = '', inRule = false): Generator<{ nod
 }
 
 t.test('the case schema compiles in strict mode', async t => {
-  const ajv = createAjv()
+  const ajv = createAjv({ keywords: ['x-completeness'] })
   t.doesNotThrow(() => ajv.compile(schema))
   t.equal(schema.$id, 'https://casebridge.local/schemas/case.schema.json')
   t.equal(schema.title, 'CanonicalCase')
@@ -137,14 +140,49 @@ t.test('a format problem names the format in words', async t => {
   t.match(problem?.message, /^must be an 18-character resident ID number with a valid ISO 7064 check digit/)
 })
 
-t.test('a conditional requirement says why it applies', async t => {
+t.test('identity tier: a case without what identifies it is refused', async t => {
+  for (const [pointer, drop] of [['/caseNumber', (c: Json) => { delete c.caseNumber }], ['/status', (c: Json) => { delete c.status }], ['/agency/name', (c: Json) => { delete (c.agency as Json).name }], ['/parties', (c: Json) => { delete c.parties }]] as const) {
+    const record = base()
+    drop(record)
+    t.same(problemsOf(record).map(p => `${p.path} ${p.rule}`), [`${pointer} required`], `without ${pointer}: refused`)
+  }
+})
+
+t.test('expected tier: every case of fixtures/cases/gaps is valid and lacks exactly its expected fields', async t => {
+  const wanted = readJson(join(GAPS_DIR, 'expected.json')) as Record<string, string[]>
+  t.same(jsonFiles(GAPS_DIR), Object.keys(wanted).sort(), 'every example is listed')
+  for (const file of jsonFiles(GAPS_DIR)) {
+    const result = validateCase(readJson(join(GAPS_DIR, file)))
+    t.ok(result.ok, `${file} is delivered${result.ok ? '' : `, not refused: ${result.problems.map(p => `${p.path} [${p.rule}]`).join('; ')}`}`)
+    if (result.ok) t.same(completenessGaps(result.value).map(g => g.field), wanted[file], `${file}: gaps ${(wanted[file] ?? []).join(', ')}`)
+  }
+  t.same(completenessGaps(base() as never), [], 'a complete case has no gap')
+})
+
+t.test('a status-implied absence is a gap that says why, not a refusal', async t => {
   const record = base()
   record.status = 'closed'
-  t.same(problemsOf(record), [{
-    path: '/dates/closed',
-    rule: 'required',
-    message: 'is required (a case with status "closed" must record its closing date)',
-  }])
+  t.same(problemsOf(record), [], 'a closed case without a closing date is delivered')
+  t.same(completenessGaps(record as never), [{ field: '/dates/closed', why: 'a closed case has a closing date' }])
+})
+
+t.test('a field the mapping declares absent is not a gap of the record', async t => {
+  const record = base()
+  delete record.regionCode
+  t.same(completenessGaps(record as never).map(g => g.field), ['/regionCode'])
+  t.same(completenessGaps(record as never, new Set(['/regionCode'])), [])
+  t.ok(expectedFields().has('/regionCode') && !expectedFields().has('/caseNumber'), 'the expected fields are the ones a case can be delivered without')
+})
+
+t.test('contradictions are refused with the rule: dates out of order, a transfer of a case not suspected', async t => {
+  const record = base()
+  ;(record.dates as Json).decided = '2024-03-05T00:00:00+08:00'
+  t.same(problemsOf(record), [], 'a decision at 00:00 on the day of filing (09:30) is the same day, not a contradiction')
+  ;(record.dates as Json).decided = '2024-03-04T23:00:00+08:00'
+  t.same(problemsOf(record).map(p => `${p.path} ${p.rule}`), ['/dates/decided date-order'], 'a decision the day before filing')
+  const transfer = base()
+  transfer.transfer = { suspectedCrime: false, transferDate: '2024-05-01T00:00:00+08:00', receivingUnit: '沛县公安局' }
+  t.same(problemsOf(transfer).map(p => p.path), ['/transfer/suspectedCrime'], 'a transfer date on a case flagged not a suspected crime')
 })
 
 t.test('money is accepted only as a two-decimal yuan string', async t => {

@@ -98,13 +98,13 @@ t.test('invalid mapping edits are refused with file, line and column, the old ve
   })
 
   await t.test('a fixed version loads, and the records it makes valid leave quarantine and reach the platform', async t => {
-    const fixable = s.invalid.filter(c => c.field === '/transfer/receivingUnit')
-    t.ok(fixable.length > 0, 'some cases are quarantined for a missing receiving unit')
+    const fixable = s.invalid.filter(c => c.field === '/transfer/suspectedCrime')
+    t.ok(fixable.length > 0, 'some transferred cases are quarantined, flagged not suspected (a stale SFSXFZ column)')
     const quarantinedBefore = (await s.hub.ledger.quarantine(AGENCY)).length
     const storedBefore = s.world.platform.stats().totals.stored
     const written = Date.now()
     writeFileSync(s.file, ORIGINAL.replace('version: "2024.1"', 'version: "2024.2"')
-      .replace('/transfer/receivingUnit:         { from: JSDW, text: [trim] }', '/transfer/receivingUnit:         { from: JSDW, text: [trim], default: 沛县公安局, when: { field: YSRQ, present: true } }'))
+      .replace('/transfer/suspectedCrime:        { from: SFSXFZ, table: yesNo, required: true }', '/transfer/suspectedCrime:        { required: true, choose: [{ when: { field: AJZT, equals: "50" }, const: true }, { from: SFSXFZ, table: yesNo }] }'))
     await waitFor('version 2024.2 in use', () => s.hub.mappings.get(AGENCY)?.current().version === '2024.2', { timeoutMs: 10_000 })
     t.ok(Date.now() - written <= 5000, `loaded within 5 s (${Date.now() - written} ms)`)
     const recorded = await waitFor('the status to show the new version', async () => { const st = await status(s.hub); return st.version === '2024.2' ? st : undefined })

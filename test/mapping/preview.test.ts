@@ -55,7 +55,7 @@ t.test('the format comes from the mapping, else from the file name; a row that c
 t.test('the summary counts valid, invalid and skipped records', async t => {
   const m = compileMapping(head + 'skip:\n  draft: { field: ZT, equals: "0" }\n' + fields, '/virtual/preview.yaml')
   const report = await previewSample(m, Buffer.from('BH,XM,ZT\nA-1,张三,1\nA-2,李四,0\nA-3,,1\n'), 'x.csv')
-  t.strictSame(report.summary, { records: 3, valid: 0, invalid: 2, skipped: 1 })
+  t.strictSame(report.summary, { records: 3, valid: 0, invalid: 2, skipped: 1, withGaps: 0, gaps: {} })
   t.equal(summaryLine(report.summary), '0 valid, 2 invalid, 1 skipped')
   t.same(report.results.map(r => r.outcome === 'skipped' ? r.rule : r.outcome), ['invalid', 'skip:draft', 'invalid'])
 })

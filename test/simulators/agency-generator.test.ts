@@ -68,8 +68,8 @@ const described: Record<InvalidKind, (r: AgencyRecord) => boolean> = {
     return r.DSR[0]?.DSRLX === '1' && /^\d{17}[\dX]$/.test(id) && isCalendarDay(id.slice(6, 14)) &&
       residentIdCheckChar(id.slice(0, 17)) !== id[17] && !isResidentIdNumber(id)
   },
-  'transfer-without-receiving-unit': r => r.AJZT === '50' && r.YSRQ !== '' && r.JSDW === '',
-  'decided-without-decision-date': r => r.AJZT === '30' && r.CFJDRQ === '' && r.CFZL !== '',
+  'transfer-not-suspected': r => r.AJZT === '50' && r.YSRQ !== '' && r.SFSXFZ === '0',
+  'closed-before-filed': r => r.AJZT === '40' && r.JASJ !== '' && r.JASJ < r.LASJ,
   'impossible-filed-date': r => /^\d{8}$/.test(r.LASJ) && !isCalendarDay(r.LASJ),
 }
 
@@ -83,8 +83,8 @@ t.test('each planted defect is the described one, names its canonical field, and
     t.equal(agencyRuleViolations(record).length, 1, `${record.AJBH}: exactly one rule broken (${agencyRuleViolations(record).join('; ')})`)
   }
   t.equal(INVALID_KIND_FIELDS['bad-id-check-char'], '/parties/0/idNumber')
-  t.equal(INVALID_KIND_FIELDS['transfer-without-receiving-unit'], '/transfer/receivingUnit')
-  t.equal(INVALID_KIND_FIELDS['decided-without-decision-date'], '/dates/decided')
+  t.equal(INVALID_KIND_FIELDS['transfer-not-suspected'], '/transfer/suspectedCrime')
+  t.equal(INVALID_KIND_FIELDS['closed-before-filed'], '/dates/closed')
   t.equal(INVALID_KIND_FIELDS['impossible-filed-date'], '/dates/filed')
 })
 

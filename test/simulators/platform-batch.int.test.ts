@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { DEMO_AGENCY_CODE } from '../../fixtures/agency-sim/index.js'
 import { startPlatformSimulator, type PlatformSimulator, type PlatformSimulatorOptions, type PlatformStats, type RecordResult } from '../../fixtures/platform-sim/index.js'
-import { caseWithoutReceivingUnit, OTHER_AGENCY_CODE, validCase, validCases } from './fixtures/canonical-cases.js'
+import { caseTransferredNotSuspected, OTHER_AGENCY_CODE, validCase, validCases } from './fixtures/canonical-cases.js'
 import { waitFor } from '../helpers/wait-for.js'
 import { call, getJson } from './fixtures/http.js'
 
@@ -66,15 +66,15 @@ t.test('a batch over maxBatch is a 413', async t => {
 
 t.test('each record is accepted or rejected on its own; a rejection is a 422 whose reason names the field', async t => {
   const sim = await startPlatform(t)
-  const bad = caseWithoutReceivingUnit(1)
+  const bad = caseTransferredNotSuspected(1)
   const res = await push(sim, [validCase(1), bad, { caseNumber: 7 }, validCase(2)])
   t.equal(res.status, 200)
   const [first, second, third, fourth] = res.body.results
   t.match(first, { caseNumber: 'PLAT-TEST-00001', agencyCode: DEMO_AGENCY_CODE, status: 'accepted' })
   t.ok(first?.status === 'accepted' && !Number.isNaN(Date.parse(first.acknowledgedAt)), 'acknowledgedAt is an ISO time')
   t.match(second, { caseNumber: bad.caseNumber, agencyCode: DEMO_AGENCY_CODE, status: 'rejected', code: 422 })
-  t.match(second?.status === 'rejected' ? second.reason : '', /^\/transfer\/receivingUnit /, 'the reason starts with the field')
-  t.ok(second?.status === 'rejected' && second.errors.some(e => e.path === '/transfer/receivingUnit'), 'errors list the problems')
+  t.match(second?.status === 'rejected' ? second.reason : '', /^\/transfer\/suspectedCrime /, 'the reason starts with the field')
+  t.ok(second?.status === 'rejected' && second.errors.some(e => e.path === '/transfer/suspectedCrime'), 'errors list the problems')
   t.match(third, { caseNumber: null, agencyCode: null, status: 'rejected' }, 'a record with no identity is still answered')
   t.match(fourth, { caseNumber: 'PLAT-TEST-00002', status: 'accepted' })
   const stats = sim.stats()

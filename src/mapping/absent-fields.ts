@@ -1,0 +1,28 @@
+/**
+ * `absent:` in a mapping: the canonical fields the agency's system has no column for, each
+ * with a short note. Declaring a field absent is the honest alternative to a stand-in value:
+ * the hub then counts it as a known gap of the agency, not as a gap of every record. Only
+ * fields of the schema's expected tier can be absent — an identity field cannot (without it
+ * a case is not delivered) — and a field cannot be both absent and mapped.
+ */
+import type { AgencyMapping } from '../generated/mapping.js'
+import type { PositionedYaml } from '../yaml/positions.js'
+import { expectedFields } from '../schema/completeness.js'
+import { fail } from './compile-context.js'
+import { pointersOverlap } from './pointer.js'
+
+/** One declared absence: the canonical field and the administrator's note. */
+export interface AbsentField { readonly field: string; readonly note: string }
+
+export function compileAbsent (doc: PositionedYaml, spec: AgencyMapping): readonly AbsentField[] {
+  const expected = expectedFields()
+  const mapped = [...Object.keys(spec.constants ?? {}).map(p => ({ p, where: ['constants', p] })), ...Object.keys(spec.fields).map(p => ({ p, where: ['fields', p] }))]
+  return Object.freeze(Object.entries(spec.absent ?? {}).map(([field, note]) => {
+    if (!expected.has(field)) {
+      fail(doc, ['absent', field], `${field} cannot be declared absent: only fields a case is delivered without can be (${[...expected].join(', ')}); the others identify the case`, 'key')
+    }
+    const both = mapped.find(m => pointersOverlap(m.p, field))
+    if (both !== undefined) fail(doc, ['absent', field], `${field} is declared absent but also set at ${doc.where(both.where, 'key')}; remove one of them`, 'key')
+    return Object.freeze({ field, note: String(note) })
+  }))
+}

@@ -1,0 +1,65 @@
+/**
+ * `absent:` and the tiers of requiredness, as an administrator meets them: a ten-column
+ * county export (fixtures/agencies/county-ten-column) mapped without a single stand-in
+ * previews with every record whose identity is valid, the fields its system lacks reported
+ * once as the agency's known gaps; what is wrong in a record (a missing party name, an
+ * impossible date, a wrong ID check digit) is still refused with its field; and a mapping
+ * cannot declare an identity field absent, nor one it also maps.
+ */
+import t, { type Test } from 'tap'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { MappingFileError } from '../../src/errors.js'
+import { compileMapping, loadMapping } from '../../src/mapping/load-mapping.js'
+import { previewSample } from '../../src/pipeline/preview.js'
+import { projectRoot } from '../../src/paths.js'
+
+const DIR = join(projectRoot, 'fixtures', 'agencies', 'county-ten-column')
+const FILE = '/agency/mappings/absent.yaml'
+const head = 'version: "1"\nagency: test-agency\ncaseNumberField: AJBH\n'
+
+function errorOf (t: Test, text: string): string {
+  try {
+    compileMapping(text, FILE)
+  } catch (err) {
+    t.type(err, MappingFileError)
+    return (err as Error).message
+  }
+  t.fail('expected a MappingFileError')
+  return ''
+}
+
+t.test('a ten-column export mapped with absent: delivers every record with its identity, its missing fields as known gaps', async t => {
+  const mapping = await loadMapping(join(DIR, 'mapping.yaml'))
+  const report = await previewSample(mapping, readFileSync(join(DIR, 'sample.csv')), 'sample.csv')
+  const rows = readFileSync(join(DIR, 'sample.csv'), 'utf8').trim().split('\n').slice(1)
+  t.equal(report.results.length, rows.length, 'one result per row')
+  t.match(report.summary, { records: 7, valid: 4, invalid: 3, skipped: 0, withGaps: 1, gaps: { '/dates/decided': 1 } })
+  t.same(report.knownGaps.map(g => g.field), ['/regionCode', '/classification/field', '/classification/procedure', '/penalties', '/dates/filed', '/dates/closed', '/transfer/suspectedCrime', '/transfer/transferDate', '/transfer/receivingUnit'], "the agency's known gaps, in the file's order")
+  t.ok(report.knownGaps.every(g => g.note.length > 0), 'each with its note')
+  const refused = report.results.flatMap(r => r.outcome === 'invalid' ? [{ record: r.record, problems: r.problems.map(p => `${p.sourceField ?? ''} → ${p.canonicalField} [${p.rule}]`) }] : [])
+  t.same(refused, [
+    { record: 4, problems: ['当事人名称 → /parties/0/name [required]'] },
+    { record: 5, problems: ['处罚决定日期 → /dates/decided [date:yyyy-MM-dd]'] },
+    { record: 6, problems: ['证件号码 → /parties/0/idNumber [format:cn-resident-id]'] },
+  ], 'a missing party name, an impossible date and a wrong check digit are still refused with their field')
+  for (const r of report.results) {
+    if (r.outcome !== 'valid') continue
+    const absentHere = r.gaps.filter(g => mapping.absentFields.has(g.field))
+    t.same(absentHere, [], `record ${r.record}: no gap counted for a field the system does not have`)
+    t.notOk('regionCode' in r.case || 'penalties' in r.case || 'transfer' in r.case, `record ${r.record}: nothing invented for the absent fields`)
+  }
+  const seventh = report.results[6]
+  t.same(seventh?.outcome === 'valid' ? seventh.gaps : undefined, [{ field: '/dates/decided', why: 'a decided or closed case has a decision date' }],
+    'a decided case with an empty decision date is delivered; the date is its gap (the status implies it)')
+  const second = report.results[1]
+  t.same(second?.outcome === 'valid' ? second.gaps : undefined, [], 'a closed case without a closing date column: no record gap, the column is a known gap')
+})
+
+t.test('only expected fields can be absent, and not while also mapped', async t => {
+  t.equal(errorOf(t, head + 'absent:\n  /caseNumber: not exported\nfields:\n  /a: { from: A }\n'),
+    `${FILE}:5:3: /caseNumber cannot be declared absent: only fields a case is delivered without can be (/regionCode, /classification/field, /classification/procedure, /classification/cause, /penalties, /dates/filed, /transfer/suspectedCrime, /dates/decided, /dates/closed, /transfer/transferDate, /transfer/receivingUnit, /amounts/fine); the others identify the case`)
+  t.match(errorOf(t, head + 'absent:\n  /regionCode: none\nfields:\n  /regionCode: { from: XZQH }\n'),
+    new RegExp(`^${FILE}:5:3: /regionCode is declared absent but also set at ${FILE}:7:3; remove one of them$`))
+  t.match(errorOf(t, head + 'absent:\n  /regionCode: ""\nfields:\n  /a: { from: A }\n'), new RegExp(`^${FILE}:5:`), 'a note is required')
+})
