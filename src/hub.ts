@@ -31,6 +31,8 @@ import type { ReconcileResult } from './reconcile/findings.js'
 import type { ReconcileOptions } from './reconcile/reconcile-agency.js'
 import { AlarmService } from './alarms/alarm-service.js'
 import { checkAgencyHealth } from './alarms/health-watch.js'
+import { agencyCompleteness } from './admin/agency-completeness.js'
+import { checkCompleteness } from './alarms/completeness-watch.js'
 
 /** One agency as the hub assembled it: its config, adapters, mapping (watched) and its target's push queue. */
 export interface AssembledAgency {
@@ -191,6 +193,10 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
           await ledger.markPull(agency.id, ok, run)
           // The agency watchdogs (unreachable, silent, source problems) after every pull attempt.
           await checkAgencyHealth(alarms, ledger, agency.id, limits).catch((err: unknown) => logger.warn({ err, agency: agency.id }, 'agency watchdog check failed; the next pull checks again'))
+          await (async () => {
+            const report = await agencyCompleteness({ ledger, mappings: new Map([[agency.id, mapping]]) }, agency.id)
+            await checkCompleteness(alarms, agency.id, report.cases, report.fields, config.alarms.completeness)
+          })().catch((err: unknown) => logger.warn({ err, agency: agency.id }, 'completeness check failed; the next pull checks again'))
         },
       })
     }
@@ -216,7 +222,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
       const readiness = { redis, keyPrefix: config.redis.keyPrefix, targets: targetHealth, probes: new TargetProbes(targets, targetHealth, config.admin.readiness), configChecks: configReadiness(config, mappings) }
       const hubInfo = { name: config.hub.name, locale: config.hub.locale, version: HUB_VERSION, startedAt: new Date().toISOString() }
       const openAlarms = async (): Promise<{ agency: string; kind: string; count: number }[]> => await alarms.openAlarmCounts()
-      const metrics = late.metrics = createHubMetrics({ ledger, agencies: scheduled, queues: push.queues, targets: targetHealth, hub: hubInfo, ready: async () => (await checkReadiness(readiness)).ready, openAlarms })
+      const metrics = late.metrics = createHubMetrics({ ledger, agencies: scheduled, queues: push.queues, targets: targetHealth, hub: hubInfo, ready: async () => (await checkReadiness(readiness)).ready, openAlarms, completeness: async id => (await agencyCompleteness({ ledger, mappings }, id)).fields })
       const admin = await buildAdminServer({
         ...readiness, ledger, hub: hubInfo, admin: config.admin, agencies: scheduled, queues: push.queues, batchSize: config.push.batchSize, metrics, logger,
         triggerPull: async id => await scheduler.trigger(id),

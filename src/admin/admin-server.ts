@@ -12,6 +12,7 @@ import { installPathScrub } from './machine-paths.js'
 import { registerHealthRoutes } from './routes/health-routes.js'
 import { registerMetricsRoute } from './routes/metrics-route.js'
 import { registerAgencyRoutes } from './routes/agency-routes.js'
+import { registerCompletenessRoute } from './routes/completeness-route.js'
 import { registerQuarantineRoutes } from './routes/quarantine-routes.js'
 import { registerDeadLetterRoutes } from './routes/dead-letter-routes.js'
 import { registerFlowRoutes } from './routes/flow-routes.js'
@@ -83,6 +84,7 @@ export async function buildAdminServer (deps: AdminDeps): Promise<FastifyInstanc
   registerHealthRoutes(app, deps)
   registerMetricsRoute(app, deps)
   registerAgencyRoutes(app, deps)
+  registerCompletenessRoute(app, deps)
   registerQuarantineRoutes(app, deps)
   registerDeadLetterRoutes(app, deps)
   registerFlowRoutes(app, deps)

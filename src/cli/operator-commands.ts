@@ -8,6 +8,7 @@ import { hashTokenCommand } from './hash-token-command.js'
 import { ackCommand, alarmsCommand } from './alarms-command.js'
 import { reconcileApiCommand } from './reconcile-api-command.js'
 import { flowCommand } from './flow-command.js'
+import { completenessCommand } from './completeness-command.js'
 import { DEFAULT_LOCALE, isLocale, translator } from '../i18n/translate.js'
 import { DEMO_ADMIN_URL } from './admin-client.js'
 
@@ -20,6 +21,7 @@ export const OPERATOR_USAGE = `Operating a running hub (admin API; --url/--token
   casebridge dead-letters retry --agency X [case…]   deliver them again (all when none named)
   casebridge dead-letters discard --agency X <case…> | --all     drop dead letters (admin)
   casebridge sync --agency X [--no-wait]             pull an agency now and follow the pull
+  casebridge completeness [--agency X]              信息不全: per expected field, the share of cases with a value
   casebridge alarms [--agency X] [--state S]         alarms (S: active, open, acknowledged, resolved, all)
   casebridge ack --agency X --kind K [--note TEXT]   acknowledge an open alarm
   casebridge reconcile --agency X [--repair] [--full-listing]    reconcile now and show the findings
@@ -44,6 +46,7 @@ const COMMANDS: Readonly<Record<string, Readonly<Record<string, Handler>>>> = {
   },
   sync: { '': syncCommand },
   alarms: { '': alarmsCommand },
+  completeness: { '': completenessCommand },
   ack: { '': ackCommand },
   reconcile: { '': reconcileApiCommand },
   pause: { '': async args => await flowCommand('pause', args) },

@@ -36,6 +36,8 @@ export const MESSAGES_EN = {
   'alarm.mapping_invalid.description': 'The edited mapping of {agency} was refused; the previous version stays active.',
   'alarm.dead_letters.title': 'Cases not delivered',
   'alarm.dead_letters.description': '{count} case(s) of {agency} could not be delivered to the platform and wait for an operator.',
+  'alarm.incomplete_records.title': 'Cases delivered with fields missing',
+  'alarm.incomplete_records.description': 'Cases of {agency} lack expected fields (信息不全) more often than allowed: {message}. Ask the agency to complete them; a column its system does not have belongs under absent: in its mapping.',
   'alarm.dead_letters.description.target_auth': "The platform refused the hub's credentials or request signature, so {count} case(s) of {agency} were not delivered: fix the target's keys in the configuration, then retry the dead letters.",
   'alarm.state.open': 'open',
   'alarm.state.acknowledged': 'acknowledged',
@@ -84,6 +86,12 @@ export const MESSAGES_EN = {
   'column.alarm': 'Alarm',
   'column.state': 'State',
   'column.cases': 'Cases',
+  'column.field': 'Field',
+  'column.complete': 'Complete',
+  'column.missing': 'Missing',
+  'column.note': 'Note',
+  'cli.completeness.header': '{agency}: {cases} case(s); share of them with each expected field',
+  'cli.completeness.byDesign': "not in the agency's system",
 
   // --- CLI: messages -----------------------------------------------------------------------
   'cli.status.header': 'Hub {hub}: {count} agencies',

@@ -12,6 +12,7 @@ import type { CompiledMapping } from '../mapping/types.js'
 import { decodeAcked, decodeSeen, type AckedVersion, type DeadLetterEntry, type QuarantineEntry, type SeenVersion } from './entries.js'
 import { ALLOCATE_KEYS, BEGIN_SEND_KEYS, END_SEND_KEYS, FINISH_KEYS, KEEP_NEWEST_KEYS, recordSeenIn, versionCommands } from './version-order.js'
 import { PullLeaseLostError, type RemoteFailure } from '../errors.js'
+import { gapCommands, recordGapsIn } from './completeness-store.js'
 import type { SourceProblem } from '../contracts/source-adapter.js'
 
 /** A version about to be enqueued: a new sequence is allocated (`sequence` absent) or the given one is kept (a re-send). */
@@ -55,7 +56,8 @@ function checkExec (replies: [Error | null, unknown][] | null): void {
 export interface PullRun { readonly instance: string; readonly tick?: string; readonly failure?: RemoteFailure }
 
 export interface PageCommit {
-  readonly seen: readonly { caseNumber: string; version: SeenVersion }[]
+  /** `gaps`: the expected fields the version lacks (src/schema/completeness.ts), recorded with it; absent: left as they were. */
+  readonly seen: readonly { caseNumber: string; version: SeenVersion; gaps?: readonly string[] }[]
   readonly quarantined: readonly QuarantineEntry[]
   /** Record keys that are valid now and leave quarantine. */
   readonly released: readonly string[]
@@ -89,6 +91,7 @@ export class Ledger {
   /** `watchMs`: how long a registered delivery counts as one that may still land (push.lateDeliveryWatchSeconds). */
   constructor (private readonly redis: Redis, private readonly prefix: string, private readonly watchMs = 86_400_000) {
     this.scripts = versionCommands(redis)
+    gapCommands(redis)
   }
 
   /** The ledger's keys of an agency: for the ledger's own modules only (this class and the views it makes). */
@@ -174,6 +177,7 @@ export class Ledger {
     const tx = this.redis.multi()
     // seen + pending + bucket index, in one script (src/ledger/ledger-scripts.ts)
     if (commit.seen.length > 0) recordSeenIn(tx, k, seenArgs(commit.seen, '0'))
+    recordGapsIn(tx, k, commit.seen.flatMap(s => s.gaps === undefined ? [] : [{ caseNumber: s.caseNumber, gaps: s.gaps }]))
     if (commit.released.length > 0) { tx.hdel(k.quarantine, ...commit.released); tx.srem(k.held, ...commit.released) }
     if (commit.quarantined.length > 0) {
       tx.hset(k.quarantine, ...commit.quarantined.flatMap(q => [q.recordKey, JSON.stringify(q)]))
@@ -375,6 +379,18 @@ export class Ledger {
     const [, flat] = await this.redis.hscan(key, '0', 'COUNT', size)
     const sample = flat.filter((_, i) => i % 2 === 1).slice(0, size).map(text => JSON.parse(text) as DeadLetterEntry)
     return { count, sample }
+  }
+
+  /**
+   * The agency's completeness now: how many cases it has (versions enqueued for delivery)
+   * and, per expected field, how many of them lack it (src/ledger/completeness-store.ts).
+   */
+  async completeness (agencyId: string): Promise<{ cases: number; missing: Record<string, number> }> {
+    const k = this.keysOf(agencyId)
+    const replies = await this.redis.multi().hlen(k.seen).hgetall(k.gapCounts).exec()
+    checkExec(replies)
+    const counts = (replies?.[1]?.[1] ?? {}) as Record<string, string>
+    return { cases: Number(replies?.[0]?.[1] ?? 0), missing: Object.fromEntries(Object.entries(counts).map(([f, n]) => [f, Number(n)])) }
   }
 
   async deadLetters (agencyId: string): Promise<DeadLetterEntry[]> {

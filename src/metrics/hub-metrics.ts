@@ -19,6 +19,8 @@ export interface MetricsSources {
   readonly ready: () => Promise<boolean>
   /** Open alarms by agency and kind; absent until the alarm module is wired. */
   readonly openAlarms?: () => Promise<readonly OpenAlarmCount[]>
+  /** Per agency, the ratio of its cases not missing each expected field (src/admin/agency-completeness.ts); absent: no such metric. */
+  readonly completeness?: (agencyId: string) => Promise<readonly { readonly field: string; readonly ratio: number | null }[]>
 }
 
 export interface HubMetrics {
@@ -88,6 +90,20 @@ export function createHubMetrics (src: MetricsSources): HubMetrics {
   ledgerGauge('casebridge_agency_last_pull_timestamp_seconds', 'When a pull of the agency last ended, successful or not (Unix time).', s => s.lastPullAt)
   ledgerGauge('casebridge_agency_last_successful_pull_timestamp_seconds', 'When a pull of the agency last succeeded (Unix time).', s => s.lastPullOkAt)
   ledgerGauge('casebridge_agency_last_successful_reconciliation_timestamp_seconds', 'When a reconciliation of the agency last succeeded (Unix time).', s => s.lastReconcileOkAt)
+
+  new Gauge({
+    name: 'casebridge_agency_field_completeness_ratio',
+    help: 'Share of the agency\'s cases not missing the expected field (信息不全); 0 for a field its system does not have (absent: in the mapping). No sample while the agency has no case.',
+    labelNames: ['agency', 'field'], registers,
+    async collect () {
+      this.reset()
+      const read = src.completeness
+      if (read === undefined) return
+      for (const a of src.agencies) {
+        for (const f of await read(a.id)) if (f.ratio !== null) this.set({ agency: a.id, field: f.field }, f.ratio)
+      }
+    },
+  })
 
   new Gauge({
     name: 'casebridge_alarms_open', help: 'Open (not resolved) alarms by agency and kind.', labelNames: ['agency', 'kind'], registers,

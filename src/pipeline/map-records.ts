@@ -12,7 +12,8 @@ import { keptRaw, rawDepthProblem } from './raw-limits.js'
 import { EventLoopTurns } from '../mapping/event-loop-turns.js'
 import type { Projection, TargetProjection } from '../contracts/projection.js'
 
-export interface ValidCase { readonly caseNumber: string; readonly fingerprint: string; readonly case: CanonicalCase; readonly recordKey: string }
+/** `gaps`: the expected fields the case lacks, not those its mapping declares absent (src/schema/completeness.ts). */
+export interface ValidCase { readonly caseNumber: string; readonly fingerprint: string; readonly case: CanonicalCase; readonly recordKey: string; readonly gaps: readonly string[] }
 
 export interface MappedPage {
   /** Valid cases by case number; a case appearing twice in one page with different content is quarantined instead (rule "duplicate-in-page"), an exact repeat counts once. */
@@ -154,7 +155,7 @@ export function mapRecords (agencyId: string, mapping: CompiledMapping, records:
       quarantine(raw, caseNumber, 'validation', [{ canonicalField: '/caseNumber', rule: 'duplicate-in-page', message: 'expected each case once in a page (or file); this case number appears again with different content, so which version is current cannot be told and neither is delivered — the source must send one (re-processing delivers the one kept here)' }])
       continue
     }
-    valid.set(caseNumber, { caseNumber, fingerprint: print, case: result.case, recordKey: recordKeyOf(caseNumber, raw) })
+    valid.set(caseNumber, { caseNumber, fingerprint: print, case: result.case, recordKey: recordKeyOf(caseNumber, raw), gaps: result.gaps.map(g => g.field) })
   }
   return { valid, quarantined, skipped, skippedByRule }
 }

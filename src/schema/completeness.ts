@@ -62,3 +62,27 @@ export function completenessGaps (c: CanonicalCase, absent: ReadonlySet<string> 
   }
   return [...gaps.values()]
 }
+
+/**
+ * One expected field of an agency, measured: of its `cases`, how many lack the field where it
+ * is expected (`missingInRecords`), or whether its system has no such column at all
+ * (`missingByDesign`, the mapping's `absent:`, with the administrator's note); `ratio` is the
+ * share of cases not missing it (null while the agency has no case).
+ */
+export interface FieldCompleteness {
+  readonly field: string
+  readonly missingInRecords: number
+  readonly missingByDesign: boolean
+  readonly note?: string
+  readonly ratio: number | null
+}
+
+/** Every expected field of the schema, in its order, from the ledger's counts and the mapping's `absent:`. */
+export function completenessOf (cases: number, missing: Readonly<Record<string, number>>, absent: ReadonlyMap<string, string>): FieldCompleteness[] {
+  return [...expectedFields()].map(field => {
+    const note = absent.get(field)
+    if (note !== undefined) return { field, missingInRecords: 0, missingByDesign: true, note, ratio: cases === 0 ? null : 0 }
+    const lacking = Math.min(cases, missing[field] ?? 0)
+    return { field, missingInRecords: lacking, missingByDesign: false, ratio: cases === 0 ? null : (cases - lacking) / cases }
+  })
+}

@@ -107,18 +107,19 @@ export async function commitMapped (
   signal?: AbortSignal,
 ): Promise<{ candidates: ValidCase[]; changed: PushItem[]; jobs: number } | undefined> {
   const candidates = [...mapped.valid.values()]
+  const gapsOf = new Map(candidates.map(c => [c.caseNumber, c.gaps]))
   const numbers = candidates.map(c => c.caseNumber)
   const [seen, acked] = await Promise.all([ctx.ledger.seenVersions(ctx.agencyId, numbers), ctx.ledger.ackedVersions(ctx.agencyId, numbers)])
   const now = Date.now()
   const versions: VersionToDeliver[] = []
   // Unknown to `seen` but acknowledged in exactly this version: a page read again after a
   // crash before its commit, whose push had gone through. Recorded, not sent again.
-  const delivered: { caseNumber: string; version: SeenVersion }[] = []
+  const delivered: { caseNumber: string; version: SeenVersion; gaps: readonly string[] }[] = []
   candidates.forEach((c, i) => {
     if (seen[i]?.fingerprint === c.fingerprint) return
     const ack = acked[i]
     if (seen[i] === undefined && ack?.fingerprint === c.fingerprint) {
-      delivered.push({ caseNumber: c.caseNumber, version: { fingerprint: c.fingerprint, mappingVersion: mapping.version, firstSeenMs: now, sequence: ack.sequence } })
+      delivered.push({ caseNumber: c.caseNumber, version: { fingerprint: c.fingerprint, mappingVersion: mapping.version, firstSeenMs: now, sequence: ack.sequence }, gaps: c.gaps })
       return
     }
     versions.push({ caseNumber: c.caseNumber, fingerprint: c.fingerprint, firstSeenMs: now, case: c.case })
@@ -132,7 +133,7 @@ export async function commitMapped (
   const { items: changed, jobs } = await enqueueVersions(ctx.queue, ctx.ledger, { agencyId: ctx.agencyId, agencyCode, targetId: ctx.targetId }, versions, { batchSize: ctx.batchSize, ...(ctx.lease === undefined ? {} : { lease: ctx.lease }) })
   crashPoint('pull.enqueued')
   await ctx.ledger.commitPage(ctx.agencyId, {
-    seen: [...delivered, ...changed.map(c => ({ caseNumber: c.caseNumber, version: { fingerprint: c.fingerprint, mappingVersion: mapping.version, firstSeenMs: now, sequence: c.sequence } }))],
+    seen: [...delivered, ...changed.map(c => ({ caseNumber: c.caseNumber, version: { fingerprint: c.fingerprint, mappingVersion: mapping.version, firstSeenMs: now, sequence: c.sequence }, gaps: gapsOf.get(c.caseNumber) ?? [] }))],
     quarantined: page.quarantined,
     released: [...new Set([...candidates.map(c => c.recordKey), ...(page.released ?? [])])],
     cursor: page.cursor,

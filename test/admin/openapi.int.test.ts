@@ -15,7 +15,7 @@ interface OpenApiDoc { openapi: string; info: { title: string; version: string }
 const EXPECTED_ROUTES = [
   'GET /healthz', 'GET /readyz', 'GET /metrics',
   'GET /api/hub', 'GET /api/agencies', 'GET /api/agencies/{id}', 'POST /api/agencies/{id}/sync',
-  'GET /api/agencies/{id}/quarantine', 'POST /api/agencies/{id}/quarantine/discard',
+  'GET /api/agencies/{id}/completeness', 'GET /api/agencies/{id}/quarantine', 'POST /api/agencies/{id}/quarantine/discard',
   'GET /api/agencies/{id}/dead-letters', 'POST /api/agencies/{id}/dead-letters/retry', 'POST /api/agencies/{id}/dead-letters/discard',
   'GET /api/audit', 'GET /api/alarms', 'POST /api/alarms/{agency}/{kind}/ack', 'POST /api/agencies/{id}/reconcile', 'GET /api/agencies/{id}/reconcile/progress',
   'POST /api/agencies/{id}/quarantine/retry', 'POST /api/mappings/preview',
@@ -26,7 +26,7 @@ const EXPECTED_ROUTES = [
 const SERVED: Readonly<Record<string, number>> = {
   'GET /healthz': 200, 'GET /readyz': 200, 'GET /metrics': 200,
   'GET /api/hub': 200, 'GET /api/agencies': 200, 'GET /api/agencies/{id}': 200, 'POST /api/agencies/{id}/sync': 202,
-  'GET /api/agencies/{id}/quarantine': 200, 'POST /api/agencies/{id}/quarantine/discard': 200,
+  'GET /api/agencies/{id}/completeness': 200, 'GET /api/agencies/{id}/quarantine': 200, 'POST /api/agencies/{id}/quarantine/discard': 200,
   'GET /api/agencies/{id}/dead-letters': 200, 'POST /api/agencies/{id}/dead-letters/retry': 200, 'POST /api/agencies/{id}/dead-letters/discard': 200,
   'GET /api/audit': 200, 'GET /api/alarms': 200, 'POST /api/alarms/{agency}/{kind}/ack': 200, 'POST /api/agencies/{id}/reconcile': 200,
   'POST /api/agencies/{id}/quarantine/retry': 200, 'POST /api/mappings/preview': 200,

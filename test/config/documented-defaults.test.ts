@@ -45,6 +45,7 @@ function literal (text: string): { value: unknown } | 'absent' | undefined {
   if (/^-?\d+(\.\d+)?$/.test(bare)) return { value: Number(bare) }
   if (bare === 'true' || bare === 'false') return { value: bare === 'true' }
   if (/^\[.*\]$/.test(bare)) return { value: JSON.parse(bare) }
+  if (/^\{.*\}$/.test(bare)) { try { return { value: JSON.parse(bare) } } catch { return undefined } }
   if (/^`[^`]*`$/.test(s)) return { value: bare }
   return undefined
 }

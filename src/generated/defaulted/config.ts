@@ -185,6 +185,16 @@ export interface HubConfig {
       backoffMs: number
     }
     /**
+     * The incomplete_records alarm (信息不全): expected canonical field (JSON pointer, e.g. /dates/decided) → the least share of an agency's cases that must not miss it (0 to 1). Fields the agency's mapping declares absent are its known gaps and never alarm; {} turns the alarm off.
+     */
+    completeness: {
+      /**
+       * This interface was referenced by `undefined`'s JSON-Schema definition
+       * via the `patternProperty` "^(/[^/]+)+$".
+       */
+      [k: string]: number | undefined
+    }
+    /**
      * Severity by count of affected cases, per alarm kind: below `warning` info, from `warning` warning, from `critical` critical.
      */
     severity: {
@@ -201,6 +211,7 @@ export interface HubConfig {
       source_problem: SeverityThresholds
       mapping_invalid: SeverityThresholds
       dead_letters: SeverityThresholds
+      incomplete_records: SeverityThresholds
     }
   }
   /**
