@@ -77,6 +77,12 @@ export interface CanonicalCase {
    * When the agency system last changed the record.
    */
   sourceUpdatedAt?: DateTime
+  /**
+   * Fields the hub derived from other fields of this case by a rule true by construction (the mapping's derive:), not read from the agency's system: each with the rule's name. Absent when none.
+   *
+   * @maxItems 20
+   */
+  derived?: DerivedField[]
 }
 /**
  * The administrative law-enforcement agency that handles the case (行政执法机关).
@@ -163,6 +169,16 @@ export interface CaseDates {
    * When the case was entered into the agency system (录入时间).
    */
   entered?: DateTime
+}
+export interface DerivedField {
+  /**
+   * The canonical field (JSON pointer), e.g. /regionCode.
+   */
+  field: string
+  /**
+   * The derivation rule, e.g. regionFromAgencyCode (mappings/README.md).
+   */
+  rule: string
 }
 /**
  * One law (and optionally the article) the case relies on.

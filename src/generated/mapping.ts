@@ -94,6 +94,12 @@ export interface AgencyMapping {
     [k: string]: unknown | undefined
   }
   /**
+   * Rules the hub fills canonical fields with from other fields of the same case, each true by construction and marked as derived in the case (derived: [{ field, rule }]): regionFromAgencyCode (/regionCode from characters 3–8 of the agency's credit code), suspectedCrimeFromTransfer (/transfer/suspectedCrime true for a transferred case). A rule fills its field only when nothing else set it.
+   *
+   * @maxItems 20
+   */
+  derive?: string[]
+  /**
    * Canonical fields the agency's system has no column for → a short note (why, since when). Never fill such a field with a stand-in: declare it here. Only expected fields (schemas/case.schema.json x-completeness) can be absent; the hub reports them as the agency's known gaps instead of a gap in every record.
    */
   absent?: {

@@ -5,6 +5,7 @@
  * come from?".
  */
 import { compileAbsent } from './absent-fields.js'
+import { compileDerivations } from './derivations.js'
 import { DEFAULT_INPUT, type InputOptions } from '../formats/input-options.js'
 import type { AgencyMapping } from '../generated/mapping.js'
 import { checkTableTargets } from './canonical-values.js'
@@ -94,6 +95,7 @@ export function compileSpec (doc: PositionedYaml, spec: AgencyMapping, file: str
   const steps: readonly Step[] = [...compileConstants(spec), ...fields.steps]
   const sources: readonly RuleSource[] = [...constantPointers.map(pointer => ({ pointer, source: undefined })), ...fields.sources]
   const absent = compileAbsent(doc, spec)
+  const derive = compileDerivations(doc, spec)
   const caseNumberOf = caseNumberReader(spec.caseNumberField)
   const expressions = Object.freeze([...ctx.expressions])
   const usesExpressions = expressions.length > 0
@@ -103,7 +105,9 @@ export function compileSpec (doc: PositionedYaml, spec: AgencyMapping, file: str
     const value: Record<string, unknown> = {}
     const problems: MappingProblem[] = []
     for (const step of steps) step(raw, value, scope, problems)
-    return problems.length === 0 ? { kind: 'mapped', caseNumber, value } : { kind: 'failed', caseNumber, problems }
+    if (problems.length > 0) return { kind: 'failed', caseNumber, problems }
+    derive.step(value)
+    return { kind: 'mapped', caseNumber, value }
   }
   /** The outcome decided before any rule runs: not a record, or skipped. */
   const before = (raw: Record<string, unknown>): MapOutcome | string | undefined => {

@@ -32,6 +32,7 @@ export const PATTERN_WORDS: Readonly<Record<string, string>> = {
   '^[1-9][0-9]{5}$': 'a 6-digit administrative division code (行政区划代码) not starting with 0',
   '^[^\\u0000-\\u001f\\u007f]+$': 'text without control characters',
   '^[a-f0-9]{64}$': 'a SHA-256 digest as 64 lowercase hexadecimal characters',
+  '^(/[A-Za-z]+)+$': 'a canonical field as a JSON pointer of property names, e.g. /regionCode',
 }
 
 const TYPE_WORDS: Readonly<Record<string, string>> = {

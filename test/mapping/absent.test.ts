@@ -63,3 +63,32 @@ t.test('only expected fields can be absent, and not while also mapped', async t 
     new RegExp(`^${FILE}:5:3: /regionCode is declared absent but also set at ${FILE}:7:3; remove one of them$`))
   t.match(errorOf(t, head + 'absent:\n  /regionCode: ""\nfields:\n  /a: { from: A }\n'), new RegExp(`^${FILE}:5:`), 'a note is required')
 })
+
+t.test('derive: fills a field by a rule true by construction, marks it derived, and never guesses', async t => {
+  const text = readFileSync(join(DIR, 'mapping.yaml'), 'utf8')
+    .replace('  /regionCode: the export has no division code column\n', '')
+    .replace('  /transfer/suspectedCrime: the export has no suspected-crime flag\n', '')
+    .replace('absent:\n', 'derive: [regionFromAgencyCode, suspectedCrimeFromTransfer]\n\nabsent:\n')
+  const mapping = compileMapping(text, join(DIR, 'derived.yaml'))
+  const csv = readFileSync(join(DIR, 'sample.csv'), 'utf8').trim().split('\n')
+  const transferred = csv[1]!.replace('县市监罚〔2026〕1号', '县市监罚〔2026〕8号').replace(',已处罚,', ',已移送,')
+  const report = await previewSample(mapping, Buffer.from([...csv, transferred].join('\n') + '\n'), 'sample.csv')
+  const valid = report.results.flatMap(r => r.outcome === 'valid' ? [r] : [])
+  t.equal(valid.length, 5)
+  for (const r of valid) {
+    t.equal(r.case.regionCode, '320322', `record ${r.record}: the region from characters 3–8 of the agency code 11320322014165834G`)
+    t.ok(r.case.derived?.some(d => d.field === '/regionCode' && d.rule === 'regionFromAgencyCode'), `record ${r.record}: marked derived`)
+  }
+  const eighth = valid.find(r => r.caseNumber === '县市监罚〔2026〕8号')
+  t.equal(eighth?.case.transfer?.suspectedCrime, true, 'a transferred case is flagged a suspected crime')
+  t.same(eighth?.case.derived, [{ field: '/regionCode', rule: 'regionFromAgencyCode' }, { field: '/transfer/suspectedCrime', rule: 'suspectedCrimeFromTransfer' }])
+  const first = valid.find(r => r.caseNumber === '县市监罚〔2026〕1号')
+  t.equal(first?.case.transfer, undefined, 'a case not transferred is not flagged at all: false would be a guess')
+  t.ok(first?.gaps.some(g => g.field === '/transfer/suspectedCrime'), 'so its flag is a gap, counted')
+  t.notOk(valid.some(r => r.gaps.some(g => g.field === '/regionCode')), 'a derived field is no gap')
+
+  t.equal(errorOf(t, head + 'derive: [regionFromPostcode]\nfields:\n  /a: { from: A }\n'),
+    `${FILE}:4:10: unknown derivation "regionFromPostcode" (allowed: regionFromAgencyCode, suspectedCrimeFromTransfer)`)
+  t.match(errorOf(t, head + 'derive: [regionFromAgencyCode]\nfields:\n  /regionCode: { from: XZQH }\n'), /regionFromAgencyCode derives \/regionCode, which is also set at .*:6:3; a field is mapped or derived, not both/)
+  t.match(errorOf(t, head + 'derive: [regionFromAgencyCode]\nabsent:\n  /regionCode: none\nfields:\n  /a: { from: A }\n'), /derives \/regionCode, which is declared absent/)
+})

@@ -30,7 +30,7 @@ t.test('a duplicate key is reported where it is repeated', async t => {
 
 t.test('an unknown top-level key is reported at the key, with the allowed keys', async t => {
   t.equal(errorOf(t, head + 'feilds:\n  /a: { from: A }\n'),
-    `${FILE}:4:1: unknown key "feilds" (allowed: version, agency, timezone, caseNumberField, input, skip, constants, absent, tables, fields)`)
+    `${FILE}:4:1: unknown key "feilds" (allowed: version, agency, timezone, caseNumberField, input, skip, constants, derive, absent, tables, fields)`)
 })
 
 t.test('an unknown key in a rule lists the keys a rule allows', async t => {
@@ -96,7 +96,7 @@ t.test('missing keys and wrong types say what was expected', async t => {
 })
 
 t.test('a misspelt key is reported before the required key it leaves missing', async t => {
-  t.equal(errorOf(t, head + 'feilds:\n  /a: { from: A }\n'), `${FILE}:4:1: unknown key "feilds" (allowed: version, agency, timezone, caseNumberField, input, skip, constants, absent, tables, fields)`)
+  t.equal(errorOf(t, head + 'feilds:\n  /a: { from: A }\n'), `${FILE}:4:1: unknown key "feilds" (allowed: version, agency, timezone, caseNumberField, input, skip, constants, derive, absent, tables, fields)`)
 })
 
 t.test('loadMapping names an unreadable file', async t => {
