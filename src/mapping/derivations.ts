@@ -4,6 +4,8 @@
  * as derived in the case (`derived: [{ field, rule }]`), so the platform and a reader of the
  * trace can tell a derived value from one the agency's system recorded. A rule fills its
  * field only when the mapping left it unset, and sets nothing when its premise is missing.
+ * A field may be derived and declared absent at once: derived where the premise holds, a
+ * known gap of the agency's system everywhere else (a flag only a transfer implies).
  */
 import type { PositionedYaml } from '../yaml/positions.js'
 import type { AgencyMapping } from '../generated/mapping.js'
@@ -50,7 +52,6 @@ export function compileDerivations (doc: PositionedYaml, spec: AgencyMapping): {
     if (rule === undefined) fail(doc, ['derive', i], `unknown derivation "${name}" (allowed: ${Object.keys(DERIVATIONS).join(', ')})`)
     const both = mapped.find(m => pointersOverlap(m.p, rule.field))
     if (both !== undefined) fail(doc, ['derive', i], `${name} derives ${rule.field}, which is also set at ${doc.where(both.where, 'key')}; a field is mapped or derived, not both`)
-    if (Object.hasOwn(spec.absent ?? {}, rule.field)) fail(doc, ['derive', i], `${name} derives ${rule.field}, which is declared absent; remove one of them`)
     return { name, rule, set: compileSetter(rule.field) }
   })
   const step: DeriveStep = out => {

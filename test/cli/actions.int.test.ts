@@ -95,17 +95,17 @@ t.test('check-config accepts the demo config with a token hash and refuses a tok
   const good = await runCli(['check-config', 'config/demo.yaml'], { env: hashed })
   t.equal(good.code, 0, good.stderr)
   const lines = good.stdout.trimEnd().split('\n')
-  t.equal(lines[0], `${demo}：有效（3 个机构，1 个目标）`, 'zh-CN: the demo config says no hub.locale')
+  t.equal(lines[0], `${demo}：有效（4 个机构，1 个目标）`, 'zh-CN: the demo config says no hub.locale')
   t.match(lines[1], /^ {2}market-regulation-peixian：映射版本 \S+（.*market-regulation-peixian\.yaml）$/)
-  t.equal(lines.length, 4, 'one line per agency')
+  t.equal(lines.length, 5, 'one line per agency')
   const english = await runCli(['check-config', 'config/demo.yaml', '--lang', 'en'], { env: hashed })
-  t.equal(english.stdout.split('\n')[0], `${demo}: valid (agencies: 3, targets: 1)`)
+  t.equal(english.stdout.split('\n')[0], `${demo}: valid (agencies: 4, targets: 1)`)
 
   const json = await runCli(['check-config', 'config/demo.yaml', '--json'], { env: hashed })
   t.equal(json.code, 0, json.stderr)
   const report = JSON.parse(json.stdout) as { file: string; valid: boolean; agencies: { id: string; enabled: boolean; mapping: { version: string } }[]; targets: string[] }
   t.match(report, { file: demo, valid: true, targets: ['platform'] })
-  t.same(report.agencies.map(a => [a.id, a.enabled]), [['market-regulation-peixian', true], ['ecology-environment-peixian', true], ['urban-management-peixian', true]])
+  t.same(report.agencies.map(a => [a.id, a.enabled]), [['market-regulation-peixian', true], ['ecology-environment-peixian', true], ['urban-management-peixian', true], ['tobacco-monopoly-peixian', true]])
   t.ok(report.agencies.every(a => a.mapping.version.length > 0), 'each agency with its mapping version')
 
   const clear = await runCli(['check-config', 'config/demo.yaml'], { env: { ...env, CASEBRIDGE_DEMO_ADMIN_TOKEN_SHA256: 'demo-admin-token' } })

@@ -12,9 +12,9 @@ import { runCli } from '../helpers/run-cli.js'
 import { TEST_REDIS_URL, testPrefix } from '../helpers/redis.js'
 import { tempDir } from '../helpers/temp-files.js'
 
-/** The demo's three agencies (config/demo.yaml) and, for the file drops, what their sample exports hold. */
+/** The demo's four agencies (config/demo.yaml) and, for the file drops, what their sample exports hold. */
 const HTTP_AGENCY = 'market-regulation-peixian'
-const DROPS: Readonly<Record<string, string>> = { 'ecology-environment-peixian': 'ecology-environment', 'urban-management-peixian': 'urban-management' }
+const DROPS: Readonly<Record<string, string>> = { 'ecology-environment-peixian': 'ecology-environment', 'urban-management-peixian': 'urban-management', 'tobacco-monopoly-peixian': 'tobacco-monopoly' }
 const RECORDS = 120
 
 interface Agencies { generatedAt: string; agencies: AgencyStatus[] }

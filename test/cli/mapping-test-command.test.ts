@@ -7,6 +7,7 @@ import type { BuiltSample } from '../../fixtures/agencies/sample-kit.js'
 import * as market from '../../fixtures/agencies/market-regulation/generate.js'
 import * as ecology from '../../fixtures/agencies/ecology-environment/generate.js'
 import * as urban from '../../fixtures/agencies/urban-management/generate.js'
+import * as tobacco from '../../fixtures/agencies/tobacco-monopoly/generate.js'
 import { runCli } from '../helpers/run-cli.js'
 import { tempDir } from '../helpers/temp-files.js'
 import { problemReason, translator } from '../../src/i18n/translate.js'
@@ -18,6 +19,7 @@ const AGENCIES: ReadonlyArray<{ name: string; dir: string; build: () => BuiltSam
   { name: 'market regulation', dir: market.DIR, build: market.build },
   { name: 'ecology and environment', dir: ecology.DIR, build: ecology.build },
   { name: 'urban management', dir: urban.DIR, build: urban.build },
+  { name: 'tobacco monopoly', dir: tobacco.DIR, build: tobacco.build },
 ]
 
 for (const agency of AGENCIES) {
@@ -36,6 +38,7 @@ for (const agency of AGENCIES) {
       if (r.outcome === 'skipped') t.ok(lines.some(l => l.startsWith(`#${r.record} `) && l.endsWith(`skipped by ${r.rule}`)), `record ${r.record} skipped by ${r.rule}`)
       if (r.outcome === 'valid') {
         t.ok(lines.some(l => l.startsWith(`#${r.record} `) && l.endsWith(': valid')), `record ${r.record} valid`)
+        for (const field of r.gaps ?? []) t.ok(lines.some(l => l.trimStart().startsWith(`delivered without ${field}`)), `record ${r.record}: delivered without ${field}, said so`)
         for (const p of r.case.parties) if (p.kind === 'person') t.notOk(stdout.includes(p.idNumber), `record ${r.record}: ID numbers are masked`)
       }
     }

@@ -53,6 +53,10 @@ t.test('a 50,000-case back-fill of one agency does not hold up the 50 cases of a
   await waitFor('the back-fill to be well under way', () => storedFor(world, DEMO_AGENCY_CODE) >= 10_000, { timeoutMs: 120_000, intervalMs: 20 })
   await hub.ledger.resume(SMALL)
   const joined = Date.now()
+  // Counted from the moment the small agency's first cases are in the queue, not from the
+  // resume: until its next pull tick has run, the back-fill rightly goes on alone (at up to
+  // ~2,000 cases/s, so a second of tick and pull under load would otherwise count as waiting).
+  await waitFor('the small agency\'s first cases queued', async () => (await hub.ledger.counters(SMALL)).enqueued > 0, { timeoutMs: 30_000, intervalMs: 10 })
   const bigAtJoin = storedFor(world, DEMO_AGENCY_CODE)
 
   await waitFor('the small agency to be complete', () => storedFor(world, SMALL_CODE) === smallValid, { timeoutMs: 120_000, intervalMs: 20, describe: () => JSON.stringify(world.platform.stats().agencies) })

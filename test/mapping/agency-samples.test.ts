@@ -9,11 +9,13 @@ import { dirtyRecordsDoc, type BuiltSample, type ExpectedRecord } from '../../fi
 import * as market from '../../fixtures/agencies/market-regulation/generate.js'
 import * as ecology from '../../fixtures/agencies/ecology-environment/generate.js'
 import * as urban from '../../fixtures/agencies/urban-management/generate.js'
+import * as tobacco from '../../fixtures/agencies/tobacco-monopoly/generate.js'
 
 const AGENCIES: ReadonlyArray<{ name: string; title: string; dir: string; build: () => BuiltSample }> = [
   { name: 'market regulation', title: market.TITLE, dir: market.DIR, build: market.build },
   { name: 'ecology and environment', title: ecology.TITLE, dir: ecology.DIR, build: ecology.build },
   { name: 'urban management', title: urban.TITLE, dir: urban.DIR, build: urban.build },
+  { name: 'tobacco monopoly (a thin ten-column export)', title: tobacco.TITLE, dir: tobacco.DIR, build: tobacco.build },
 ]
 
 const problemKeys = (problems: ReadonlyArray<{ sourceField?: string; canonicalField: string; rule: string }>): string[] =>
