@@ -32,7 +32,10 @@ t.test('completeness is counted per field, agrees in API, CLI and metrics, and a
   const files = tempDir(t)
   const folder = join(files.dir, 'drop')
   mkdirSync(folder)
-  const sample = readFileSync(join(FIXTURE, 'sample.csv'), 'utf8')
+  // The fixture's seven rows and an eighth: a complete row whose cause (an expected field) is empty.
+  const fixture = readFileSync(join(FIXTURE, 'sample.csv'), 'utf8')
+  const first = fixture.split('\n')[1]!
+  const sample = fixture + first.replace('县市监罚〔2026〕1号', '县市监罚〔2026〕8号').replace(',销售过期食品,', ',,') + '\n'
   writeFileSync(join(folder, 'export-1.csv'), sample)
   writeFileSync(join(folder, 'export-1.csv.ok'), '')
   const config = JSON.parse(readFileSync(world.writeConfig(), 'utf8')) as Record<string, unknown> & { agencies: Array<Record<string, unknown>>; admin: Record<string, unknown> }
@@ -42,26 +45,30 @@ t.test('completeness is counted per field, agrees in API, CLI and metrics, and a
   const hub = await startHub({ config: await loadConfig(files.write('hub.yaml', JSON.stringify(config)), builtInRegistry(), world.env), registry: builtInRegistry(), logger: silentLogger(), schedule: false })
   t.teardown(async () => await hub.close())
   await hub.pullNow(AGENCY)
-  await waitFor('the four valid cases on the platform', () => world.platform.stats().totals.stored === 4, { describe: () => JSON.stringify(world.platform.stats().totals) })
+  await waitFor('the five valid cases on the platform', () => world.platform.stats().totals.stored === 5, { describe: () => JSON.stringify(world.platform.stats().totals) })
+  // Identity missing, or a value wrong: quarantined with the field, as before.
+  const quarantine = await hub.ledger.quarantine(AGENCY)
+  t.same(quarantine.map(q => `${q.caseNumber ?? ''} ${q.problems.map(p => p.canonicalField).join(',')}`).sort(), ['县市监罚〔2026〕4号 /parties/0/name', '县市监罚〔2026〕5号 /dates/decided', '县市监罚〔2026〕6号 /parties/0/idNumber'],
+    'the record without a party name, the impossible date and the wrong check digit are quarantined with their field')
 
-  // The count made here: of the export's rows that are valid (4), one (record 7) is decided without its decision date.
+  // The count made here: of the export's rows that are valid (5), one (record 7) is decided without its decision date, one (record 8) has no cause.
   const api = async (): Promise<Answer> => await (await fetch(`${hub.adminUrl}/api/agencies/${AGENCY}/completeness`, { headers: { authorization: `Bearer ${TOKEN}` } })).json() as Answer
-  const first = await api()
-  t.equal(first.cases, 4, 'four cases')
-  const decided = first.fields.find(f => f.field === '/dates/decided')
-  t.same(decided, { field: '/dates/decided', missingInRecords: 1, missingByDesign: false, ratio: 0.75 }, 'the decision date: missing in one of four cases')
-  const filed = first.fields.find(f => f.field === '/dates/filed')
+  const report = await api()
+  t.equal(report.cases, 5, 'five cases')
+  const decided = report.fields.find(f => f.field === '/dates/decided')
+  t.same(decided, { field: '/dates/decided', missingInRecords: 1, missingByDesign: false, ratio: 0.8 }, 'the decision date (implied by the status): missing in one of five cases')
+  const filed = report.fields.find(f => f.field === '/dates/filed')
   t.match(filed, { missingByDesign: true, missingInRecords: 0, note: 'the filing date is not exported', ratio: 0 }, 'the filing date: not in the system, with the mapping\'s note')
-  t.match(first.fields.find(f => f.field === '/classification/cause'), { missingInRecords: 0, missingByDesign: false, ratio: 1 }, 'the cause: in every case')
+  t.match(report.fields.find(f => f.field === '/classification/cause'), { missingInRecords: 1, missingByDesign: false, ratio: 0.8 }, 'the cause (always expected): missing in one case, which was delivered all the same')
 
   const env = { CASEBRIDGE_ADMIN_URL: hub.adminUrl, CASEBRIDGE_ADMIN_TOKEN: TOKEN }
   const json = await runCli(['completeness', '--agency', AGENCY, '--json'], { env })
   t.equal(json.code, 0, json.stderr)
-  t.same(JSON.parse(json.stdout), first, 'casebridge completeness --json: the API\'s numbers')
+  t.same(JSON.parse(json.stdout), report, 'casebridge completeness --json: the API\'s numbers')
   const table = await runCli(['completeness', '--agency', AGENCY, '--lang', 'en'], { env })
   t.equal(table.code, 0, table.stderr)
-  t.match(table.stdout, new RegExp(`^${AGENCY}: 4 case\\(s\\)`), 'the table names the agency and its cases')
-  t.match(table.stdout, /\/dates\/decided\s+75\.0%\s+1\s/, 'and the decision date at 75.0 %, 1 missing')
+  t.match(table.stdout, new RegExp(`^${AGENCY}: 5 case\\(s\\)`), 'the table names the agency and its cases')
+  t.match(table.stdout, /\/dates\/decided\s+80\.0%\s+1\s/, 'and the decision date at 80.0 %, 1 missing')
   t.match(table.stdout, /\/dates\/filed\s+0\.0%\s+not in the agency's system\s+the filing date is not exported/, 'and the filing date as not in the system')
 
   const metrics = await (await fetch(`${hub.adminUrl}/metrics`)).text()
@@ -69,20 +76,21 @@ t.test('completeness is counted per field, agrees in API, CLI and metrics, and a
     const line = metrics.split('\n').find(l => l.startsWith(`casebridge_agency_field_completeness_ratio{agency="${AGENCY}",field="${field}"}`))
     return line === undefined ? undefined : Number(line.split(' ').pop())
   }
-  t.equal(sample1('/dates/decided'), 0.75, '/metrics: the same ratio')
+  t.equal(sample1('/dates/decided'), 0.8, '/metrics: the same ratio')
+  t.equal(sample1('/classification/cause'), 0.8, '/metrics: the same ratio for the cause')
   t.equal(sample1('/dates/filed'), 0, '/metrics: 0 for a field the system does not have')
 
   // The alarm: the decision date is below its 95 %; the filing date (absent by design) is not judged.
   await waitFor('the incomplete_records alarm open', async () => (await hub.alarms.list({ agencyId: AGENCY })).some(a => a.kind === 'incomplete_records' && a.state === 'open'))
   const alarm = (await hub.alarms.list({ agencyId: AGENCY })).find(a => a.kind === 'incomplete_records')
   t.equal(alarm?.count, 1, 'counted in cases lacking the field')
-  t.equal(alarm?.detail?.message, '/dates/decided 75.0% < 95%', 'the message names the field, its share and its minimum — not the field the system lacks')
+  t.equal(alarm?.detail?.message, '/dates/decided 80.0% < 95%', 'the message names the field, its share and its minimum — not the cause (80 % ≥ its 50 %), nor the field the system lacks')
 
   // The agency fills the date in: the case changes, its gap goes, the alarm resolves.
   writeFileSync(join(folder, 'export-2.csv'), sample.split('\n').map(l => l.startsWith('县市监罚〔2026〕7号') ? l.replace(',1500.00,,已处罚', ',1500.00,2026-06-01,已处罚') : l).join('\n'))
   writeFileSync(join(folder, 'export-2.csv.ok'), '')
   await hub.pullNow(AGENCY)
   await waitFor('the decision date complete', async () => (await api()).fields.find(f => f.field === '/dates/decided')?.missingInRecords === 0)
-  t.equal((await api()).cases, 4, 'still four cases: the amended one counts once')
+  t.equal((await api()).cases, 5, 'still five cases: the amended one counts once')
   await waitFor('the incomplete_records alarm resolved', async () => (await hub.alarms.list({ agencyId: AGENCY })).some(a => a.kind === 'incomplete_records' && a.state === 'resolved'))
 })
