@@ -7,7 +7,7 @@
  */
 import type { AgencyMapping } from '../generated/mapping.js'
 import type { PositionedYaml } from '../yaml/positions.js'
-import { expectedFields } from '../schema/completeness.js'
+import { expectedFields, identityFields } from '../schema/completeness.js'
 import { fail } from './compile-context.js'
 import { pointersOverlap } from './pointer.js'
 
@@ -18,8 +18,11 @@ export function compileAbsent (doc: PositionedYaml, spec: AgencyMapping): readon
   const expected = expectedFields()
   const mapped = [...Object.keys(spec.constants ?? {}).map(p => ({ p, where: ['constants', p] })), ...Object.keys(spec.fields).map(p => ({ p, where: ['fields', p] }))]
   return Object.freeze(Object.entries(spec.absent ?? {}).map(([field, note]) => {
+    if ([...identityFields()].some(id => pointersOverlap(id, field))) {
+      fail(doc, ['absent', field], `${field} cannot be declared absent: it identifies the case, which is not delivered without it (the identity fields: ${[...identityFields()].join(', ')})`, 'key')
+    }
     if (!expected.has(field)) {
-      fail(doc, ['absent', field], `${field} cannot be declared absent: only fields a case is delivered without can be (${[...expected].join(', ')}); the others identify the case`, 'key')
+      fail(doc, ['absent', field], `${field} is not an expected field, so it needs no declaration: a field outside the expected tier is simply left out (the expected fields: ${[...expected].join(', ')})`, 'key')
     }
     const both = mapped.find(m => pointersOverlap(m.p, field))
     if (both !== undefined) fail(doc, ['absent', field], `${field} is declared absent but also set at ${doc.where(both.where, 'key')}; remove one of them`, 'key')

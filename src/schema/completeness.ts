@@ -16,19 +16,33 @@ import { createAjv } from './ajv.js'
 export interface CompletenessGap { readonly field: string; readonly why?: string }
 
 interface Implied { readonly why: string; readonly when: ValidateFunction; readonly expected: readonly string[] }
-interface Expectations { readonly expected: readonly string[]; readonly implied: readonly Implied[]; readonly all: ReadonlySet<string> }
+interface Expectations { readonly expected: readonly string[]; readonly implied: readonly Implied[]; readonly all: ReadonlySet<string>; readonly identity: ReadonlySet<string> }
 
 let compiled: Expectations | undefined
 
 function expectations (): Expectations {
   if (compiled !== undefined) return compiled
-  const schema = JSON.parse(readFileSync(schemaPath('case.schema.json'), 'utf8')) as { 'x-completeness'?: { expected?: string[]; implied?: Array<{ why: string; when: object; expected: string[] }> } }
+  const schema = JSON.parse(readFileSync(schemaPath('case.schema.json'), 'utf8')) as {
+    required?: string[]
+    properties?: Record<string, { required?: string[] }>
+    'x-completeness'?: { expected?: string[]; implied?: Array<{ why: string; when: object; expected: string[] }> }
+  }
   const section = schema['x-completeness']
   if (section?.expected === undefined) throw new SchemaDefinitionError('schemas/case.schema.json has no x-completeness.expected')
   const ajv = createAjv()
   const implied = (section.implied ?? []).map(i => ({ why: i.why, when: ajv.compile(i.when), expected: i.expected }))
-  compiled = { expected: section.expected, implied, all: new Set([...section.expected, ...implied.flatMap(i => i.expected)]) }
+  // The identity tier, one level deep (the agency's code and name): what a case is refused without.
+  const identity = new Set((schema.required ?? []).flatMap(top => {
+    const inner = schema.properties?.[top]?.required
+    return inner === undefined ? [`/${top}`] : [`/${top}`, ...inner.map(f => `/${top}/${f}`)]
+  }))
+  compiled = { expected: section.expected, implied, all: new Set([...section.expected, ...implied.flatMap(i => i.expected)]), identity }
   return compiled
+}
+
+/** The identity tier (the schema's `required`, and the agency's code and name): a case without one is refused. */
+export function identityFields (): ReadonlySet<string> {
+  return expectations().identity
 }
 
 /** Every field the expected tier can name: what a mapping may declare `absent:`. */

@@ -58,7 +58,10 @@ t.test('a ten-column export mapped with absent: delivers every record with its i
 
 t.test('only expected fields can be absent, and not while also mapped', async t => {
   t.equal(errorOf(t, head + 'absent:\n  /caseNumber: not exported\nfields:\n  /a: { from: A }\n'),
-    `${FILE}:5:3: /caseNumber cannot be declared absent: only fields a case is delivered without can be (/regionCode, /classification/field, /classification/procedure, /classification/cause, /penalties, /dates/filed, /transfer/suspectedCrime, /dates/decided, /dates/closed, /transfer/transferDate, /transfer/receivingUnit, /amounts/fine); the others identify the case`)
+    `${FILE}:5:3: /caseNumber cannot be declared absent: it identifies the case, which is not delivered without it (the identity fields: /schemaVersion, /agency, /agency/code, /agency/name, /caseNumber, /status, /parties)`)
+  t.match(errorOf(t, head + 'absent:\n  /parties/name: not exported\nfields:\n  /a: { from: A }\n'), /\/parties\/name cannot be declared absent: it identifies the case/, 'nor a part of an identity field')
+  t.match(errorOf(t, head + 'absent:\n  /factsSummary: not exported\nfields:\n  /a: { from: A }\n'),
+    new RegExp(`^${FILE}:5:3: /factsSummary is not an expected field, so it needs no declaration: a field outside the expected tier is simply left out \\(the expected fields: /regionCode, `), 'an optional field needs no declaration')
   t.match(errorOf(t, head + 'absent:\n  /regionCode: none\nfields:\n  /regionCode: { from: XZQH }\n'),
     new RegExp(`^${FILE}:5:3: /regionCode is declared absent but also set at ${FILE}:7:3; remove one of them$`))
   t.match(errorOf(t, head + 'absent:\n  /regionCode: ""\nfields:\n  /a: { from: A }\n'), new RegExp(`^${FILE}:5:`), 'a note is required')
