@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util'
 import { loadMapping } from '../mapping/load-mapping.js'
 import { maskedReport, previewSample, type PreviewReport, type PreviewResult } from '../pipeline/preview.js'
 import type { MappingProblem } from '../mapping/types.js'
-import { problemReason, type Translate } from '../i18n/translate.js'
+import { isMessageKey, problemReason, type Translate } from '../i18n/translate.js'
+import type { CompletenessGap } from '../schema/completeness.js'
 import { askedLocale, cliTranslator } from './cli-locale.js'
 import { UsageError } from '../errors.js'
 
@@ -25,6 +26,13 @@ function problemLine (t: Translate, p: MappingProblem): string {
   return `    ${where}  [${p.rule}]  ${text}${p.value === undefined ? '' : `  ${t('cli.mapping.value', { value: p.value })}`}`
 }
 
+/** Why a gap is expected, in the operator's language (the schema's English words when the catalogue has none). */
+function gapWhy (t: Translate, g: CompletenessGap): string {
+  if (g.rule === undefined) return ''
+  const key = `gap.why.${g.rule}`
+  return isMessageKey(key) ? t('cli.mapping.gapWhy', { why: t(key) }) : ` (${g.why ?? g.rule})`
+}
+
 function indent (text: string, by: string): string {
   return text.split('\n').map(line => by + line).join('\n')
 }
@@ -33,7 +41,7 @@ function resultText (t: Translate, r: PreviewResult): string {
   const head = `${t('cli.mapping.record', { record: r.record, line: r.line })}${r.caseNumber === undefined ? '' : ` ${r.caseNumber}`}`
   const line = (outcome: string): string => t('cli.mapping.outcome', { head, outcome })
   switch (r.outcome) {
-    case 'valid': return [line(t('cli.mapping.valid')), ...r.gaps.map(g => `    ${t('cli.mapping.gap', { field: g.field, why: g.why === undefined ? '' : ` (${g.why})` })}`), indent(JSON.stringify(r.case, null, 2), '    ')].join('\n')
+    case 'valid': return [line(t('cli.mapping.valid')), ...r.gaps.map(g => `    ${t('cli.mapping.gap', { field: g.field, why: gapWhy(t, g) })}`), indent(JSON.stringify(r.case, null, 2), '    ')].join('\n')
     case 'skipped': return line(t('cli.mapping.skipped', { rule: r.rule }))
     case 'invalid': return `${line(t('cli.mapping.invalid', { stage: t(`quarantine.stage.${r.stage}`) }))}\n${r.problems.map(p => problemLine(t, p)).join('\n')}`
   }

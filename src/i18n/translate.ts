@@ -101,6 +101,7 @@ export function alarmText (t: Translate, kind: string, params: MessageParams): {
   return { title: t(title), description: t(isMessageKey(variant) ? variant : description, params) }
 }
 
-function isMessageKey (key: string): key is MessageKey {
+/** Whether the catalogues have `key` (for keys built from data: a kind, a rule id). */
+export function isMessageKey (key: string): key is MessageKey {
   return Object.hasOwn(MESSAGES_EN, key)
 }

@@ -12,10 +12,14 @@ import { SchemaDefinitionError } from '../errors.js'
 import { schemaPath } from '../paths.js'
 import { createAjv } from './ajv.js'
 
-/** One expected field the case lacks, and why it is expected (absent for the always-expected fields). */
-export interface CompletenessGap { readonly field: string; readonly why?: string }
+/**
+ * One expected field the case lacks, and why it is expected (absent for the always-expected
+ * fields): `rule` names the reason (`gap.why.<rule>` in the message catalogues), `why` says
+ * it in English (the schema's words).
+ */
+export interface CompletenessGap { readonly field: string; readonly rule?: string; readonly why?: string }
 
-interface Implied { readonly why: string; readonly when: ValidateFunction; readonly expected: readonly string[] }
+interface Implied { readonly id: string; readonly why: string; readonly when: ValidateFunction; readonly expected: readonly string[] }
 interface Expectations { readonly expected: readonly string[]; readonly implied: readonly Implied[]; readonly all: ReadonlySet<string>; readonly identity: ReadonlySet<string> }
 
 let compiled: Expectations | undefined
@@ -25,12 +29,12 @@ function expectations (): Expectations {
   const schema = JSON.parse(readFileSync(schemaPath('case.schema.json'), 'utf8')) as {
     required?: string[]
     properties?: Record<string, { required?: string[] }>
-    'x-completeness'?: { expected?: string[]; implied?: Array<{ why: string; when: object; expected: string[] }> }
+    'x-completeness'?: { expected?: string[]; implied?: Array<{ id: string; why: string; when: object; expected: string[] }> }
   }
   const section = schema['x-completeness']
   if (section?.expected === undefined) throw new SchemaDefinitionError('schemas/case.schema.json has no x-completeness.expected')
   const ajv = createAjv()
-  const implied = (section.implied ?? []).map(i => ({ why: i.why, when: ajv.compile(i.when), expected: i.expected }))
+  const implied = (section.implied ?? []).map(i => ({ id: i.id, why: i.why, when: ajv.compile(i.when), expected: i.expected }))
   // The identity tier, one level deep (the agency's code and name): what a case is refused without.
   const identity = new Set((schema.required ?? []).flatMap(top => {
     const inner = schema.properties?.[top]?.required
@@ -72,7 +76,7 @@ export function completenessGaps (c: CanonicalCase, absent: ReadonlySet<string> 
   for (const field of expected) if (!absent.has(field) && !has(c, field)) gaps.set(field, { field })
   for (const rule of implied) {
     if (!rule.when(c)) continue
-    for (const field of rule.expected) if (!gaps.has(field) && !absent.has(field) && !has(c, field)) gaps.set(field, { field, why: rule.why })
+    for (const field of rule.expected) if (!gaps.has(field) && !absent.has(field) && !has(c, field)) gaps.set(field, { field, rule: rule.id, why: rule.why })
   }
   return [...gaps.values()]
 }

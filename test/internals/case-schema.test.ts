@@ -163,7 +163,7 @@ t.test('a status-implied absence is a gap that says why, not a refusal', async t
   const record = base()
   record.status = 'closed'
   t.same(problemsOf(record), [], 'a closed case without a closing date is delivered')
-  t.same(completenessGaps(record as never), [{ field: '/dates/closed', why: 'a closed case has a closing date' }])
+  t.same(completenessGaps(record as never), [{ field: '/dates/closed', rule: 'closingDate', why: 'a closed case has a closing date' }])
 })
 
 t.test('a field the mapping declares absent is not a gap of the record', async t => {

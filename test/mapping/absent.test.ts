@@ -50,7 +50,7 @@ t.test('a ten-column export mapped with absent: delivers every record with its i
     t.notOk('regionCode' in r.case || 'penalties' in r.case || 'transfer' in r.case, `record ${r.record}: nothing invented for the absent fields`)
   }
   const seventh = report.results[6]
-  t.same(seventh?.outcome === 'valid' ? seventh.gaps : undefined, [{ field: '/dates/decided', why: 'a decided or closed case has a decision date' }],
+  t.same(seventh?.outcome === 'valid' ? seventh.gaps : undefined, [{ field: '/dates/decided', rule: 'decisionDate', why: 'a decided or closed case has a decision date' }],
     'a decided case with an empty decision date is delivered; the date is its gap (the status implies it)')
   const second = report.results[1]
   t.same(second?.outcome === 'valid' ? second.gaps : undefined, [], 'a closed case without a closing date column: no record gap, the column is a known gap')
