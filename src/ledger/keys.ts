@@ -61,7 +61,7 @@ export interface AgencyKeys {
   readonly pullTick: string
   /** LIST of JSON { at, tick?, instance, ok }: the last 100 pull runs, newest first (which process ran which tick). */
   readonly pullRuns: string
-  /** HASH caseNumber → "field|field": the expected fields the newest version of the case lacks (src/ledger/completeness-store.ts); no entry when none. */
+  /** HASH caseNumber → "field|field": the expected fields the newest version of the case lacks, absent-by-design ones included (src/ledger/completeness-store.ts); no entry when none. */
   readonly gaps: string
   /** HASH field → count: how many cases lack the field now (the sum over {@link AgencyKeys.gaps}). */
   readonly gapCounts: string

@@ -12,7 +12,7 @@ import { keptRaw, rawDepthProblem } from './raw-limits.js'
 import { EventLoopTurns } from '../mapping/event-loop-turns.js'
 import type { Projection, TargetProjection } from '../contracts/projection.js'
 
-/** `gaps`: the expected fields the case lacks, not those its mapping declares absent (src/schema/completeness.ts). */
+/** `gaps`: every expected field the case lacks, the mapping's absent ones included (the ledger judges them when it reports). */
 export interface ValidCase { readonly caseNumber: string; readonly fingerprint: string; readonly case: CanonicalCase; readonly recordKey: string; readonly gaps: readonly string[] }
 
 export interface MappedPage {
@@ -26,7 +26,11 @@ export interface MappedPage {
 
 /** What mapping and validating one record gave: a valid case, its problems, or the skip rule that matched. */
 export type RecordResult =
-  /** `gaps`: the expected fields the case lacks (not those its mapping declares absent), src/schema/completeness.ts. */
+  /**
+   * `gaps`: every expected field the case lacks (src/schema/completeness.ts), those its
+   * mapping declares absent included: the ledger keeps them all, so a later edit of
+   * `absent:` is judged at once; a per-record view leaves the absent ones out.
+   */
   | { readonly kind: 'valid'; readonly caseNumber: string; readonly case: CanonicalCase; readonly gaps: readonly CompletenessGap[] }
   | { readonly kind: 'invalid'; readonly caseNumber: string | undefined; readonly stage: 'mapping' | 'validation'; readonly problems: MappingProblem[] }
   | { readonly kind: 'skipped'; readonly caseNumber: string | undefined; readonly rule: string }
@@ -40,7 +44,7 @@ export function resultOf (mapping: CompiledMapping, outcome: MapOutcome): Record
   if (outcome.kind === 'skipped') return outcome
   if (outcome.kind === 'failed') return { kind: 'invalid', caseNumber: outcome.caseNumber, stage: 'mapping', problems: outcome.problems }
   const checked = validateCase(outcome.value)
-  if (checked.ok) return { kind: 'valid', caseNumber: checked.value.caseNumber, case: checked.value, gaps: completenessGaps(checked.value, mapping.absentFields) }
+  if (checked.ok) return { kind: 'valid', caseNumber: checked.value.caseNumber, case: checked.value, gaps: completenessGaps(checked.value) }
   return {
     kind: 'invalid',
     caseNumber: outcome.caseNumber,

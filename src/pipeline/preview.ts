@@ -65,9 +65,11 @@ export async function previewSample (mapping: CompiledMapping, bytes: Uint8Array
     const caseNumber = result.caseNumber === undefined ? {} : { caseNumber: result.caseNumber }
     if (result.kind === 'valid') {
       counts.valid++
-      if (result.gaps.length > 0) counts.withGaps++
-      for (const gap of result.gaps) gaps[gap.field] = (gaps[gap.field] ?? 0) + 1
-      results.push({ record, line: item.line, outcome: 'valid', caseNumber: result.caseNumber, case: result.case, gaps: result.gaps })
+      // A field the agency's system does not have is a known gap of the agency (knownGaps), not of the record.
+      const own = result.gaps.filter(g => !mapping.absentFields.has(g.field))
+      if (own.length > 0) counts.withGaps++
+      for (const gap of own) gaps[gap.field] = (gaps[gap.field] ?? 0) + 1
+      results.push({ record, line: item.line, outcome: 'valid', caseNumber: result.caseNumber, case: result.case, gaps: own })
     } else if (result.kind === 'skipped') {
       counts.skipped++
       results.push({ record, line: item.line, outcome: 'skipped', ...caseNumber, rule: result.rule })

@@ -39,7 +39,9 @@ t.test('completeness is counted per field, agrees in API, CLI and metrics, and a
   writeFileSync(join(folder, 'export-1.csv'), sample)
   writeFileSync(join(folder, 'export-1.csv.ok'), '')
   const config = JSON.parse(readFileSync(world.writeConfig(), 'utf8')) as Record<string, unknown> & { agencies: Array<Record<string, unknown>>; admin: Record<string, unknown> }
-  config.agencies = [{ ...config.agencies[0], id: AGENCY, mapping: join(FIXTURE, 'mapping.yaml'), source: { kind: 'dir-drop', directory: folder, completion: 'marker' } }]
+  const mappingText = readFileSync(join(FIXTURE, 'mapping.yaml'), 'utf8')
+  const mappingFile = files.write('county.yaml', mappingText)
+  config.agencies = [{ ...config.agencies[0], id: AGENCY, mapping: mappingFile, source: { kind: 'dir-drop', directory: folder, completion: 'marker' } }]
   config.admin = { ...config.admin, tokens: [{ id: 'viewer-1', role: 'viewer', sha256: hashToken(TOKEN) }] }
   config.alarms = { completeness: { '/dates/decided': 0.95, '/dates/filed': 0.95, '/classification/cause': 0.5 } }
   const hub = await startHub({ config: await loadConfig(files.write('hub.yaml', JSON.stringify(config)), builtInRegistry(), world.env), registry: builtInRegistry(), logger: silentLogger(), schedule: false })
@@ -93,4 +95,12 @@ t.test('completeness is counted per field, agrees in API, CLI and metrics, and a
   await waitFor('the decision date complete', async () => (await api()).fields.find(f => f.field === '/dates/decided')?.missingInRecords === 0)
   t.equal((await api()).cases, 5, 'still five cases: the amended one counts once')
   await waitFor('the incomplete_records alarm resolved', async () => (await hub.alarms.list({ agencyId: AGENCY })).some(a => a.kind === 'incomplete_records' && a.state === 'resolved'))
+
+  // The administrator takes /dates/filed off absent: (say the vendor promised the column): the
+  // ledger kept every gap, so the figures say at once that all five cases lack it — no re-pull.
+  writeFileSync(mappingFile, mappingText.replace('version: "2026.1"', 'version: "2026.2"').replace('  /dates/filed: the filing date is not exported\n', ''))
+  await waitFor('the edited mapping judged', async () => (await api()).fields.find(f => f.field === '/dates/filed')?.missingByDesign === false, { timeoutMs: 30_000 })
+  t.match((await api()).fields.find(f => f.field === '/dates/filed'), { missingInRecords: 5, missingByDesign: false, ratio: 0 }, 'the filing date: now missing in all five records')
+  await hub.pullNow(AGENCY)
+  await waitFor('the alarm open again, for the filing date', async () => (await hub.alarms.list({ agencyId: AGENCY })).some(a => a.kind === 'incomplete_records' && a.state === 'open' && a.detail?.message === '/dates/filed 0.0% < 95%'))
 })
