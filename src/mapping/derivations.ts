@@ -47,6 +47,9 @@ export type DeriveStep = (out: Record<string, unknown>) => void
 export function compileDerivations (doc: PositionedYaml, spec: AgencyMapping): { readonly step: DeriveStep; readonly names: readonly string[] } {
   const names = spec.derive ?? []
   const mapped = [...Object.keys(spec.constants ?? {}).map(p => ({ p, where: ['constants', p] })), ...Object.keys(spec.fields).map(p => ({ p, where: ['fields', p] }))]
+  // The marker is the hub's word that a value was derived: a mapping cannot write it.
+  const forged = mapped.find(m => pointersOverlap(m.p, '/derived'))
+  if (forged !== undefined) fail(doc, forged.where, `${forged.p}: the derived marker is written by the hub for the rules under derive:, never by a mapping`, 'key')
   const rules = names.map((name, i) => {
     const rule = DERIVATIONS[name]
     if (rule === undefined) fail(doc, ['derive', i], `unknown derivation "${name}" (allowed: ${Object.keys(DERIVATIONS).join(', ')})`)

@@ -93,6 +93,7 @@ t.test('derive: fills a field by a rule true by construction, marks it derived, 
   t.equal(errorOf(t, head + 'derive: [regionFromPostcode]\nfields:\n  /a: { from: A }\n'),
     `${FILE}:4:10: unknown derivation "regionFromPostcode" (allowed: regionFromAgencyCode, suspectedCrimeFromTransfer)`)
   t.match(errorOf(t, head + 'derive: [regionFromAgencyCode]\nfields:\n  /regionCode: { from: XZQH }\n'), /regionFromAgencyCode derives \/regionCode, which is also set at .*:6:3; a field is mapped or derived, not both/)
+  t.match(errorOf(t, head + 'fields:\n  /derived: { const: [] }\n'), new RegExp(`^${FILE}:5:3: /derived: the derived marker is written by the hub`), 'a mapping cannot forge the derived marker')
   const both = compileMapping(head + 'derive: [suspectedCrimeFromTransfer]\nabsent:\n  /transfer/suspectedCrime: the flag is not exported\nconstants:\n  /schemaVersion: 1\nfields:\n  /caseNumber: { from: AJBH }\n', FILE)
   t.same(both.absent.map(a => a.field), ['/transfer/suspectedCrime'], 'derived and absent at once: derived where a transfer implies it, a known gap elsewhere')
 })
