@@ -84,6 +84,14 @@ function usage (problem: string): number {
   return 2
 }
 
+// A reader that stops early (`casebridge alarms --state all | head`) closes the pipe: stop
+// quietly, as Unix tools do, instead of dying on an unhandled EPIPE with a stack trace. A
+// long-running command (demo, run) writes its logs to a file; its stdout closing ends it too.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err
+  process.exit(process.exitCode ?? 0)
+})
+
 main(process.argv.slice(2)).then(code => { process.exitCode = code }, (err: unknown) => {
   if (err instanceof CaseBridgeError) {
     process.stderr.write(`casebridge: ${err.message}\n`)

@@ -17,6 +17,11 @@ export async function syncCommand (args: string[]): Promise<number> {
   const agency = await chooseAgency(ctx, values.agency)
   const path = `/api/agencies/${encodeURIComponent(agency)}`
   const before = await ctx.client.get<AgencyStatus>(path)
+  // A paused agency is not pulled: following its pull would wait forever on a count of 0.
+  if (before.paused !== null) {
+    process.stderr.write(`casebridge sync: ${t('cli.sync.paused', { agency, at: before.paused.at, by: before.paused.by })}\n`)
+    return 1
+  }
   const trigger = await ctx.client.post<{ agency: string; started: boolean }>(`${path}/sync`, {})
   if (!ctx.json) ctx.out(t(trigger.started ? 'cli.sync.started' : 'cli.sync.alreadyRunning', { agency }))
   if (values['no-wait'] === true) {

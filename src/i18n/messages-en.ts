@@ -113,6 +113,7 @@ export const MESSAGES_EN = {
   'cli.deadLetters.retried': '{agency}: {count} case(s) queued for delivery again, {superseded} superseded by a newer version',
   'cli.deadLetters.discarded': '{agency}: {count} dead letter(s) discarded',
   'cli.sync.started': '{agency}: pull started',
+  'cli.sync.paused': '{agency} is paused (since {at}, by {by}): it is not pulled. Resume it first: casebridge resume --agency {agency}',
   'cli.sync.alreadyRunning': '{agency}: a pull is already running; following it',
   'cli.sync.done': '{agency}: pull finished, {records} record(s) read in {seconds} s',
   'cli.progress.rate': '{rate}/s',

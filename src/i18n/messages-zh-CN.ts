@@ -107,6 +107,7 @@ export const MESSAGES_ZH_CN: Readonly<Record<MessageKey, string>> = {
   'cli.deadLetters.retried': '{agency}：{count} 件案件已重新排队推送，{superseded} 件已有更新版本',
   'cli.deadLetters.discarded': '{agency}：已丢弃 {count} 件推送失败的案件',
   'cli.sync.started': '{agency}：已开始拉取',
+  'cli.sync.paused': '{agency} 已暂停（自 {at} 起，操作人 {by}），不会拉取。请先恢复：casebridge resume --agency {agency}',
   'cli.sync.alreadyRunning': '{agency}：拉取已在进行中，正在跟踪',
   'cli.sync.done': '{agency}：拉取完成，{seconds} 秒内读取 {records} 条记录',
   'cli.progress.rate': '{rate}/秒',

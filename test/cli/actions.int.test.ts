@@ -28,6 +28,29 @@ t.test('casebridge sync pulls an agency now and, without a terminal, prints only
   t.equal(bare.status, 202, 'a POST without a body is accepted too (curl -X POST)')
 })
 
+t.test('casebridge sync on a paused agency says it is paused and exits 1 instead of following a pull that never comes', async t => {
+  const h = await startOperatorHub(t, 'cli-sync-paused', { agency: { records: 20, seed: 4 } })
+  const env = { CASEBRIDGE_ADMIN_URL: h.hub.adminUrl, CASEBRIDGE_ADMIN_TOKEN: TOKENS.operator, CASEBRIDGE_LOCALE: 'en' }
+  t.equal((await runCli(['pause', '--agency', AGENCY], { env })).code, 0)
+  const run = await runCli(['sync', '--agency', AGENCY, '--poll-ms', '50'], { env })
+  t.equal(run.code, 1, 'exit 1')
+  t.match(run.stderr, new RegExp(`${AGENCY} is paused \\(since .*\\): it is not pulled\\. Resume it first: casebridge resume --agency ${AGENCY}`), 'it says why and what to do')
+  t.equal((await h.hub.ledger.counters(AGENCY)).pulled, 0, 'and nothing was pulled')
+  const zh = await runCli(['sync', '--agency', AGENCY], { env: { ...env, CASEBRIDGE_LOCALE: 'zh-CN' } })
+  t.match(zh.stderr, /已暂停/, 'in Chinese too')
+})
+
+t.test('a reader that stops early (casebridge … | head) ends the CLI quietly, not with an EPIPE stack trace', async t => {
+  const { spawn } = await import('node:child_process')
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'help'], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stdout.destroy() // the reader is gone before the first line is written
+  let stderr = ''
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+  const code = await new Promise<number | null>(resolve => child.once('exit', resolve))
+  t.equal(code, 0, 'exit 0')
+  t.notMatch(stderr, /EPIPE|Error|at /, `nothing on stderr but what the command meant to say (${JSON.stringify(stderr.slice(0, 200))})`)
+})
+
 t.test('casebridge quarantine lists the records with their reasons and an admin discards them all', async t => {
   const h = await startOperatorHub(t, 'cli-quarantine', { agency: { records: 100, seed: 6 } })
   await h.hub.pullNow(AGENCY)
