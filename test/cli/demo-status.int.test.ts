@@ -114,7 +114,7 @@ t.test('after the demo has run, casebridge status shows every demo agency with l
   const table = await steady(async () => await runCli(['status'], { env }))
   t.equal(table.value.code, 0, `status exits 0 ${table.value.stderr}`)
   const rows = table.value.stdout.trimEnd().split('\n')
-  t.match(rows[0], '枢纽 casebridge-demo：3 个机构', 'the demo hub in its language (zh-CN)')
+  t.match(rows[0], '枢纽 casebridge-demo：4 个机构', 'the demo hub in its language (zh-CN)')
   const zh = translator('zh-CN')
   for (const a of table.api.agencies) {
     const row = rows.find(r => r.startsWith(`${a.id} `))
