@@ -10,9 +10,7 @@ import type { PositionedYaml } from '../yaml/positions.js'
 import { expectedFields, identityFields } from '../schema/completeness.js'
 import { fail } from './compile-context.js'
 import { pointersOverlap } from './pointer.js'
-
-/** One declared absence: the canonical field and the administrator's note. */
-export interface AbsentField { readonly field: string; readonly note: string }
+import type { AbsentField } from './types.js'
 
 export function compileAbsent (doc: PositionedYaml, spec: AgencyMapping): readonly AbsentField[] {
   const expected = expectedFields()

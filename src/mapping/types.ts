@@ -4,7 +4,9 @@
  * mappings/README.md; how it is compiled is in compile.ts.
  */
 import type { InputOptions } from '../formats/input-options.js'
-import type { AbsentField } from './absent-fields.js'
+
+/** One declared absence (`absent:` in a mapping file): the canonical field and the administrator's note. */
+export interface AbsentField { readonly field: string; readonly note: string }
 
 /** One thing wrong with one record, phrased for an administrator. */
 export interface MappingProblem {

@@ -12,8 +12,7 @@ import { maskPersonal } from '../logging/mask.js'
 import { formatFromFileName, readRecords } from '../formats/read-records.js'
 import { crashedOutcome, resultOf } from './map-records.js'
 import { EventLoopTurns } from '../mapping/event-loop-turns.js'
-import type { CompiledMapping, MappingProblem } from '../mapping/types.js'
-import type { AbsentField } from '../mapping/absent-fields.js'
+import type { AbsentField, CompiledMapping, MappingProblem } from '../mapping/types.js'
 import type { CompletenessGap } from '../schema/completeness.js'
 
 /** What one record of the sample became. */
