@@ -18,6 +18,7 @@ import { pushQueueName } from '../../src/delivery/push-job.js'
 import { TEST_REDIS_URL } from '../helpers/redis.js'
 import { startWorld, type World } from '../helpers/world.js'
 import { waitFor } from '../helpers/wait-for.js'
+import { Ledger } from '../../src/ledger/ledger.js'
 
 const BIG = 'market-regulation-peixian'
 const SMALL = 'market-regulation-small'
@@ -47,10 +48,15 @@ t.test('a 50,000-case back-fill of one agency does not hold up the 50 cases of a
   const small = await world.addAgency(SMALL, SMALL_CODE, { records: 50, seed: 42 })
   const [bigValid, smallValid] = [await validOf(world.agency.url), await validOf(small.url)]
   const config = world.writeConfig({ push: { batchSize: 250, concurrency: 2, attempts: 20, ...WINDOW }, pageSize: 500, moreAgencies: [small] })
+  // The small agency is paused before the hub starts, so it joins only once the back-fill fills
+  // the queue. (Paused after the start, its first pull at start could already have queued its
+  // cases; paused pushes step aside, and resumed they rejoin behind more than the window.)
+  const redis = new Redis(TEST_REDIS_URL)
+  t.teardown(async () => { await redis.quit() })
+  await new Ledger(redis, world.prefix).pause(SMALL, 'test')
   const hub = await startTestHub(t, config, world)
-  // The small agency starts paused and joins once the back-fill fills the queue.
-  await hub.ledger.pause(SMALL, 'test')
   await waitFor('the back-fill to be well under way', () => storedFor(world, DEMO_AGENCY_CODE) >= 10_000, { timeoutMs: 120_000, intervalMs: 20 })
+  t.equal((await hub.ledger.counters(SMALL)).enqueued, 0, 'nothing of the small agency queued while it was paused')
   await hub.ledger.resume(SMALL)
   const joined = Date.now()
   // Counted from the moment the small agency's first cases are in the queue, not from the
@@ -58,10 +64,12 @@ t.test('a 50,000-case back-fill of one agency does not hold up the 50 cases of a
   // ~2,000 cases/s, so a second of tick and pull under load would otherwise count as waiting).
   await waitFor('the small agency\'s first cases queued', async () => (await hub.ledger.counters(SMALL)).enqueued > 0, { timeoutMs: 30_000, intervalMs: 10 })
   const bigAtJoin = storedFor(world, DEMO_AGENCY_CODE)
+  const queuedAt = Date.now()
 
   await waitFor('the small agency to be complete', () => storedFor(world, SMALL_CODE) === smallValid, { timeoutMs: 120_000, intervalMs: 20, describe: () => JSON.stringify(world.platform.stats().agencies) })
   const smallSeconds = (Date.now() - joined) / 1000
   const bigAtThatMoment = storedFor(world, DEMO_AGENCY_CODE)
+  t.comment(`resume → first cases queued ${queuedAt - joined} ms; → complete ${Date.now() - queuedAt} ms; back-fill in flight at the end ${await hub.ledger.inFlight(BIG)}`)
   // Ahead of the small agency's cases in the queue: at most the back-fill's window (8 batches of 250).
   t.ok(bigAtThatMoment - bigAtJoin <= 2 * 8 * 250, `the small agency waited behind no more than the back-fill's window: ${bigAtThatMoment - bigAtJoin} of its cases were delivered meanwhile`)
   t.ok(bigAtThatMoment < bigValid * 0.75, `the small agency was complete while the back-fill was far from done (${bigAtThatMoment} of ${bigValid})`)
