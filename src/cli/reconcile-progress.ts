@@ -54,6 +54,10 @@ export class ReconcileProgressLine {
 }
 
 const SOURCE_TEXT: Readonly<Record<ReconcileResult['source'], MessageKey>> = { listed: 'cli.reconcile.source.listed', 'not-listed': 'cli.reconcile.source.notListed' }
+const CLEAN_TEXT: Readonly<Record<ReconcileResult['source'], Readonly<Record<'compared' | 'notCompared', MessageKey>>>> = {
+  listed: { compared: 'cli.reconcile.clean', notCompared: 'cli.reconcile.cleanWithoutPlatform' },
+  'not-listed': { compared: 'cli.reconcile.cleanWithoutSource', notCompared: 'cli.reconcile.cleanLedgerOnly' },
+}
 const TARGET_TEXT: Readonly<Record<TargetMode, MessageKey>> = { digests: 'cli.reconcile.target.digests', 'full-listing': 'cli.reconcile.target.fullListing', 'not-compared': 'cli.reconcile.target.notCompared' }
 
 /**
@@ -71,7 +75,8 @@ export function reconcileReport (t: Translate, agency: string, result: Reconcile
     const f = result.findings[kind]
     if (f.count > 0) lines.push(`  ${kind.padEnd(24)} ${String(f.count).padStart(7)}  ${alarmText(t, kind, {}).title}: ${f.samples.slice(0, 5).join(', ')}${f.count > 5 ? ' …' : ''}`)
   }
-  if (FINDING_KINDS.every(k => result.findings[k].count === 0)) lines.push(`  ${t('cli.reconcile.clean')}`)
+  // "No findings" says only what was compared: a run that could not read a side found nothing there, which is not agreement.
+  if (FINDING_KINDS.every(k => result.findings[k].count === 0)) lines.push(`  ${t(CLEAN_TEXT[result.source][result.target === 'not-compared' ? 'notCompared' : 'compared'])}`)
   if (result.repair !== undefined) {
     lines.push(`  ${t('cli.reconcile.repaired', { count: result.repair.enqueued })}`)
     if (result.repair.notRepaired > 0) lines.push(`  ${t('cli.reconcile.notRepaired', { count: result.repair.notRepaired })}`)

@@ -161,7 +161,8 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
       if (!judged.has(kind)) continue
       const found = findings[kind]
       if (found.count > 0) await deps.alarms.report(deps.agencyId, kind, { count: found.count, samples: found.samples, detail: { runId, ...(kind === 'late_entry' ? { deadlineDays: deps.config.entryDeadlineDays } : {}) } })
-      else await deps.alarms.resolve(deps.agencyId, kind)
+      // A late entry is about what the platform holds: a run that did not compare the platform cannot call it clean.
+      else if (kind !== 'late_entry' || target !== undefined) await deps.alarms.resolve(deps.agencyId, kind)
     }
 
     const repairing = opts.repair ?? (trigger === 'schedule' && deps.config.autoRepair)
