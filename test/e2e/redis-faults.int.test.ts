@@ -93,7 +93,9 @@ t.test('Redis unreachable for 30 s: readyz fails all along, the hub says why and
 
   await redis.start()
   await waitFor('readyz to be 200 again', async () => await readyz(hub) === 200, { timeoutMs: 30_000, intervalMs: 200 })
-  t.match(hub.output(), /redis connection is back/)
+  // The log line comes through the child's stdout pipe, and from the connection's own 'ready'
+  // event, not from the readiness check: it may arrive a moment after the first 200.
+  await waitFor('the log to say Redis is back', () => /redis connection is back/.test(hub.output()), { timeoutMs: 10_000, intervalMs: 50 })
   // And it syncs again: an edit at the source reaches the platform.
   const edited = await fetch(`${world.agency.url}/__sim/cases/SCJG-320322-2024-000002`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ AQZY: 'Redis 恢复后补充的案情摘要' }) })
   t.equal(edited.status, 200)
