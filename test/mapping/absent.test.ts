@@ -9,25 +9,16 @@
 import t, { type Test } from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { MappingFileError } from '../../src/errors.js'
 import { compileMapping, loadMapping } from '../../src/mapping/load-mapping.js'
+import { MAPPING_HEAD, mappingErrorOf } from '../helpers/mapping-errors.js'
 import { previewSample } from '../../src/pipeline/preview.js'
 import { projectRoot } from '../../src/paths.js'
 
 const DIR = join(projectRoot, 'fixtures', 'agencies', 'county-ten-column')
 const FILE = '/agency/mappings/absent.yaml'
-const head = 'version: "1"\nagency: test-agency\ncaseNumberField: AJBH\n'
+const head = MAPPING_HEAD
 
-function errorOf (t: Test, text: string): string {
-  try {
-    compileMapping(text, FILE)
-  } catch (err) {
-    t.type(err, MappingFileError)
-    return (err as Error).message
-  }
-  t.fail('expected a MappingFileError')
-  return ''
-}
+const errorOf = (t: Test, text: string): string => mappingErrorOf(t, text, FILE)
 
 t.test('a ten-column export mapped with absent: delivers every record with its identity, its missing fields as known gaps', async t => {
   const mapping = await loadMapping(join(DIR, 'mapping.yaml'))

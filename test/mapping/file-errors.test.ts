@@ -1,23 +1,12 @@
 import t, { type Test } from 'tap'
 import { join } from 'node:path'
-import { MappingFileError } from '../../src/errors.js'
 import { compileMapping, loadMapping } from '../../src/mapping/load-mapping.js'
+import { MAPPING_HEAD, mappingErrorOf } from '../helpers/mapping-errors.js'
 
 const FILE = '/agency/mappings/bad.yaml'
-const head = 'version: "1"\nagency: test-agency\ncaseNumberField: AJBH\n'
+const head = MAPPING_HEAD
 
-/** The message of the MappingFileError that compiling `text` throws. */
-function errorOf (t: Test, text: string): string {
-  try {
-    compileMapping(text, FILE)
-  } catch (err) {
-    t.type(err, MappingFileError)
-    t.equal((err as MappingFileError).code, 'CB_ERR_MAPPING_FILE')
-    return (err as Error).message
-  }
-  t.fail('expected a MappingFileError')
-  return ''
-}
+const errorOf = (t: Test, text: string): string => mappingErrorOf(t, text, FILE)
 
 t.test('a YAML syntax error is reported at the parser\'s line and column', async t => {
   t.equal(errorOf(t, head + 'fields:\n  /a:\n    from: A\n   date: x\n'), `${FILE}:7:1: YAML syntax error: All mapping items must start at the same column`)
