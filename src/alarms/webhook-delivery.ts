@@ -11,7 +11,7 @@ export const WEBHOOK_QUEUE = 'alarm-webhooks'
 export const SIGNATURE_HEADER = 'x-casebridge-signature'
 /** Unix seconds when this attempt was sent; covered by the signature, so a receiver can refuse old (replayed) requests. */
 export const TIMESTAMP_HEADER = 'x-casebridge-timestamp'
-/** How far from its own clock a receiver should accept a timestamp (documented in the README); a repeat within it is dropped by `id`. */
+/** How far from its own clock a receiver should accept a timestamp (documented in config/README.md, "Reconciliation and alarms"); a repeat within it is dropped by `id`. */
 export const REPLAY_WINDOW_SECONDS = 300
 
 /** One delivery of one alarm change to one webhook. The secret is never in Redis: it is looked up by webhook id. */

@@ -41,7 +41,7 @@ export async function startWebhookReceiver (t: { teardown: (fn: () => Promise<vo
         return
       }
       const body = Buffer.concat(chunks).toString('utf8')
-      // As the README tells receivers: the signature covers "<timestamp>.<body>", and the timestamp must be within the replay window.
+      // As config/README.md tells receivers: the signature covers "<timestamp>.<body>", and the timestamp must be within the replay window.
       const timestamp = String(req.headers['x-casebridge-timestamp'] ?? '')
       const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`)
       const given = Buffer.from(String(req.headers['x-casebridge-signature'] ?? ''))

@@ -1,6 +1,6 @@
 /**
  * The defaults the READMEs document are the schemas' `default`s: the tables of keys and
- * defaults in README.md and adapters/README.md are read and every literal default is
+ * defaults in config/README.md and adapters/README.md are read and every literal default is
  * compared with the schema it documents, so a default changed in one place only fails here.
  * Words that are no literal ("unset", "learned", "per kind", "inbox", …) are not compared;
  * "—" means the schema has no default for the key.
@@ -102,8 +102,8 @@ function checkTable (t: Test, rows: readonly [string, string][], schemas: readon
   return compared
 }
 
-t.test('README.md: the configuration table gives the defaults of schemas/config.schema.json', async t => {
-  const tables = keyTables(readme('README.md'))
+t.test('config/README.md: the configuration table gives the defaults of schemas/config.schema.json', async t => {
+  const tables = keyTables(readme('config/README.md'))
   t.equal(tables.length, 1, 'one table of hub keys (a new one needs a line in this test)')
   t.ok(checkTable(t, tables[0]!.rows, ['config.schema.json']) >= 40, 'most rows were compared')
 })
@@ -121,8 +121,8 @@ t.test('adapters/README.md: each table of keys gives the defaults of its adapter
   tables.forEach((table, i) => { t.ok(checkTable(t, table.rows, schemasOf[i]!) > 0, `table ${i + 1} (${table.header}) was compared`) })
 })
 
-t.test('README.md: the adapter summary gives the defaults of the adapter schemas', async t => {
-  const text = readme('README.md')
+t.test('config/README.md: the adapter summary gives the defaults of the adapter schemas', async t => {
+  const text = readme('config/README.md')
   const start = text.indexOf('| adapter | keys (default) |')
   t.ok(start > 0, 'the table is there')
   const rows = text.slice(start).split('\n').slice(2).filter((l, i, all) => l.startsWith('|') && all.slice(0, i).every(p => p.startsWith('|')))
