@@ -276,7 +276,7 @@ export interface HubConfig {
        */
       autoRepair: boolean
       /**
-       * Raise `agency_unreachable` when every pull has failed for this long.
+       * Raise `agency_unreachable` when every pull has failed for this long (5 minutes: ten pulls at the default schedule; the Prometheus rule CaseBridgeAgencyUnreachable uses the same limit).
        */
       unreachableAfterSeconds: number
       /**
