@@ -2,6 +2,7 @@ import { Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { AlarmStateError } from '../errors.js'
+import type { OpenAlarmCount } from '../metrics/hub-metrics.js'
 import type { Locale } from '../i18n/translate.js'
 import { queuePrefix } from '../redis/queue-prefix.js'
 import type { AlarmsConfig, AlarmWebhookConfig } from '../reconcile/reconcile-config.js'
@@ -99,9 +100,11 @@ export class AlarmService {
     return await this.store.list(filter)
   }
 
-  /** Open and acknowledged alarms, one count each, for metrics and the agency status. */
-  async openAlarmCounts (): Promise<{ agency: string; kind: string; count: number }[]> {
-    return (await this.store.list()).filter(a => a.state !== 'resolved').map(a => ({ agency: a.agencyId, kind: a.kind, count: 1 }))
+  /** Open and acknowledged alarms, one count each with its state, for metrics and the agency status. */
+  async openAlarmCounts (): Promise<OpenAlarmCount[]> {
+    const out: OpenAlarmCount[] = []
+    for (const a of await this.store.list()) if (a.state !== 'resolved') out.push({ agency: a.agencyId, kind: a.kind, state: a.state, count: 1 })
+    return out
   }
 
   /**
