@@ -83,9 +83,12 @@ export class AlarmService {
     return await this.apply(await this.store.report(agencyId, kind, { count: found.count, severity, samples: found.samples, detail: found.detail }))
   }
 
-  /** The kind is clean now: an open or acknowledged alarm resolves. */
-  async resolve (agencyId: string, kind: AlarmKind): Promise<AlarmChange | undefined> {
-    return await this.apply(await this.store.resolve(agencyId, kind))
+  /**
+   * The kind is clean now: an open or acknowledged alarm resolves — with `unseenSince`, only
+   * if it was last reported before then (an alarm about history stays for its window).
+   */
+  async resolve (agencyId: string, kind: AlarmKind, opts: { readonly unseenSince?: Date } = {}): Promise<AlarmChange | undefined> {
+    return await this.apply(await this.store.resolve(agencyId, kind, new Date(), opts.unseenSince))
   }
 
   /** An operator has seen it. Only an open alarm can be acknowledged. */
