@@ -4,14 +4,9 @@ import type { Ledger } from '../ledger/ledger.js'
 import type { PushItem } from '../delivery/push-job.js'
 import type { TargetHealth } from './target-health.js'
 import { readLedgerSnapshot, type LedgerSnapshot } from './ledger-snapshot.js'
-import { ALARM_KINDS } from '../alarms/alarm-kinds.js'
+import { ALARM_KINDS, UNRESOLVED_ALARM_STATES, type OpenAlarmCount } from '../alarms/alarm-kinds.js'
 
-/** The states of an alarm that is not resolved: `open` pages, `acknowledged` (an operator has seen it) does not. */
-export const UNRESOLVED_ALARM_STATES = ['open', 'acknowledged'] as const
-export type UnresolvedAlarmState = (typeof UNRESOLVED_ALARM_STATES)[number]
-
-/** One alarm that is not resolved, as the alarm module reports it. */
-export interface OpenAlarmCount { readonly agency: string; readonly kind: string; readonly state: UnresolvedAlarmState; readonly count: number }
+export type { OpenAlarmCount } from '../alarms/alarm-kinds.js'
 
 export interface MetricsSources {
   readonly ledger: Ledger
