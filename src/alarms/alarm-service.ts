@@ -2,6 +2,7 @@ import { Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { AlarmStateError } from '../errors.js'
+import { SAMPLE_SIZE } from '../reconcile/findings.js'
 import type { Locale } from '../i18n/translate.js'
 import { queuePrefix } from '../redis/queue-prefix.js'
 import type { AlarmsConfig, AlarmWebhookConfig } from '../reconcile/reconcile-config.js'
@@ -76,10 +77,20 @@ export class AlarmService {
     }
   }
 
-  /** Raise or update the alarm; severity from the configured thresholds of its kind. */
-  async report (agencyId: string, kind: AlarmKind, found: { count: number; samples: readonly string[]; detail?: Record<string, unknown> }): Promise<AlarmChange | undefined> {
-    const severity = severityOf(found.count, this.opts.config.severity[kind])
-    return await this.apply(await this.store.report(agencyId, kind, { count: found.count, severity, samples: found.samples, detail: found.detail }))
+  /**
+   * Raise or update the alarm; severity from the configured thresholds of its kind. With
+   * `accumulate`, the count and samples add to those of the alarm while it is open or
+   * acknowledged (late entries: each run reports only the new ones, the alarm names them
+   * all). Only the reconciliation of the agency reports such kinds, under its lock, so the
+   * read and the write do not race.
+   */
+  async report (agencyId: string, kind: AlarmKind, found: { count: number; samples: readonly string[]; detail?: Record<string, unknown>; accumulate?: boolean }): Promise<AlarmChange | undefined> {
+    const before = found.accumulate === true ? await this.store.get(agencyId, kind) : undefined
+    const active = before !== undefined && before.state !== 'resolved'
+    const count = active ? before.count + found.count : found.count
+    const samples = active ? [...new Set([...before.samples, ...found.samples])].slice(0, SAMPLE_SIZE) : found.samples
+    const severity = severityOf(count, this.opts.config.severity[kind])
+    return await this.apply(await this.store.report(agencyId, kind, { count, severity, samples, detail: found.detail }))
   }
 
   /**

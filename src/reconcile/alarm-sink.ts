@@ -7,7 +7,8 @@ import type { FindingKind } from './findings.js'
  * of alarms — their states, webhooks and texts are the alarm module's.
  */
 export interface AlarmSink {
-  report (agencyId: string, kind: FindingKind, observation: { readonly count: number; readonly samples: readonly string[]; readonly detail?: Readonly<Record<string, unknown>> }): Promise<unknown>
+  /** With `accumulate`, the count and samples add to those of the alarm still open or acknowledged. */
+  report (agencyId: string, kind: FindingKind, observation: { readonly count: number; readonly samples: readonly string[]; readonly detail?: Readonly<Record<string, unknown>>; readonly accumulate?: boolean }): Promise<unknown>
   /** With `unseenSince`: resolve only an alarm not reported since then; a newer one stays as it is. */
   resolve (agencyId: string, kind: FindingKind, opts?: { readonly unseenSince?: Date }): Promise<unknown>
 }

@@ -160,7 +160,8 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
     for (const kind of FINDING_KINDS) {
       if (!judged.has(kind)) continue
       const found = findings[kind]
-      if (found.count > 0) await deps.alarms.report(deps.agencyId, kind, { count: found.count, samples: found.samples, detail: { runId, ...(kind === 'late_entry' ? { deadlineDays: deps.config.entryDeadlineDays } : {}) } })
+      // Late entries add up while the alarm stays: it names every one of its episode, not the last run's.
+      if (found.count > 0) await deps.alarms.report(deps.agencyId, kind, { count: found.count, samples: found.samples, detail: { runId, ...(kind === 'late_entry' ? { deadlineDays: deps.config.entryDeadlineDays } : {}) }, accumulate: kind === 'late_entry' })
       else if (kind !== 'late_entry') await deps.alarms.resolve(deps.agencyId, kind)
       // Late entries are history: each run reports only those acknowledged since the last
       // one, so "none new" does not make the old ones right. The alarm stays (open until

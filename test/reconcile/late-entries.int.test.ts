@@ -28,6 +28,8 @@ t.test('an acknowledgement recorded after a run started, with a time before it, 
   await hub.ledger.acknowledge(AGENCY, [{ caseNumber: 'LATE-B', fingerprint: 'fb', ackedAtMs: started - 60_000, decidedAt: decided }])
   const third = await hub.reconcileNow(AGENCY)
   t.same([third.findings.late_entry.count, third.findings.late_entry.samples], [1, ['LATE-B']], 'the third run judges the new one and not the one judged before')
+  const alarm = (await hub.alarms.list({ agencyId: AGENCY })).find(a => a.kind === 'late_entry')
+  t.same([alarm?.state, alarm?.count, alarm?.samples], ['open', 2, ['LATE-A', 'LATE-B']], 'the alarm, still open, names both late entries of its episode')
   const fourth = await hub.reconcileNow(AGENCY)
   t.equal(fourth.findings.late_entry.count, 0, 'nothing is counted twice')
   t.equal(await hub.redis.xlen(agencyKeys(hub.config.redis.keyPrefix, AGENCY).decisionLog), 0, 'judged acknowledgements leave the decision log')
