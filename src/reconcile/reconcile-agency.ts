@@ -160,9 +160,15 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
     for (const kind of FINDING_KINDS) {
       if (!judged.has(kind)) continue
       const found = findings[kind]
-      if (found.count > 0) await deps.alarms.report(deps.agencyId, kind, { count: found.count, samples: found.samples, detail: { runId, ...(kind === 'late_entry' ? { deadlineDays: deps.config.entryDeadlineDays } : {}) } })
-      // A late entry is about what the platform holds: a run that did not compare the platform cannot call it clean.
-      else if (kind !== 'late_entry' || target !== undefined) await deps.alarms.resolve(deps.agencyId, kind)
+      // Late entries add up while the alarm stays: it names every one of its episode, not the last run's.
+      if (found.count > 0) await deps.alarms.report(deps.agencyId, kind, { count: found.count, samples: found.samples, detail: { runId, ...(kind === 'late_entry' ? { deadlineDays: deps.config.entryDeadlineDays } : {}) }, accumulate: kind === 'late_entry' })
+      else if (kind !== 'late_entry') await deps.alarms.resolve(deps.agencyId, kind)
+      // Late entries are history: each run reports only those acknowledged since the last
+      // one, so "none new" does not make the old ones right. The alarm stays (open until
+      // acknowledged) until no late entry has been found for the window, instead of resolving
+      // and reopening between runs, each cycle a notification. A run that did not compare the
+      // platform cannot call it clean at all.
+      else if (target !== undefined) await deps.alarms.resolve(deps.agencyId, kind, { unseenSince: new Date(startedMs - deps.config.lateEntryWindowSeconds * 1000) })
     }
 
     const repairing = opts.repair ?? (trigger === 'schedule' && deps.config.autoRepair)
