@@ -102,3 +102,11 @@ t.test('redis wants a password from a secret, read without putting it in a proce
   t.match(redis.healthcheck?.test.join(' ') ?? '', /REDISCLI_AUTH=.*redis_password/, 'its health check logs in')
   t.ok(secretsOf(hub).includes('redis_url'), 'the hub gets the URL with the password as a secret')
 })
+
+t.test('the secrets folder is kept out of git and out of the image', async t => {
+  const dockerignore = readFileSync(join(projectRoot, '.dockerignore'), 'utf8').split('\n').map(l => l.trim())
+  t.ok(dockerignore.includes('config/secrets'), '.dockerignore leaves config/secrets out of docker build (the Dockerfile copies config/)')
+  const gitignore = readFileSync(join(projectRoot, 'config', 'secrets', '.gitignore'), 'utf8').split('\n')
+  t.ok(gitignore.includes('*') && gitignore.includes('!.gitignore'), 'git ignores everything in config/secrets but its .gitignore')
+  for (const [name, secret] of Object.entries(compose.secrets)) t.match(secret.file, /^\$\{CASEBRIDGE_SECRETS_DIR:-\.\/secrets\}\//, `${name} is read from the secrets folder`)
+})
