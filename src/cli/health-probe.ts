@@ -14,20 +14,22 @@ export function healthUrlOf (admin: Pick<LoadedConfig['admin'], 'host' | 'port' 
   return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${admin.port}/healthz`
 }
 
+/** One probe's outcome: the status it got, or why there was none (a socket error code). */
+export type HealthAnswer = { ok: boolean; status: number } | { ok: false; cause: string }
+
 /**
- * GET /healthz once; true when it answers 2xx within `timeoutMs`. Over TLS the certificate
+ * GET /healthz once; ok when it answers 2xx within `timeoutMs`. Over TLS the certificate
  * is not checked: the probe asks its own hub on the loopback address, where the name on the
  * certificate would not match, and learns nothing secret.
  */
-export async function probeHealth (url: string, timeoutMs: number): Promise<{ ok: boolean; detail: string }> {
+export async function probeHealth (url: string, timeoutMs: number): Promise<HealthAnswer> {
   const dispatcher = new Agent({ connect: { rejectUnauthorized: false }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs })
   try {
     const res = await fetch(url, { dispatcher, signal: AbortSignal.timeout(timeoutMs) })
     await res.body?.cancel()
-    return { ok: res.ok, detail: `${url} answered ${res.status}` }
+    return { ok: res.ok, status: res.status }
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name
-    return { ok: false, detail: `${url} did not answer (${cause})` }
+    return { ok: false, cause: (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name }
   } finally {
     await dispatcher.close()
   }

@@ -8,9 +8,9 @@ import { tempDir } from '../helpers/temp-files.js'
 
 // The image's HEALTHCHECK runs this probe; it must follow admin.port, never a hard-coded 4000.
 
-async function runHealthcheck (config: string): Promise<{ code: number | null; out: string }> {
+async function runHealthcheck (config: string, locale = 'en'): Promise<{ code: number | null; out: string }> {
   return await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/healthcheck-main.ts'], { cwd: projectRoot, env: { ...process.env, CASEBRIDGE_CONFIG: config, HC_PLATFORM_TOKEN: 'x' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/healthcheck-main.ts'], { cwd: projectRoot, env: { ...process.env, CASEBRIDGE_CONFIG: config, CASEBRIDGE_LOCALE: locale, HC_PLATFORM_TOKEN: 'x' }, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     child.stdout.on('data', (c: Buffer) => { out += c.toString() })
     child.stderr.on('data', (c: Buffer) => { out += c.toString() })
@@ -52,6 +52,9 @@ t.test('the health probe asks /healthz on the configured admin port and says hea
   t.equal(up.code, 0, up.out)
   t.match(up.out, `healthy: http://127.0.0.1:${port}/healthz answered 200`)
   t.same(paths, ['/healthz'], 'asked exactly the liveness route')
+  const zh = await runHealthcheck(file, 'zh-CN')
+  t.equal(zh.code, 0)
+  t.match(zh.out, `健康：http://127.0.0.1:${port}/healthz 返回 200`, 'in Chinese too')
 
   await new Promise<void>(resolve => { server.closeAllConnections(); server.close(() => resolve()) })
   const down = await runHealthcheck(file)
@@ -62,7 +65,7 @@ t.test('the health probe asks /healthz on the configured admin port and says hea
 t.test('a configuration the probe cannot use exits 2 with the reason', async t => {
   const bad = await runHealthcheck(tempDir(t).write('hub.yaml', 'hub: [\n'))
   t.equal(bad.code, 2)
-  t.match(bad.out, /casebridge healthcheck: .*hub\.yaml/)
+  t.match(bad.out, /casebridge healthcheck: cannot probe the hub: .*hub\.yaml/)
 })
 
 t.test('the probe address follows admin.host and admin.tls', async t => {
