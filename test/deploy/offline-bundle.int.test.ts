@@ -7,7 +7,7 @@
  */
 import t, { type Test } from 'tap'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, readlinkSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readlinkSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/paths.js'
 import { freePort } from '../../fixtures/sim-shared/free-port.js'
@@ -76,11 +76,18 @@ t.test('the offline bundle installs and runs in a network namespace with only lo
 
   // Install = unpack, inside the namespace.
   const installed = net.runToEnd('tar', ['-xzf', tarball, '-C', work.dir])
-  t.equal(installed.status, 0, installed.out)
+  t.equal(installed.status, 0, `unpacked inside the namespace ${installed.out}`)
   const app = join(work.dir, tarball.split('/').at(-1)!.replace(/\.tar\.gz$/, ''))
   t.ok(existsSync(join(app, 'package.json')) && existsSync(join(app, 'node_modules', 'fastify')), 'unpacked: the hub and its dependencies')
   t.notOk(existsSync(join(app, 'test')) || existsSync(join(app, 'fixtures')), 'no tests or simulators in the bundle')
   t.notOk(existsSync(join(app, 'node_modules', 'typescript')) || existsSync(join(app, 'node_modules', 'tap')), 'no dev dependency in the bundle')
+
+  // The launcher refuses a Node.js older than the bundle needs, in both languages.
+  const oldNode = work.write('old-node', '#!/bin/sh\n[ "$1" = --version ] && echo v18.20.0 && exit 0\nexit 1\n')
+  chmodSync(oldNode, 0o755)
+  const refused = spawnSync(join(app, 'bin', 'casebridge'), ['help'], { encoding: 'utf8', env: { PATH: process.env.PATH, NODE: oldNode } })
+  t.equal(refused.status, 2, 'an old Node.js: exit 2')
+  t.match(refused.stderr, /needs Node\.js >= 20\.18, found: v18\.20\.0[\s\S]*需要 20\.18 或更高版本的 Node\.js/)
 
   // Redis and the platform simulator, inside the namespace.
   const redisPort = await freePort()
