@@ -1,7 +1,8 @@
 import t from 'tap'
 import { lookupEnv, resolveEnvRefs } from '../../src/config/env-refs.js'
 import { loadConfig } from '../../src/config/load-config.js'
-import { ConfigError } from '../../src/errors.js'
+import { ConfigError, ProfileSecretError } from '../../src/errors.js'
+import { compileProfileText } from '../../src/profile/load-profile.js'
 import { builtInRegistry } from '../../adapters/index.js'
 import { tempDir } from '../helpers/temp-files.js'
 
@@ -72,4 +73,17 @@ t.test('the config loader reads secrets from NAME_FILE and names a broken file i
   t.ok(error instanceof ConfigError, 'a ConfigError')
   t.match((error as Error).message, new RegExp(`4:\\d+ redis\\.url: TEST_REDIS_URL_FILE names ${absent}, which cannot be read \\(ENOENT\\)`))
   t.notMatch((error as Error).message, /from-a-docker-secret/, 'no secret value in the message')
+})
+
+t.test('a target profile\'s secrets may come from NAME_FILE too, and a broken file names itself when the secret is needed', async t => {
+  const files = tempDir(t)
+  const tokenFile = files.write('tok', 'abc\n')
+  const text = 'name: t\nversion: "1"\nrecord: identity\nauth: { kind: bearer, token: { env: TOK } }\n'
+  const fromFile = compileProfileText(text, '/x/p.yaml', { env: { TOK_FILE: tokenFile } })
+  t.same(fromFile.missingSecrets, [])
+  t.same(fromFile.sign('GET', '/', '', 0, ''), { Authorization: 'Bearer abc' })
+  const absent = `${files.dir}/gone`
+  const broken = compileProfileText(text, '/x/p.yaml', { env: { TOK_FILE: absent } })
+  t.same(broken.missingSecrets, ['TOK'])
+  t.throws(() => broken.sign('GET', '/', '', 0, ''), new ProfileSecretError(`the profile's bearer token comes from environment variable TOK: TOK_FILE names ${absent}, which cannot be read (ENOENT)`))
 })
