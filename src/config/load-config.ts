@@ -130,7 +130,7 @@ export async function loadConfig (file: string, registry: AdapterRegistry, env: 
   })
 
   const resolved = resolveEnvRefs(config, env)
-  for (const { path, name } of resolved.missing) report(path, `environment variable ${name} is not set (this value must come from the environment)`)
+  for (const { path, problem } of resolved.missing) report(path, problem)
   if (problems.length > 0) throw configError(absolute, problems)
 
   const out = resolved.value
