@@ -7,7 +7,6 @@
  * errors. Personal data in the canonical output is masked unless `--show-personal`.
  */
 import { readFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
 import { loadMapping } from '../mapping/load-mapping.js'
 import { maskedReport, previewSample, type PreviewReport, type PreviewResult } from '../pipeline/preview.js'
 import type { MappingProblem } from '../mapping/types.js'
@@ -15,9 +14,7 @@ import { isMessageKey, problemReason, type Translate } from '../i18n/translate.j
 import type { CompletenessGap } from '../schema/completeness.js'
 import { askedLocale, cliTranslator } from './cli-locale.js'
 import { UsageError } from '../errors.js'
-
-export const MAPPING_USAGE = `  casebridge mapping test <mapping.yaml> <sample-file> [--json] [--invalid-only] [--show-personal] [--lang zh-CN|en]
-                                           map and validate every record of a sample export; exit 1 if any is invalid`
+import { parseOptions } from './command-line.js'
 
 function problemLine (t: Translate, p: MappingProblem): string {
   const where = p.sourceField === undefined ? (p.canonicalField === '' ? '(record)' : p.canonicalField) : `${p.sourceField} → ${p.canonicalField === '' ? '(record)' : p.canonicalField}`
@@ -63,12 +60,7 @@ function readable (t: Translate, report: PreviewReport, invalidOnly: boolean): s
  * asked for (`--lang`, CASEBRIDGE_LOCALE), else zh-CN; `--json` is the same in every language.
  */
 export async function mappingCommand (args: string[]): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, 'invalid-only': { type: 'boolean' }, 'show-personal': { type: 'boolean' }, lang: { type: 'string' } } })
-  } catch (err) {
-    throw new UsageError((err as Error).message)
-  }
+  const parsed = parseOptions(args, { json: { type: 'boolean' }, 'invalid-only': { type: 'boolean' }, 'show-personal': { type: 'boolean' }, lang: { type: 'string' } })
   const t = cliTranslator(askedLocale(parsed.values.lang))
   const [sub, mappingFile, sampleFile, ...extra] = parsed.positionals
   if (sub !== 'test') throw new UsageError(sub === undefined ? t('cli.usage.mappingSubcommand') : t('cli.usage.mappingUnknown', { sub }))

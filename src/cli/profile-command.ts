@@ -6,15 +6,12 @@
  * records), 2 for usage and profile file errors.
  */
 import { readFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
 import type { CanonicalCase } from '../generated/case.js'
 import { loadMapping } from '../mapping/load-mapping.js'
 import { maskedCase, previewSample } from '../pipeline/preview.js'
 import { loadProfile } from '../profile/load-profile.js'
 import { UsageError } from '../errors.js'
-
-export const PROFILE_USAGE = `  casebridge profile test <profile.yaml> <canonical.json> | --mapping <mapping.yaml> <sample-file> [--json] [--show-personal]
-                                           project cases through a target profile; exit 1 if any case would be held`
+import { parseOptions, usageTranslator } from './command-line.js'
 
 
 interface Line { caseNumber: string; outcome: 'record' | 'held' | 'invalid'; record?: unknown; fingerprint?: string; missing?: readonly { field: string; from: string }[]; reason?: string }
@@ -36,15 +33,11 @@ async function casesOf (input: string, mapping: string | undefined): Promise<{ c
 }
 
 export async function profileCommand (args: string[]): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, 'show-personal': { type: 'boolean' }, mapping: { type: 'string' } } })
-  } catch (err) {
-    throw new UsageError((err as Error).message)
-  }
+  const parsed = parseOptions(args, { json: { type: 'boolean' }, 'show-personal': { type: 'boolean' }, mapping: { type: 'string' } })
   const [sub, profileFile, input, ...extra] = parsed.positionals
-  if (sub !== 'test') throw new UsageError(sub === undefined ? 'profile needs a subcommand: test' : `unknown profile subcommand "${sub}" (known: test)`)
-  if (profileFile === undefined || input === undefined || extra.length > 0) throw new UsageError('profile test needs <profile.yaml> and <canonical.json> (or --mapping <mapping.yaml> <sample-file>)')
+  const t = usageTranslator()
+  if (sub !== 'test') throw new UsageError(sub === undefined ? t('cli.usage.profileSubcommand') : t('cli.usage.profileUnknown', { sub }))
+  if (profileFile === undefined || input === undefined || extra.length > 0) throw new UsageError(t('cli.usage.profileFiles'))
   const profile = await loadProfile(profileFile)
   let cases: CanonicalCase[]
   let lines: Line[]

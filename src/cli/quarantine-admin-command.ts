@@ -17,7 +17,7 @@ export async function quarantineAdminCommand (sub: 'list' | 'discard', args: str
   const base = `/api/agencies/${encodeURIComponent(agency)}/quarantine`
   if (sub === 'list') {
     const limit = values.limit === undefined ? 100 : Number(values.limit)
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be a whole number from 1 to 1000')
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError(ctx.t('cli.usage.limit'))
     const answer = await ctx.client.get<{ agency: string; count: number; entries: Entry[] }>(`${base}?limit=${limit}`)
     if (ctx.json) { ctx.printJson(answer); return 0 }
     const { t } = ctx
@@ -33,7 +33,7 @@ export async function quarantineAdminCommand (sub: 'list' | 'discard', args: str
     return 0
   }
   const keys = values.all === true ? await allKeys<Entry>(ctx, base, e => e.recordKey) : positionals
-  if (keys.length === 0) throw new UsageError('quarantine discard needs record keys, or --all')
+  if (keys.length === 0) throw new UsageError(ctx.t('cli.usage.discardNeeds', { command: 'quarantine', what: ctx.t('cli.usage.discardRecords') }))
   const answers = await inChunks(keys, async chunk => await ctx.client.post<{ agency: string; discarded: number }>(`${base}/discard`, { keys: chunk }))
   const discarded = answers.reduce((n, a) => n + a.discarded, 0)
   if (ctx.json) ctx.printJson({ agency, discarded })

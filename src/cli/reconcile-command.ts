@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util'
 import { loadConfig } from '../config/load-config.js'
 import { createLogger } from '../logging/logger.js'
 import { ConfigError, UnknownAgencyError } from '../errors.js'
@@ -6,10 +5,7 @@ import { assembleHub } from '../hub.js'
 import { isLocale, translator } from '../i18n/translate.js'
 import { ReconcileProgressLine, reconcileReport } from './reconcile-progress.js'
 import { builtInRegistry } from '../../adapters/index.js'
-
-export const RECONCILE_DIRECT_USAGE = `  casebridge reconcile --config <file> --agency X [--repair] [--full-listing] [--json] [--lang zh-CN|en]
-                                           reconcile straight from the config file (no running hub needed);
-                                           alarms are raised in Redis, a running hub delivers their webhooks`
+import { parseOptions } from './command-line.js'
 
 /**
  * `casebridge reconcile --config <file> --agency X`: the same reconciliation the hub runs
@@ -20,7 +16,7 @@ export const RECONCILE_DIRECT_USAGE = `  casebridge reconcile --config <file> --
  * `--json` the full result), with the run's progress (phase, records, rate) on a terminal.
  */
 export async function reconcileCommand (args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, agency: { type: 'string' }, repair: { type: 'boolean' }, 'full-listing': { type: 'boolean' }, json: { type: 'boolean' }, lang: { type: 'string' } } })
+  const { values } = parseOptions(args, { config: { type: 'string', short: 'c' }, agency: { type: 'string' }, repair: { type: 'boolean' }, 'full-listing': { type: 'boolean' }, json: { type: 'boolean' }, lang: { type: 'string' } }, false)
   if (values.config === undefined) throw new ConfigError('reconcile needs --config <file> (or use the running hub: casebridge reconcile --agency X)')
   const config = await loadConfig(values.config, builtInRegistry())
   const agencyId = values.agency
