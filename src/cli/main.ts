@@ -11,13 +11,14 @@ import { reconcileCommand } from './reconcile-command.js'
 import { loadDemo } from './demo-loader.js'
 import { globalOptions, parseOptions, usageTranslator } from './command-line.js'
 import { commandHelp, generalHelp, isCommand, unknownCommand } from './help.js'
-import { LOCALES, isLocale } from '../i18n/translate.js'
+import { LOCALES, isLocale, translator } from '../i18n/translate.js'
 
 async function main (argv: string[]): Promise<number> {
   const { args, lang, help } = globalOptions(argv)
   // `--lang` anywhere on the line is the operator's language for everything this process says.
   if (lang !== undefined) {
-    if (!isLocale(lang)) return usage(usageTranslator()('cli.usage.unknownLanguage', { lang, known: LOCALES.join(', ') }))
+    // Said in both languages: there is no chosen one to say it in.
+    if (!isLocale(lang)) return usage(LOCALES.map(locale => translator(locale)('cli.usage.unknownLanguage', { lang, known: LOCALES.join(', ') })).join(' / '))
     process.env.CASEBRIDGE_LOCALE = lang
   }
   const t = usageTranslator()

@@ -16,10 +16,16 @@ import { askedLocale, cliTranslator } from './cli-locale.js'
 import { UsageError } from '../errors.js'
 import { parseOptions } from './command-line.js'
 
+/**
+ * One problem: where (source field → canonical field), the rule's code, the reason in the
+ * reader's language. The mapping engine's detail (`message`) is English: English readers get
+ * it too; the others read the reason and the rule, which say the same in their language.
+ */
 function problemLine (t: Translate, p: MappingProblem): string {
-  const where = p.sourceField === undefined ? (p.canonicalField === '' ? '(record)' : p.canonicalField) : `${p.sourceField} → ${p.canonicalField === '' ? '(record)' : p.canonicalField}`
+  const record = t('cli.mapping.wholeRecord')
+  const where = p.sourceField === undefined ? (p.canonicalField === '' ? record : p.canonicalField) : `${p.sourceField} → ${p.canonicalField === '' ? record : p.canonicalField}`
   const reason = problemReason(t, p)
-  const text = p.message === '' ? reason : t('cli.mapping.problem', { reason, detail: p.message })
+  const text = p.message === '' || t.locale !== 'en' ? reason : t('cli.mapping.problem', { reason, detail: p.message })
   return `    ${where}  [${p.rule}]  ${text}${p.value === undefined ? '' : `  ${t('cli.mapping.value', { value: p.value })}`}`
 }
 

@@ -70,13 +70,18 @@ export function describeRequestError (t: Translate, err: AdminRequestError, url:
   }
 }
 
-/** Local time as "YYYY-MM-DD HH:MM:SS" (what an operator on the box reads). */
+/**
+ * Local time as "YYYY-MM-DD HH:MM:SS +08:00" (what an operator on the box reads), with the
+ * zone's offset: a time read on another box, or pasted into a ticket, still says when.
+ */
 export function localTime (iso: string | null | undefined, never: string): string {
   if (iso === null || iso === undefined) return never
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return iso
   const p = (n: number): string => String(n).padStart(2, '0')
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`
+  const east = -d.getTimezoneOffset()
+  const zone = `${east < 0 ? '-' : '+'}${p(Math.floor(Math.abs(east) / 60))}:${p(Math.abs(east) % 60)}`
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ${zone}`
 }
 
 /** A duration in the unit an operator reads fastest. */
