@@ -1,5 +1,6 @@
 import { UsageError, type OperatorContext } from './operator-context.js'
 import { nearest } from './suggest.js'
+import { listOf } from '../i18n/translate.js'
 
 /**
  * The agency a command acts on: `--agency`, or the only one the hub has. An agency the hub
@@ -9,7 +10,7 @@ import { nearest } from './suggest.js'
 export async function chooseAgency (ctx: OperatorContext, asked: string | undefined): Promise<string> {
   const { agencies } = await ctx.client.get<{ agencies: { id: string }[] }>('/api/agencies')
   const ids = agencies.map(a => a.id)
-  const list = ids.join(', ')
+  const list = listOf(ctx.t, ids)
   if (asked === undefined) {
     if (ids.length === 1) return ids[0]!
     throw new UsageError(ctx.t('cli.usage.chooseAgency', { agencies: list }))

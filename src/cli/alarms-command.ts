@@ -1,6 +1,7 @@
 import { parseCommand, operatorContext, UsageError, localTime } from './operator-context.js'
 import { renderTable } from './table.js'
 import { usageTranslator } from './command-line.js'
+import { listOf } from '../i18n/translate.js'
 
 interface AlarmView { agencyId: string; kind: string; state: string; stateText: string; severityText: string; count: number; title: string; description: string; lastSeenAt: string; samples: string[] }
 
@@ -9,7 +10,7 @@ const STATES = ['open', 'acknowledged', 'resolved', 'active', 'all']
 /** `casebridge alarms [--agency X] [--state active|open|acknowledged|resolved|all]` (GET /api/alarms). */
 export async function alarmsCommand (args: string[]): Promise<number> {
   const { values } = parseCommand(args, { agency: { type: 'string' }, state: { type: 'string' } })
-  if (values.state !== undefined && !STATES.includes(values.state)) throw new UsageError(usageTranslator()('cli.usage.state', { states: STATES.join(', ') }))
+  if (values.state !== undefined && !STATES.includes(values.state)) throw new UsageError(usageTranslator()('cli.usage.state', { states: listOf(usageTranslator(), STATES) }))
   const ctx = await operatorContext(values)
   const query = new URLSearchParams({ ...(values.agency === undefined ? {} : { agency: values.agency }), ...(values.state === undefined ? {} : { state: values.state }) })
   const answer = await ctx.client.get<{ alarms: AlarmView[] }>(`/api/alarms${query.size > 0 ? `?${query.toString()}` : ''}`)

@@ -4,9 +4,9 @@
  * the operator's language. The synopsis lines are command syntax (the same in every
  * language); what they mean comes from the message catalogues.
  */
-import type { MessageKey, Translate } from '../i18n/translate.js'
+import { listOf, type MessageKey, type Translate } from '../i18n/translate.js'
 import { nearest } from './suggest.js'
-import { renderTable } from './table.js'
+import { displayWidth, renderTable } from './table.js'
 
 interface CommandHelp {
   /** Synopsis lines: command syntax, not translated. */
@@ -50,29 +50,30 @@ export function isCommand (name: string | undefined): name is string {
 }
 
 /** Which commands each row of the exit-code table covers. */
-const EXIT_ROWS: readonly { readonly group: ExitGroup; readonly commands: string }[] = [
-  { group: 'operator', commands: 'status, sync, completeness, alarms, ack, reconcile, quarantine [list|discard], dead-letters, pause, resume, clear-retries' },
-  { group: 'direct', commands: 'reconcile --config, quarantine retry' },
-  { group: 'check', commands: 'check-config' },
-  { group: 'mapping', commands: 'mapping test' },
-  { group: 'profile', commands: 'profile test' },
-  { group: 'hub', commands: 'run, demo' },
-  { group: 'hashToken', commands: 'hash-token' },
-  { group: 'help', commands: 'help, --help' },
+const EXIT_ROWS: readonly { readonly group: ExitGroup; readonly commands: readonly string[] }[] = [
+  { group: 'operator', commands: ['status', 'sync', 'completeness', 'alarms', 'ack', 'reconcile', 'quarantine [list|discard]', 'dead-letters', 'pause', 'resume', 'clear-retries'] },
+  { group: 'direct', commands: ['reconcile --config', 'quarantine retry'] },
+  { group: 'check', commands: ['check-config'] },
+  { group: 'mapping', commands: ['mapping test'] },
+  { group: 'profile', commands: ['profile test'] },
+  { group: 'hub', commands: ['run', 'demo'] },
+  { group: 'hashToken', commands: ['hash-token'] },
+  { group: 'help', commands: ['help', '--help'] },
 ]
 
 interface TableLine { readonly commands: string; readonly group?: ExitGroup }
 
 /** A row's command list on lines of at most `width` columns; the meanings stand on its first line. */
-function tableLines (row: typeof EXIT_ROWS[number], width = 40): TableLine[] {
-  const lines: string[] = []
-  for (const name of row.commands.split(', ')) {
-    const last = lines.length - 1
-    if (last >= 0 && lines[last]!.length + name.length + 2 <= width) lines[last] += `, ${name}`
-    else lines.push(name)
+function tableLines (t: Translate, row: typeof EXIT_ROWS[number], width = 40): TableLine[] {
+  const lines: string[][] = []
+  for (const name of row.commands) {
+    const last = lines.at(-1)
+    if (last !== undefined && displayWidth(listOf(t, [...last, name])) <= width) last.push(name)
+    else lines.push([name])
   }
-  return lines.map((commands, i) => (i === 0 ? { commands, group: row.group } : { commands }))
+  return lines.map((names, i) => ({ commands: listOf(t, names), ...(i === 0 ? { group: row.group } : {}) }))
 }
+
 
 /** The one exit-code table: every command's meaning of 0, 1 and 2. */
 export function exitCodeTable (t: Translate): string {
@@ -84,7 +85,7 @@ export function exitCodeTable (t: Translate): string {
       { header: '0', value: r => cell(r, 0), max: 200 },
       { header: '1', value: r => cell(r, 1), max: 200 },
       { header: '2', value: r => cell(r, 2), max: 200 },
-    ], EXIT_ROWS.flatMap(row => tableLines(row))),
+    ], EXIT_ROWS.flatMap(row => tableLines(t, row))),
     t('help.exit.signal'),
   ].join('\n')
 }
@@ -107,7 +108,7 @@ export function commandHelp (t: Translate, name: string): string {
     '',
     t('help.shared'),
     '',
-    ...help.exits.map(group => t('help.exit.ofCommand', { commands: EXIT_ROWS.find(r => r.group === group)!.commands, zero: t(`help.exit.${group}.0`), one: t(`help.exit.${group}.1`), two: t(`help.exit.${group}.2`) })),
+    ...help.exits.map(group => t('help.exit.ofCommand', { commands: listOf(t, EXIT_ROWS.find(r => r.group === group)!.commands), zero: t(`help.exit.${group}.0`), one: t(`help.exit.${group}.1`), two: t(`help.exit.${group}.2`) })),
   ].join('\n') + '\n'
 }
 

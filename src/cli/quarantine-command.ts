@@ -11,6 +11,7 @@ import { projectRoot } from '../paths.js'
 import { assembleHub } from '../hub.js'
 import { builtInRegistry } from '../../adapters/index.js'
 import { askedLocale, cliTranslator } from './cli-locale.js'
+import { listOf } from '../i18n/translate.js'
 import { UsageError } from '../errors.js'
 import { parseOptions } from './command-line.js'
 
@@ -31,7 +32,7 @@ export async function quarantineRetryCommand (args: string[]): Promise<number> {
   const config = await loadConfig(file, builtInRegistry())
   const t = cliTranslator(asked, config.hub.locale)
   const agency = config.agencies.find(a => a.id === agencyId)
-  if (agency === undefined) throw new UsageError(t('cli.usage.unknownAgency', { agency: agencyId, file: config.file, agencies: config.agencies.map(a => a.id).join(', ') }))
+  if (agency === undefined) throw new UsageError(t('cli.usage.unknownAgency', { agency: agencyId, file: config.file, agencies: listOf(t, config.agencies.map(a => a.id)) }))
   // Logs go to stderr so that stdout is the result alone.
   const logger = createLogger({ level: 'warn', name: 'casebridge-quarantine' }, process.stderr)
   // Enqueue only: a running hub's push workers deliver; its mapping state and webhooks stay its own.

@@ -105,6 +105,7 @@ export const MESSAGES_EN = {
   'cli.flow.resumed': '{agency}: resumed',
   'cli.flow.notPaused': '{agency}: was not paused',
   'cli.flow.retriesCleared': '{agency}: {jobs} retrying push job(s) taken out of the queue; their {cases} case(s) are dead letters now (retry them with: casebridge dead-letters retry --agency {agency}); {busy} in the middle of an attempt were left to finish it',
+  'cli.list.separator': ', ',
   'cli.never': 'never',
   'cli.none': '(none)',
   'cli.seconds': '{value} s',

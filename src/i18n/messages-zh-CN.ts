@@ -99,6 +99,7 @@ export const MESSAGES_ZH_CN: Readonly<Record<MessageKey, string>> = {
   'cli.flow.resumed': '{agency}：已恢复',
   'cli.flow.notPaused': '{agency}：并未暂停',
   'cli.flow.retriesCleared': '{agency}：已从队列移出 {jobs} 个正在重试的推送任务，其中 {cases} 件案件转为推送失败（修复后重试：casebridge dead-letters retry --agency {agency}）；{busy} 个正在尝试中的任务留待其完成',
+  'cli.list.separator': '、',
   'cli.never': '从未',
   'cli.none': '（无）',
   'cli.seconds': '{value} 秒',

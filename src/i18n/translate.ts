@@ -105,6 +105,11 @@ export function alarmText (t: Translate, kind: string, params: MessageParams): {
   return { title: t(title), description: t(isMessageKey(variant) ? variant : description, params) }
 }
 
+/** Items (names, codes) as a list in the reader's language: "a, b" in English, "a、b" in Chinese. */
+export function listOf (t: Translate, items: readonly string[]): string {
+  return items.join(t('cli.list.separator'))
+}
+
 /** Whether the catalogues have `key` (for keys built from data: a kind, a rule id). */
 export function isMessageKey (key: string): key is MessageKey {
   return Object.hasOwn(MESSAGES_EN, key)

@@ -21,7 +21,7 @@ t.test('help lists every command and one exit-code table that covers each of the
     const text = generalHelp(tr)
     for (const name of COMMAND_NAMES) t.match(text, `casebridge ${name}`, `${locale}: ${name} is listed`)
     const table = exitCodeTable(tr)
-    for (const name of COMMAND_NAMES.filter(n => n !== 'help')) t.match(table, new RegExp(`(^|\\n|, )${name}\\b`), `${locale}: ${name} has its exit codes`)
+    for (const name of COMMAND_NAMES.filter(n => n !== 'help')) t.match(table, new RegExp(`(^|\\n|, |、)${name}\\b`), `${locale}: ${name} has its exit codes`)
     t.match(table, /profile test\s+\S/, `${locale}: profile test has its row`)
     for (const name of COMMAND_NAMES) t.match(commandHelp(tr, name), /^casebridge /, `${locale}: ${name} has its own help`)
   }

@@ -5,39 +5,14 @@
  * and survives a re-processing that leaves it invalid.
  */
 import t from 'tap'
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { loadConfig } from '../../src/config/load-config.js'
-import { startHub } from '../../src/hub.js'
-import { silentLogger } from '../../src/logging/logger.js'
-import { projectRoot } from '../../src/paths.js'
-import { hashToken, type Role } from '../../src/admin/auth/tokens.js'
-import { builtInRegistry } from '../../adapters/index.js'
-import type { Expected } from '../../fixtures/agencies/sample-kit.js'
 import { TOKENS } from '../helpers/operator-hub.js'
-import { startWorld } from '../helpers/world.js'
-import { tempDir } from '../helpers/temp-files.js'
+import { DROP_AGENCY as AGENCY, DROP_FILE as FILE, startDropHub } from '../helpers/drop-hub.js'
 import { runCli } from '../helpers/run-cli.js'
-
-const AGENCY = 'urban-management-peixian'
-const FILE = 'cg-ajxx-20241101.csv'
 
 interface Entry { recordKey: string; origin?: { file: string; line: number }; quarantinedAt: string; problems: { reason: string; rule: string; message: string; value?: string }[] }
 
 t.test('the quarantine table and the API show the masked value, the hint, the file and line, and zoned times', async t => {
-  const world = await startWorld(t, 'cli-quarantine-list', { agency: { records: 0 } })
-  const files = tempDir(t)
-  const folder = join(files.dir, 'drop')
-  mkdirSync(folder)
-  const fixture = join(projectRoot, 'fixtures', 'agencies', 'urban-management')
-  const expected = JSON.parse(readFileSync(join(fixture, 'expected.json'), 'utf8')) as Expected
-  copyFileSync(join(fixture, expected.sample), join(folder, FILE))
-  writeFileSync(join(folder, `${FILE}.ok`), '')
-  const config = JSON.parse(readFileSync(world.writeConfig(), 'utf8')) as { agencies: Array<Record<string, unknown>>; admin: Record<string, unknown> }
-  config.agencies = [{ ...config.agencies[0], id: AGENCY, mapping: join(projectRoot, expected.mapping), source: { kind: 'dir-drop', directory: folder, completion: 'marker' } }]
-  config.admin = { ...config.admin, tokens: (Object.keys(TOKENS) as Role[]).map(role => ({ id: `${role}-1`, role, sha256: hashToken(TOKENS[role]) })) }
-  const hub = await startHub({ config: await loadConfig(files.write('hub.yaml', JSON.stringify(config)), builtInRegistry(), world.env), registry: builtInRegistry(), logger: silentLogger(), schedule: false })
-  t.teardown(async () => await hub.close())
+  const { hub, expected } = await startDropHub(t, 'cli-quarantine-list')
   await hub.pullNow(AGENCY)
   const stored = await hub.ledger.quarantine(AGENCY)
   t.equal(stored.length, expected.summary.invalid, 'the dirty records are quarantined')
