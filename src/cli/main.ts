@@ -3,7 +3,8 @@ import { resolve } from 'node:path'
 import { runCommand } from './run-command.js'
 import { checkConfigCommand } from './check-config-command.js'
 import { CaseBridgeError, UsageError } from '../errors.js'
-import { isOperatorCommand, runOperatorCommand } from './operator-commands.js'
+import { isOperatorCommand, operatorSubcommands, runOperatorCommand } from './operator-commands.js'
+import { nearest } from './suggest.js'
 import { mappingCommand } from './mapping-command.js'
 import { profileCommand } from './profile-command.js'
 import { quarantineRetryCommand } from './quarantine-command.js'
@@ -11,7 +12,7 @@ import { reconcileCommand } from './reconcile-command.js'
 import { loadDemo } from './demo-loader.js'
 import { globalOptions, parseOptions, usageTranslator } from './command-line.js'
 import { commandHelp, generalHelp, isCommand, unknownCommand } from './help.js'
-import { LOCALES, isLocale, translator } from '../i18n/translate.js'
+import { LOCALES, isLocale, listOf, translator } from '../i18n/translate.js'
 
 async function main (argv: string[]): Promise<number> {
   const { args, lang, help } = globalOptions(argv)
@@ -74,7 +75,13 @@ async function dispatch (command: string, rest: string[]): Promise<number> {
     case 'check-config': return await checkConfigCommand(rest)
     case 'mapping': return await mappingCommand(rest)
     case 'quarantine': return await quarantineRetryCommand(rest)
-    default: throw new UsageError(unknownCommand(t, command))
+    default: {
+      // A command of ours with a subcommand it does not have (`dead-letters retyr`).
+      const known = operatorSubcommands(command)
+      const sub = rest[0] ?? ''
+      const near = nearest(sub, known)
+      throw new UsageError(known.length === 0 ? unknownCommand(t, command) : t(near === undefined ? 'cli.usage.unknownSubcommand' : 'cli.usage.unknownSubcommandNear', { command, sub, near: near ?? '', known: listOf(t, known) }))
+    }
   }
 }
 

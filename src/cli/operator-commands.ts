@@ -37,6 +37,11 @@ const COMMANDS: Readonly<Record<string, Readonly<Record<string, Handler>>>> = {
   'hash-token': { '': hashTokenCommand },
 }
 
+/** The named subcommands of an operator command (none for a command without any). */
+export function operatorSubcommands (command: string): string[] {
+  return Object.keys(COMMANDS[command] ?? {}).filter(sub => sub !== '')
+}
+
 export function isOperatorCommand (command: string | undefined, args: readonly string[] = []): boolean {
   if (command === undefined || !(command in COMMANDS)) return false
   const subs = COMMANDS[command]!

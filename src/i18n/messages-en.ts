@@ -262,6 +262,8 @@ export const MESSAGES_EN = {
   'cli.usage.seeHelp': 'see casebridge help {command}',
   'cli.usage.unknownCommand': 'unknown command "{command}"; the commands: casebridge help',
   'cli.usage.unknownCommandNear': 'unknown command "{command}"; did you mean "{near}"? The commands: casebridge help',
+  'cli.usage.unknownSubcommand': 'unknown subcommand "{sub}" of {command} (known: {known})',
+  'cli.usage.unknownSubcommandNear': 'unknown subcommand "{sub}" of {command}; did you mean "{near}"? (known: {known})',
   'cli.usage.unknownOption': 'unknown option {option}',
   'cli.usage.unknownOptionNear': 'unknown option {option}; did you mean {near}?',
   'cli.usage.optionNeedsValue': 'option {option} needs a value',

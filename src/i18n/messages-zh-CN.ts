@@ -253,6 +253,8 @@ export const MESSAGES_ZH_CN: Readonly<Record<MessageKey, string>> = {
   'cli.usage.seeHelp': '参见 casebridge help {command}',
   'cli.usage.unknownCommand': '未知命令“{command}”；全部命令：casebridge help',
   'cli.usage.unknownCommandNear': '未知命令“{command}”；您是否想输入“{near}”？全部命令：casebridge help',
+  'cli.usage.unknownSubcommand': '{command} 没有子命令“{sub}”（可用：{known}）',
+  'cli.usage.unknownSubcommandNear': '{command} 没有子命令“{sub}”；您是否想输入“{near}”？（可用：{known}）',
   'cli.usage.unknownOption': '未知选项 {option}',
   'cli.usage.unknownOptionNear': '未知选项 {option}；您是否想输入 {near}？',
   'cli.usage.optionNeedsValue': '选项 {option} 需要一个值',
