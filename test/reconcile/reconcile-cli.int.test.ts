@@ -39,4 +39,5 @@ t.test('casebridge reconcile --config runs the reconciliation from the config fi
   const unknown = await cli(['reconcile', '--config', file, '--agency', 'no-such-agency'], world.env)
   t.equal(unknown.code, 2, 'an unknown agency is a usage error')
   t.match(unknown.stderr, /market-regulation-peixian/, 'naming the agencies configured')
+  t.match(unknown.stderr, /no agency "no-such-agency" in .*; configured: market-regulation-peixian/, 'in the config\'s language (this one says en)')
 })
