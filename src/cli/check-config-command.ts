@@ -1,5 +1,4 @@
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { loadConfig, type LoadedConfig } from '../config/load-config.js'
 import { loadMapping } from '../mapping/load-mapping.js'
 import { CaseBridgeError, ConfigError, UsageError } from '../errors.js'
@@ -8,9 +7,7 @@ import { builtInRegistry } from '../../adapters/index.js'
 import { TokenTable } from '../admin/auth/tokens.js'
 import { askedLocale, cliTranslator } from './cli-locale.js'
 import { checkSources, type SourceChecks } from './check-sources.js'
-
-export const CHECK_CONFIG_USAGE = `  casebridge check-config <file> [--json] [--lang zh-CN|en]
-                                           check a configuration file and every mapping it names; exit 0 valid, 2 not`
+import { parseOptions } from './command-line.js'
 
 /** What `--json` prints. The problems are the loader's own (English, `line:column path: expected`). */
 export type CheckConfigReport =
@@ -24,12 +21,7 @@ export type CheckConfigReport =
  * config's `hub.locale`, else zh-CN; the problems themselves stay as the loader words them.
  */
 export async function checkConfigCommand (args: string[]): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, lang: { type: 'string' } } })
-  } catch (err) {
-    throw new UsageError((err as Error).message)
-  }
+  const parsed = parseOptions(args, { json: { type: 'boolean' }, lang: { type: 'string' } })
   const asked = askedLocale(parsed.values.lang)
   const [file, ...extra] = parsed.positionals
   if (file === undefined || extra.length > 0) throw new UsageError(cliTranslator(asked)('cli.usage.checkConfigFile'))

@@ -22,6 +22,8 @@ export function registerQuarantineRoutes (app: FastifyInstance, deps: AdminDeps)
     problems: e.problems.map(p => ({ ...p, reason: describeProblem(t, p) })),
     mappingVersion: e.mappingVersion,
     quarantinedAt: e.quarantinedAt,
+    ...(e.origin === undefined ? {} : { origin: e.origin }),
+    ...(e.position === undefined ? {} : { position: e.position }),
     raw: e.raw,
   })
 
