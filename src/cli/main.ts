@@ -68,8 +68,10 @@ async function dispatch (command: string, rest: string[]): Promise<number> {
     }
     case 'run': {
       const { values } = parseOptions(rest, { config: { type: 'string', short: 'c' } }, false)
-      if (values.config === undefined) throw new UsageError(t('cli.usage.runNeedsConfig'))
-      return await runCommand(values.config)
+      // The container image, compose and the systemd unit name the file in CASEBRIDGE_CONFIG, as the health probe reads it.
+      const file = values.config ?? process.env.CASEBRIDGE_CONFIG
+      if (file === undefined || file === '') throw new UsageError(t('cli.usage.runNeedsConfig'))
+      return await runCommand(file)
     }
     case 'profile': return await profileCommand(rest)
     case 'check-config': return await checkConfigCommand(rest)

@@ -89,3 +89,14 @@ t.test('an unknown command or option is named, with the nearest known one, exit 
   t.match(badLang.stderr, '未知语言“fr”')
   for (const r of [typo, far, option, zh, value, sub, badLang]) t.notMatch(r.stderr, STACK, 'no stack trace')
 })
+
+t.test('run takes its configuration file from CASEBRIDGE_CONFIG when --config is not given, as the image, compose and the systemd unit set it', async t => {
+  const missing = '/nonexistent/casebridge-hub.yaml'
+  const fromEnv = await runCli(['run', '--lang', 'en'], { env: { CASEBRIDGE_CONFIG: missing } })
+  t.equal(fromEnv.code, 2, 'an unreadable configuration is exit 2')
+  t.match(fromEnv.stderr, missing, 'the file CASEBRIDGE_CONFIG names is the one read')
+  t.notMatch(fromEnv.stderr, STACK)
+  const neither = await runCli(['run', '--lang', 'en'], { env: { CASEBRIDGE_CONFIG: '' } })
+  t.equal(neither.code, 2)
+  t.match(neither.stderr, /run needs --config <file> \(or CASEBRIDGE_CONFIG naming the file\)/)
+})
