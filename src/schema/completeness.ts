@@ -19,8 +19,13 @@ import { createAjv } from './ajv.js'
  */
 export interface CompletenessGap { readonly field: string; readonly rule?: string; readonly why?: string }
 
-interface Implied { readonly id: string; readonly why: string; readonly when: ValidateFunction; readonly expected: readonly string[] }
-interface Expectations { readonly expected: readonly string[]; readonly implied: readonly Implied[]; readonly all: ReadonlySet<string>; readonly identity: ReadonlySet<string> }
+/** An expected field: its pointer, and its property names split once (`has` runs for every field of every case). */
+interface Field { readonly pointer: string; readonly segments: readonly string[] }
+interface Implied { readonly id: string; readonly why: string; readonly when: ValidateFunction; readonly expected: readonly Field[] }
+interface Expectations { readonly expected: readonly Field[]; readonly implied: readonly Implied[]; readonly all: ReadonlySet<string>; readonly identity: ReadonlySet<string> }
+
+// The schema's expected pointers are plain property names: no escapes to undo.
+const fieldOf = (pointer: string): Field => ({ pointer, segments: pointer.slice(1).split('/') })
 
 let compiled: Expectations | undefined
 
@@ -34,13 +39,13 @@ function expectations (): Expectations {
   const section = schema['x-completeness']
   if (section?.expected === undefined) throw new SchemaDefinitionError('schemas/case.schema.json has no x-completeness.expected')
   const ajv = createAjv()
-  const implied = (section.implied ?? []).map(i => ({ id: i.id, why: i.why, when: ajv.compile(i.when), expected: i.expected }))
+  const implied = (section.implied ?? []).map(i => ({ id: i.id, why: i.why, when: ajv.compile(i.when), expected: i.expected.map(fieldOf) }))
   // The identity tier, one level deep (the agency's code and name): what a case is refused without.
   const identity = new Set((schema.required ?? []).flatMap(top => {
     const inner = schema.properties?.[top]?.required
     return inner === undefined ? [`/${top}`] : [`/${top}`, ...inner.map(f => `/${top}/${f}`)]
   }))
-  compiled = { expected: section.expected, implied, all: new Set([...section.expected, ...implied.flatMap(i => i.expected)]), identity }
+  compiled = { expected: section.expected.map(fieldOf), implied, all: new Set([...section.expected, ...implied.flatMap(i => i.expected.map(f => f.pointer))]), identity }
   return compiled
 }
 
@@ -55,10 +60,9 @@ export function expectedFields (): ReadonlySet<string> {
 }
 
 /** Whether the case has a value at the pointer (an empty list counts: the source said "none"). */
-function has (c: CanonicalCase, pointer: string): boolean {
+function has (c: CanonicalCase, field: Field): boolean {
   let node: unknown = c
-  // The schema's expected pointers are plain property names: no escapes to undo.
-  for (const segment of pointer.slice(1).split('/')) {
+  for (const segment of field.segments) {
     if (typeof node !== 'object' || node === null || !Object.hasOwn(node, segment)) return false
     node = (node as Record<string, unknown>)[segment]
   }
@@ -73,10 +77,12 @@ function has (c: CanonicalCase, pointer: string): boolean {
 export function completenessGaps (c: CanonicalCase, absent: ReadonlySet<string> = new Set()): CompletenessGap[] {
   const { expected, implied } = expectations()
   const gaps = new Map<string, CompletenessGap>()
-  for (const field of expected) if (!absent.has(field) && !has(c, field)) gaps.set(field, { field })
+  for (const field of expected) if (!absent.has(field.pointer) && !has(c, field)) gaps.set(field.pointer, { field: field.pointer })
   for (const rule of implied) {
     if (!rule.when(c)) continue
-    for (const field of rule.expected) if (!gaps.has(field) && !absent.has(field) && !has(c, field)) gaps.set(field, { field, rule: rule.id, why: rule.why })
+    for (const field of rule.expected) {
+      if (!gaps.has(field.pointer) && !absent.has(field.pointer) && !has(c, field)) gaps.set(field.pointer, { field: field.pointer, rule: rule.id, why: rule.why })
+    }
   }
   return [...gaps.values()]
 }
