@@ -52,8 +52,6 @@ function createClient (section: RedisSection): RedisClient {
     sentinels: section.sentinels ?? [],
     name: section.name ?? '',
     sentinelRetryStrategy: backoff,
-    // Hear of a promotion from the sentinels at once instead of at the next failed command.
-    failoverDetector: true,
     ...(section.sentinelPassword === undefined ? {} : { sentinelPassword: section.sentinelPassword }),
     ...(tls === undefined ? {} : { enableTLSForSentinelMode: true, sentinelTLS: tls }),
   })
