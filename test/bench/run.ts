@@ -21,6 +21,7 @@ const BENCHMARKS = [
   { key: 'xmlIngest', script: 'xml-ingest.ts', result: 'xml-ingest', limitS: 300 },
   { key: 'cursorOverlap', script: 'cursor-overlap.ts', result: 'cursor-overlap', limitS: 180 },
   { key: 'endToEndProfiles', script: 'e2e-profiles.ts', result: 'e2e-profiles', limitS: 420 },
+  { key: 'multiHub', script: 'multi-hub.ts', result: 'multi-hub', limitS: 300 },
 ] as const
 
 async function runOne (script: string, limitS: number): Promise<{ code: number | null; seconds: number }> {
