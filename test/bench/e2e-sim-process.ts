@@ -21,7 +21,7 @@ export interface Simulators { agencies: BenchAgency[]; platformUrl: string; chil
 
 /** One mapping file per simulated agency: the demo mapping with its own id and credit code. */
 function agencyMapping (dir: string, i: number): { id: string; code: string; file: string } {
-  const first17 = `113203220141659${String(i).padStart(2, '0')}`
+  const first17 = `113203220141${65900 + i}` // 17 characters for up to 34,100 agencies; the first 100 as before
   const code = first17 + uniformCreditCheckChar(first17)
   const id = `bench-agency-${i}`
   const file = join(dir, `${id}.yaml`)
@@ -65,7 +65,7 @@ export function validCount (agencies: readonly BenchAgency[]): number {
 
 
 /** A hub config for the benchmark's agencies and platform, on the Redis `redis` (a config `redis` section without the prefix). */
-export function hubConfig (dir: string, prefix: string, agencies: readonly BenchAgency[], platformUrl: string, pageSize: number, redis: Record<string, unknown>): string {
+export function hubConfig (dir: string, prefix: string, agencies: readonly BenchAgency[], platformUrl: string, pageSize: number, redis: Record<string, unknown>, schedule: (i: number) => string = () => '*/1 * * * * *'): string {
   const file = join(dir, `hub-${prefix}.yaml`)
   writeFileSync(file, JSON.stringify({
     hub: { name: 'bench' },
@@ -74,7 +74,7 @@ export function hubConfig (dir: string, prefix: string, agencies: readonly Bench
     logging: { level: 'error' },
     push: { batchSize: pageSize, concurrency: 8, attempts: 10, backoff: { delayMs: 200, jitter: 0.5 } },
     targets: { platform: { kind: 'http-batch', baseUrl: platformUrl, token: { env: 'BENCH_PLATFORM_TOKEN' } } },
-    agencies: agencies.map(a => ({ id: a.id, mapping: a.mappingFile, schedule: '*/1 * * * * *', target: 'platform', source: { kind: 'http-pull', baseUrl: a.url, pageSize } })),
+    agencies: agencies.map((a, i) => ({ id: a.id, mapping: a.mappingFile, schedule: schedule(i), target: 'platform', source: { kind: 'http-pull', baseUrl: a.url, pageSize } })),
   }))
   return file
 }
