@@ -15,8 +15,8 @@ const backoff = (times: number): number => Math.min(times * 200, 5000)
  * The hub's Redis client — the one place a connection is made. `maxRetriesPerRequest:
  * null` is what BullMQ workers need: a command waits for Redis to come back instead of
  * failing, so an outage pauses the hub rather than crashing it. With Sentinel, ioredis
- * asks the sentinels for the primary on every reconnect (and listens for a switch), so it
- * follows a failover by itself; with a Cluster it follows slot moves and failovers.
+ * asks the sentinels for the primary on every reconnect, so it follows a failover by
+ * itself; with a Cluster it follows slot moves and failovers.
  */
 export function connectRedis (section: RedisSection, logger: Logger): RedisClient {
   const redis = createClient(section)
@@ -49,7 +49,8 @@ function createClient (section: RedisSection): RedisClient {
   return new Redis({
     ...common,
     ...login,
-    sentinels: section.sentinels ?? [],
+    sentinels: section.sentinels,
+    // The schema requires `name` beside `sentinels` (dependentRequired); ioredis refuses an empty one.
     name: section.name ?? '',
     sentinelRetryStrategy: backoff,
     ...(section.sentinelPassword === undefined ? {} : { sentinelPassword: section.sentinelPassword }),
@@ -57,7 +58,7 @@ function createClient (section: RedisSection): RedisClient {
   })
 }
 
-/** Where a client connects, for messages: host:port of a server, or the first node of a Cluster. */
+/** Where a client connects, for messages: host:port of a server, the Sentinel primary's name, or a Cluster's masters. */
 function whereOf (redis: RedisClient): string {
   if (redis instanceof Cluster) return `the Redis Cluster (${redis.nodes('master').map(n => `${n.options.host ?? '?'}:${n.options.port ?? '?'}`).join(', ')})`
   const { host, port, sentinels, name } = redis.options
