@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './redis/redis-client.js'
 import type { Logger } from 'pino'
 import type { AgencyConfig, LoadedConfig } from './config/load-config.js'
 import type { AdapterRegistry } from './contracts/adapter-registry.js'
@@ -46,7 +46,7 @@ export interface AssembledAgency {
 /** What {@link assembleHub} builds; `startHub` is the same with every part running. */
 export interface AssembledHub {
   readonly config: LoadedConfig
-  readonly redis: Redis
+  readonly redis: RedisClient
   readonly ledger: Ledger
   readonly agencies: ReadonlyMap<string, AssembledAgency>
   /** Each agency's mapping in use, watched for edits (hot reload) when the hub watches them. */
@@ -104,7 +104,7 @@ export interface AssembleOptions {
 export type StartHubOptions = Omit<AssembleOptions, 'admin' | 'work' | 'deliverAlarms' | 'watchMappings' | 'agencies'>
 
 /**
- * Assemble a hub from a loaded config, once, in one place: Redis and the ledger, the
+ * Assemble a hub from a loaded config, once, in one place: RedisClient and the ledger, the
  * targets and their push queues (with workers or not), each agency's mapping, source and
  * pull, alarms and their watchdogs, reconciliation, and the admin API with metrics — each
  * part on or off by `opts`. `casebridge run` runs all of it; `reconcile --config` and
@@ -113,7 +113,7 @@ export type StartHubOptions = Omit<AssembleOptions, 'admin' | 'work' | 'deliverA
  */
 export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub> {
   const { config, registry, logger } = opts
-  const redis = connectRedis(config.redis.url, logger)
+  const redis = connectRedis(config.redis, logger)
   const closers: (() => Promise<unknown>)[] = [async () => await redis.quit().catch(() => redis.disconnect())]
   const closeAll = async (): Promise<void> => { for (const close of closers.splice(0).reverse()) await close().catch((err: unknown) => logger.error({ err }, 'error while closing')) }
   try {

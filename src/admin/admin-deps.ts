@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/redis-client.js'
 import type { Logger } from 'pino'
 import type { LoadedConfig } from '../config/load-config.js'
 import type { Ledger } from '../ledger/ledger.js'
@@ -23,7 +23,7 @@ export interface AdminAgency {
 
 /** Everything the admin API reads or acts on; the hub assembles it. */
 export interface AdminDeps extends ReadinessDeps {
-  readonly redis: Redis
+  readonly redis: RedisClient
   readonly ledger: Ledger
   /** `redis.keyPrefix`: the audit stream lives under it. */
   readonly keyPrefix: string

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/redis-client.js'
 import type { CompiledMapping } from '../mapping/types.js'
 import type { MappingRefusedEvent } from '../mapping/mapping-watcher.js'
 import type { TargetProbes } from './target-probes.js'
@@ -8,7 +8,7 @@ export interface ReadinessCheck { readonly name: string; readonly ok: boolean; r
 export interface Readiness { readonly ready: boolean; readonly checks: readonly ReadinessCheck[] }
 
 export interface ReadinessDeps {
-  readonly redis: Redis
+  readonly redis: RedisClient
   readonly keyPrefix: string
   /** Each target asked whether it answers (cached, time-limited). */
   readonly probes: Pick<TargetProbes, 'checkAll'>
@@ -17,7 +17,7 @@ export interface ReadinessDeps {
 }
 
 /**
- * The readiness checks behind /readyz and `casebridge_hub_ready`: Redis answers a write
+ * The readiness checks behind /readyz and `casebridge_hub_ready`: RedisClient answers a write
  * within a second, the config is loaded and every enabled agency has a good mapping
  * active, and every target answers a probe and took the hub's last push. Never throws: a failing check is a `false`
  * with the reason.
@@ -28,7 +28,7 @@ export async function checkReadiness (deps: ReadinessDeps): Promise<Readiness> {
   return { ready: checks.every(c => c.ok), checks }
 }
 
-async function redisWritable (redis: Redis, keyPrefix: string): Promise<ReadinessCheck> {
+async function redisWritable (redis: RedisClient, keyPrefix: string): Promise<ReadinessCheck> {
   let timer: NodeJS.Timeout | undefined
   try {
     const probe = redis.set(`${keyPrefix}:ready-probe`, String(Date.now()), 'PX', 5000)

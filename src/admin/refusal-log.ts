@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/redis-client.js'
 import type { Logger } from 'pino'
 import { appendRefusal } from '../audit/audit-stream.js'
 
@@ -37,7 +37,7 @@ export class RefusalLog {
   private readonly timer: NodeJS.Timeout
   private readonly maxClients: number
 
-  constructor (private readonly redis: Redis, private readonly prefix: string, private readonly logger: Logger, opts: RefusalLogOptions = {}) {
+  constructor (private readonly redis: RedisClient, private readonly prefix: string, private readonly logger: Logger, opts: RefusalLogOptions = {}) {
     this.maxClients = opts.maxClients ?? 1000
     this.timer = setInterval(() => { void this.flush() }, opts.intervalMs ?? 60_000)
     this.timer.unref()

@@ -1,5 +1,5 @@
 import { Queue, Worker } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/redis-client.js'
 import type { Logger } from 'pino'
 import { AlarmStateError } from '../errors.js'
 import { SAMPLE_SIZE } from '../reconcile/findings.js'
@@ -14,7 +14,7 @@ const DAY_S = 86_400
 const OUTBOX_BATCH = 100
 
 export interface AlarmServiceOptions {
-  readonly redis: Redis
+  readonly redis: RedisClient
   readonly keyPrefix: string
   readonly config: AlarmsConfig
   readonly hub: { readonly name: string; readonly locale: Locale }
@@ -51,7 +51,7 @@ export class AlarmService {
   constructor (private readonly opts: AlarmServiceOptions) {
     this.store = new AlarmStore(opts.redis, opts.keyPrefix)
     this.hooks = new Map(opts.config.webhooks.map(h => [webhookId(h), h]))
-    const prefix = queuePrefix(opts.keyPrefix)
+    const prefix = queuePrefix(opts.keyPrefix, opts.redis)
     this.queue = new Queue<WebhookJob>(WEBHOOK_QUEUE, {
       connection: opts.redis,
       prefix,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/redis-client.js'
 import { isAlarmKind, type Alarm, type AlarmEventType, type AlarmKind, type AlarmState, type Severity } from './alarm-kinds.js'
 import { InternalError } from '../errors.js'
 
@@ -113,7 +113,7 @@ export const OUTBOX_MAX = 10_000
 export class AlarmStore {
   readonly keys: AlarmKeys
 
-  constructor (private readonly redis: Redis, prefix: string, private readonly outboxMax = OUTBOX_MAX) {
+  constructor (private readonly redis: RedisClient, prefix: string, private readonly outboxMax = OUTBOX_MAX) {
     this.keys = alarmKeys(prefix)
   }
 

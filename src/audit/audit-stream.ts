@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/redis-client.js'
 
 /**
  * The audit stream: one Redis stream per hub (key `<prefix>:audit`) recording every
@@ -50,16 +50,16 @@ export function auditStreamKey (prefix: string, stream: AuditStream = 'actions')
 }
 
 /** Append one entry to the audit stream; resolves with the stream id once Redis has it. */
-export async function appendAudit (redis: Redis, prefix: string, entry: AuditEntry): Promise<string> {
+export async function appendAudit (redis: RedisClient, prefix: string, entry: AuditEntry): Promise<string> {
   return await append(redis, auditStreamKey(prefix), AUDIT_MAX_LENGTH, entry)
 }
 
 /** Append one entry to the refusals stream (through src/admin/refusal-log.ts, which aggregates). */
-export async function appendRefusal (redis: Redis, prefix: string, entry: AuditEntry): Promise<string> {
+export async function appendRefusal (redis: RedisClient, prefix: string, entry: AuditEntry): Promise<string> {
   return await append(redis, auditStreamKey(prefix, 'refusals'), REFUSALS_MAX_LENGTH, entry)
 }
 
-async function append (redis: Redis, key: string, maxLength: number, entry: AuditEntry): Promise<string> {
+async function append (redis: RedisClient, key: string, maxLength: number, entry: AuditEntry): Promise<string> {
   const fields: string[] = ['who', entry.who, 'what', entry.what, 'result', entry.result, 'when', entry.when ?? new Date().toISOString()]
   if (entry.client !== undefined) fields.push('client', entry.client)
   if (entry.target !== undefined) fields.push('target', entry.target)
@@ -70,7 +70,7 @@ async function append (redis: Redis, key: string, maxLength: number, entry: Audi
 }
 
 /** The newest entries first, at most `count`. */
-export async function readAudit (redis: Redis, prefix: string, count = 100, stream: AuditStream = 'actions'): Promise<AuditRecord[]> {
+export async function readAudit (redis: RedisClient, prefix: string, count = 100, stream: AuditStream = 'actions'): Promise<AuditRecord[]> {
   const rows = await redis.xrevrange(auditStreamKey(prefix, stream), '+', '-', 'COUNT', count)
   return rows.map(([id, flat]) => {
     const f: Record<string, string> = {}

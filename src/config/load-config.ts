@@ -144,13 +144,15 @@ export async function loadConfig (file: string, registry: AdapterRegistry, env: 
   const agencies = out.agencies.map(agency => ({ ...agency, mapping: resolve(base, agency.mapping) }))
   const tls = out.admin.tls
   const admin = tls === undefined ? out.admin : { ...out.admin, tls: { keyFile: resolve(base, tls.keyFile), certFile: resolve(base, tls.certFile), ...(tls.clientCaFile === undefined ? {} : { clientCaFile: resolve(base, tls.clientCaFile) }) } }
+  const redisTls = out.redis.tls
+  const redis = redisTls?.caFile === undefined ? out.redis : { ...out.redis, tls: { ...redisTls, caFile: resolve(base, redisTls.caFile) } }
   // A target profile file (target adapters with a `profile:`) is named relative to the config file, like a mapping.
   const targets: Record<string, AdapterSection> = {}
   for (const [name, section] of Object.entries(out.targets)) {
     if (section === undefined) continue
     targets[name] = typeof section.profile === 'string' ? { ...section, profile: resolve(base, section.profile) } : section
   }
-  return deepFreeze({ ...out, file: absolute, agencies, admin, targets })
+  return deepFreeze({ ...out, file: absolute, redis, agencies, admin, targets })
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Queue, Worker, type Job } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/redis-client.js'
 import type { Logger } from 'pino'
 import type { LoadedConfig } from '../config/load-config.js'
 import type { TargetAdapter } from '../contracts/target-adapter.js'
@@ -22,7 +22,7 @@ export interface PushService {
  */
 export function startPushService (opts: {
   config: LoadedConfig
-  redis: Redis
+  redis: RedisClient
   ledger: Ledger
   targets: ReadonlyMap<string, TargetAdapter>
   logger: Logger
@@ -31,7 +31,7 @@ export function startPushService (opts: {
   onAcknowledged?: (agencyId: string, items: readonly PushItem[], ackedAtMs: number) => void
 }): PushService {
   const { config, redis, ledger, logger } = opts
-  const prefix = queuePrefix(config.redis.keyPrefix)
+  const prefix = queuePrefix(config.redis.keyPrefix, redis)
   const queues = new Map<string, Queue<PushJobData>>()
   const workers: Worker<PushJobData>[] = []
   for (const targetId of opts.targets.keys()) {

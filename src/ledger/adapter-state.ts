@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/redis-client.js'
 import type { AdapterState } from '../contracts/adapter-registry.js'
 
 /**
@@ -6,7 +6,7 @@ import type { AdapterState } from '../contracts/adapter-registry.js'
  * agency's hash slot). Adapters hold no Redis connection: the hub hands each source this
  * view of its own hash and nothing else.
  */
-export function redisAdapterState (redis: Redis, hashKey: string): AdapterState {
+export function redisAdapterState (redis: RedisClient, hashKey: string): AdapterState {
   return {
     async get (key) { return (await redis.hget(hashKey, key)) ?? undefined },
     async set (key, value) { await redis.hset(hashKey, key, value) },

@@ -6,7 +6,8 @@
  * one script that moves a case's counts from its old gaps to its new ones, so a case
  * counts once whatever how often it changes.
  */
-import type { ChainableCommander, Redis } from 'ioredis'
+import type { ChainableCommander } from 'ioredis'
+import type { RedisClient } from '../redis/redis-client.js'
 
 /** KEYS: gaps (HASH caseNumber → "f1|f2"), gapCounts (HASH field → cases). ARGV: caseNumber, gaps ("" none), … */
 const RECORD_GAPS = `
@@ -27,8 +28,8 @@ return 0
 interface GapCommands { cbRecordGaps (numKeys: number, ...args: string[]): unknown }
 
 /** Define the script on a client once. */
-export function gapCommands (redis: Redis): void {
-  const marked = redis as Redis & { casebridgeGapScripts?: true }
+export function gapCommands (redis: RedisClient): void {
+  const marked = redis as RedisClient & { casebridgeGapScripts?: true }
   if (marked.casebridgeGapScripts === true) return
   redis.defineCommand('cbRecordGaps', { lua: RECORD_GAPS })
   marked.casebridgeGapScripts = true

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/redis-client.js'
 import { agencyKeys, type AgencyKeys } from './keys.js'
 import { parseAgencyStats, type AgencyStats } from './agency-stats.js'
 import { redisAdapterState } from './adapter-state.js'
@@ -89,7 +89,7 @@ export class Ledger {
   private readonly scripts: ReturnType<typeof versionCommands>
 
   /** `watchMs`: how long a registered delivery counts as one that may still land (push.lateDeliveryWatchSeconds). */
-  constructor (private readonly redis: Redis, private readonly prefix: string, private readonly watchMs = 86_400_000) {
+  constructor (private readonly redis: RedisClient, private readonly prefix: string, private readonly watchMs = 86_400_000) {
     this.scripts = versionCommands(redis)
     gapCommands(redis)
   }

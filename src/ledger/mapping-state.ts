@@ -4,7 +4,7 @@
  * Ledger's methods) so every hub process and the admin API see it: the version in use, where it came from and when it was loaded, and — until a
  * good version loads — the last edit that was refused and why (`file:line:col: …`).
  */
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/redis-client.js'
 import type { CompiledMapping } from '../mapping/types.js'
 
 export interface MappingStatus {
@@ -20,7 +20,7 @@ export interface MappingStatus {
 }
 
 /** A mapping version is in use now; an earlier refusal is settled by it. */
-export async function recordMappingLoaded (redis: Redis, key: string, mapping: Pick<CompiledMapping, 'version' | 'file'>, at = new Date()): Promise<void> {
+export async function recordMappingLoaded (redis: RedisClient, key: string, mapping: Pick<CompiledMapping, 'version' | 'file'>, at = new Date()): Promise<void> {
   await redis.multi()
     .hset(key, 'version', mapping.version, 'file', mapping.file, 'loadedAt', at.toISOString())
     .hdel(key, 'error', 'errorAt')
@@ -28,11 +28,11 @@ export async function recordMappingLoaded (redis: Redis, key: string, mapping: P
 }
 
 /** An edit was refused; the mapping in use stays what it was. */
-export async function recordMappingRefused (redis: Redis, key: string, message: string, at = new Date()): Promise<void> {
+export async function recordMappingRefused (redis: RedisClient, key: string, message: string, at = new Date()): Promise<void> {
   await redis.hset(key, 'error', message, 'errorAt', at.toISOString())
 }
 
-export async function readMappingStatus (redis: Redis, key: string): Promise<MappingStatus> {
+export async function readMappingStatus (redis: RedisClient, key: string): Promise<MappingStatus> {
   const raw = await redis.hgetall(key)
   const out: Record<string, string> = {}
   for (const name of ['version', 'file', 'loadedAt', 'error', 'errorAt'] as const) if (raw[name] !== undefined) out[name] = raw[name]

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/redis-client.js'
 import type { AgencyKeys } from './keys.js'
 import { claimTick } from '../redis/claim-tick.js'
 
@@ -35,7 +35,7 @@ export class ReconcileRunState {
   private readonly historyKey: string
 
   /** Made by the ledger (Ledger.reconcileState), which owns the keys. */
-  constructor (private readonly redis: Redis, private readonly keys: AgencyKeys) {
+  constructor (private readonly redis: RedisClient, private readonly keys: AgencyKeys) {
     this.historyKey = `${keys.reconcile}:history`
   }
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/redis-client.js'
 import type { AgencyKeys } from './keys.js'
 import { LeafDigests, LEAF_COUNT } from './bucket-digest.js'
 import { decodeAcked, decodeSeen, type AckedVersion, type SeenVersion } from './entries.js'
@@ -17,7 +17,7 @@ const CHUNK = 1000
  */
 export class LedgerView {
   /** Made by the ledger (Ledger.reconcileView), which owns the keys. */
-  constructor (private readonly redis: Redis, private readonly keys: AgencyKeys) {}
+  constructor (private readonly redis: RedisClient, private readonly keys: AgencyKeys) {}
 
   /** The ledger's leaf digests of acknowledged versions (one HGETALL, at most 65,536 fields). */
   async leafDigests (): Promise<LeafDigests> {
@@ -121,7 +121,7 @@ export class LedgerView {
  * (left behind by a crash between the acknowledgement and its cleanup) are taken out of
  * the pending index and returned: they hold up neither the lag nor the stale rule.
  */
-export async function dropSettledPending (redis: Redis, keys: Pick<AgencyKeys, 'seen' | 'acked' | 'pending'>, caseNumbers: readonly string[]): Promise<string[]> {
+export async function dropSettledPending (redis: RedisClient, keys: Pick<AgencyKeys, 'seen' | 'acked' | 'pending'>, caseNumbers: readonly string[]): Promise<string[]> {
   if (caseNumbers.length === 0) return []
   const [seen, acked] = await Promise.all([redis.hmget(keys.seen, ...caseNumbers), redis.hmget(keys.acked, ...caseNumbers)])
   const settled = caseNumbers.filter((_, i) => acked[i] != null && decodeSeen(seen[i])?.fingerprint === decodeAcked(acked[i])?.fingerprint)

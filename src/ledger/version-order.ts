@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from 'ioredis'
+import type { ChainableCommander } from 'ioredis'
+import type { RedisClient } from '../redis/redis-client.js'
 import { LEAF_DEPTH } from './bucket-digest.js'
 import { EARLIER_DIGITS, EARLIER_KEPT } from './entries.js'
 import type { AgencyKeys } from './keys.js'
@@ -330,8 +331,8 @@ const SCRIPTS: Record<keyof VersionCommands, string> = {
 }
 
 /** Define the scripts on a client once (ioredis loads each on first use, then calls it by SHA). */
-export function versionCommands (redis: Redis): Redis & VersionCommands {
-  const marked = redis as Redis & VersionCommands & { casebridgeVersionScripts?: true }
+export function versionCommands (redis: RedisClient): RedisClient & VersionCommands {
+  const marked = redis as RedisClient & VersionCommands & { casebridgeVersionScripts?: true }
   if (marked.casebridgeVersionScripts !== true) {
     for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { lua })
     marked.casebridgeVersionScripts = true

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/redis-client.js'
 import type { Logger } from 'pino'
 import type { AgencyConfig, LoadedConfig } from '../config/load-config.js'
 import type { SourceAdapter } from '../contracts/source-adapter.js'
@@ -34,7 +34,7 @@ export interface Reconciliation {
  */
 export function startReconciliation (opts: {
   config: LoadedConfig
-  redis: Redis
+  redis: RedisClient
   ledger: Ledger
   logger: Logger
   agencies: readonly ReconcilableAgency[]

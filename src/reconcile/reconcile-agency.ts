@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Queue } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/redis-client.js'
 import type { Logger } from 'pino'
 import type { SourceAdapter } from '../contracts/source-adapter.js'
 import type { TargetAdapter } from '../contracts/target-adapter.js'
@@ -28,7 +28,7 @@ export interface ReconcileDeps {
   readonly targetId: string
   readonly mapping: () => CompiledMapping
   readonly ledger: Ledger
-  readonly redis: Redis
+  readonly redis: RedisClient
   readonly keyPrefix: string
   /** The target's push queue, for repairs. */
   readonly queue: Queue<PushJobData>

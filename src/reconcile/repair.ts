@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis/redis-client.js'
 import type { Logger } from 'pino'
 import type { SourceAdapter } from '../contracts/source-adapter.js'
 import type { CompiledMapping } from '../mapping/types.js'
@@ -22,7 +22,7 @@ export interface RepairDeps {
   readonly ledger: Ledger
   readonly queue: Queue<PushJobData>
   readonly batchSize: number
-  readonly redis: Redis
+  readonly redis: RedisClient
   readonly keyPrefix: string
   readonly logger: Logger
 }

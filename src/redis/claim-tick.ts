@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './redis-client.js'
 
 /**
  * Compare-and-set on the schedule's tick: a tick later than the last one claimed wins. So
@@ -28,7 +28,7 @@ const SLACK_MS = 500
  * drift — so a scheduled job runs once per tick across all processes. `intervalMs` is the
  * schedule's shortest gap between two ticks (see {@link cronInterval}).
  */
-export async function claimTick (redis: Redis, key: string, tickMs: number, intervalMs: number): Promise<boolean> {
+export async function claimTick (redis: RedisClient, key: string, tickMs: number, intervalMs: number): Promise<boolean> {
   return await redis.eval(CLAIM_TICK, 1, key, String(Math.floor(tickMs / 1000) * 1000), String(intervalMs + SLACK_MS)) === 1
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './redis-client.js'
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`
@@ -13,7 +13,7 @@ export interface Lease { readonly key: string; readonly token: string }
  * writes that must not happen once the lock is someone else's — a process paused past its
  * lock, then woken — check it in Redis (the ledger's version numbering does).
  */
-export async function withLock<T> (redis: Redis, key: string, ttlMs: number, fn: (lease: Lease) => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+export async function withLock<T> (redis: RedisClient, key: string, ttlMs: number, fn: (lease: Lease) => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
   const token = randomUUID()
   const got = await redis.set(key, token, 'PX', ttlMs, 'NX')
   if (got !== 'OK') return { ran: false }
@@ -31,7 +31,7 @@ async function sleep (ms: number): Promise<void> {
 }
 
 /** {@link withLock}, waiting up to `waitMs` for the holder to finish; `undefined` when the lock stayed taken that long. */
-export async function withLockWaiting<T> (redis: Redis, key: string, ttlMs: number, waitMs: number, fn: (lease: Lease) => Promise<T>): Promise<{ value: T } | undefined> {
+export async function withLockWaiting<T> (redis: RedisClient, key: string, ttlMs: number, waitMs: number, fn: (lease: Lease) => Promise<T>): Promise<{ value: T } | undefined> {
   const deadline = Date.now() + waitMs
   for (;;) {
     const outcome = await withLock(redis, key, ttlMs, fn)

@@ -7,9 +7,7 @@
  * fresh one for each of the three runs, so neither the hub nor the pipe shares its event
  * loop with them. Run alone: npx tsx test/bench/e2e.ts [--cases 100000] [--agencies 4]
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -18,64 +16,11 @@ import { loadConfig } from '../../src/config/load-config.js'
 import { startHub } from '../../src/hub.js'
 import { silentLogger } from '../../src/logging/logger.js'
 import { compileMapping } from '../../src/mapping/load-mapping.js'
-import { uniformCreditCheckChar } from '../../src/schema/check-digits.js'
-import { projectRoot } from '../../src/paths.js'
 import { builtInRegistry } from '../../adapters/index.js'
 import { deleteKeys } from '../helpers/redis.js'
 import { TEST_REDIS_URL } from '../helpers/redis.js'
 import { latencySummary, machineInfo, printTable, writeResult } from './bench-kit.js'
-
-const TOKEN = 'bench-token'
-const DEMO_MAPPING = readFileSync(join(projectRoot, 'mappings', 'market-regulation-peixian.yaml'), 'utf8')
-
-interface BenchAgency { id: string; code: string; mappingFile: string; url: string; records: number; invalidByDesign: number }
-
-/** The simulators' process: the agencies (with the mapping file of each) and the platform. */
-interface Simulators { agencies: BenchAgency[]; platformUrl: string; child: ChildProcess }
-
-/** One mapping file per simulated agency: the demo mapping with its own id and credit code. */
-function agencyMapping (dir: string, i: number): { id: string; code: string; file: string } {
-  const first17 = `113203220141659${String(i).padStart(2, '0')}`
-  const code = first17 + uniformCreditCheckChar(first17)
-  const id = `bench-agency-${i}`
-  const file = join(dir, `${id}.yaml`)
-  writeFileSync(file, DEMO_MAPPING.replace('agency: market-regulation-peixian', `agency: ${id}`).replace('"11320322014165834G"', `"${code}"`))
-  return { id, code, file }
-}
-
-async function startSimulators (dir: string, count: number, perAgency: number): Promise<Simulators> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join('test', 'bench', 'e2e-sims.ts'), '--agencies', String(count), '--per-agency', String(perAgency), '--token', TOKEN],
-    { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] })
-  const ready = await new Promise<{ agencies: { url: string; records: number; invalidByDesign: number }[]; platformUrl: string }>((resolve, reject) => {
-    let out = ''
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      if (out.includes('\n')) resolve(JSON.parse(out.slice(0, out.indexOf('\n'))) as never)
-    })
-    child.once('exit', code => reject(new Error(`the simulators' process exited (${code}) before listening`)))
-  })
-  const agencies = ready.agencies.map((a, i) => {
-    const m = agencyMapping(dir, i)
-    return { id: m.id, code: m.code, mappingFile: m.file, ...a }
-  })
-  return { agencies, platformUrl: ready.platformUrl, child }
-}
-
-async function stopSimulators (sims: Simulators): Promise<void> {
-  if (sims.child.exitCode !== null || sims.child.signalCode !== null) return
-  const exited = once(sims.child, 'exit')
-  sims.child.kill('SIGTERM')
-  await exited
-}
-
-async function platformStored (sims: Simulators): Promise<number> {
-  const res = await request(new URL('/__sim/stats', sims.platformUrl))
-  return (await res.body.json() as { totals: { stored: number } }).totals.stored
-}
-
-function validCount (agencies: readonly BenchAgency[]): number {
-  return agencies.reduce((n, a) => n + a.records - a.invalidByDesign, 0)
-}
+import { platformStored, startSimulators, stopSimulators, TOKEN, validCount, type BenchAgency, hubConfig } from './e2e-sim-process.js'
 
 /** The ceiling: page → map → post, per agency in parallel, nothing in between. */
 async function directPipe (agencies: readonly BenchAgency[], platformUrl: string, pageSize: number): Promise<number> {
@@ -106,25 +51,11 @@ async function directPipe (agencies: readonly BenchAgency[], platformUrl: string
   return seconds
 }
 
-function hubConfig (dir: string, prefix: string, agencies: readonly BenchAgency[], platformUrl: string, pageSize: number): string {
-  const file = join(dir, `hub-${prefix}.yaml`)
-  writeFileSync(file, JSON.stringify({
-    hub: { name: 'bench' },
-    redis: { url: TEST_REDIS_URL, keyPrefix: prefix, requirePersistence: false },
-    admin: { host: '127.0.0.1', port: 0 },
-    logging: { level: 'error' },
-    push: { batchSize: pageSize, concurrency: 8, attempts: 10, backoff: { delayMs: 200, jitter: 0.5 } },
-    targets: { platform: { kind: 'http-batch', baseUrl: platformUrl, token: { env: 'BENCH_PLATFORM_TOKEN' } } },
-    agencies: agencies.map(a => ({ id: a.id, mapping: a.mappingFile, schedule: '*/1 * * * * *', target: 'platform', source: { kind: 'http-pull', baseUrl: a.url, pageSize } })),
-  }))
-  return file
-}
-
 /** The hub at full speed: every case is at the source when the hub starts. */
 async function hubFullSpeed (dir: string, agencies: readonly BenchAgency[], platformUrl: string, pageSize: number): Promise<{ seconds: number; latencies: number[] }> {
   const prefix = `cbbench-e2e-${process.pid}`
   await deleteKeys(prefix)
-  const config = await loadConfig(hubConfig(dir, prefix, agencies, platformUrl, pageSize), builtInRegistry(), { ...process.env, BENCH_PLATFORM_TOKEN: TOKEN })
+  const config = await loadConfig(hubConfig(dir, prefix, agencies, platformUrl, pageSize, { url: TEST_REDIS_URL }), builtInRegistry(), { ...process.env, BENCH_PLATFORM_TOKEN: TOKEN })
   const expected = validCount(agencies)
   const latencies: number[] = []
   let done: () => void = () => {}
@@ -150,7 +81,7 @@ async function hubSteady (dir: string, rate: number, durationS: number, agencyCo
   const agencies = sims.agencies
   const prefix = `cbbench-steady-${process.pid}`
   await deleteKeys(prefix)
-  const config = await loadConfig(hubConfig(dir, prefix, agencies, sims.platformUrl, 500), builtInRegistry(), { ...process.env, BENCH_PLATFORM_TOKEN: TOKEN })
+  const config = await loadConfig(hubConfig(dir, prefix, agencies, sims.platformUrl, 500, { url: TEST_REDIS_URL }), builtInRegistry(), { ...process.env, BENCH_PLATFORM_TOKEN: TOKEN })
   const appearedAt = new Map<string, number>()
   const latencies: number[] = []
   const hub = await startHub({

@@ -2,11 +2,13 @@
  * `npm run bench`: runs every benchmark in its own process (so each one's peak memory is
  * its own), one after the other, then writes test/bench/results/latest.json with the
  * figures, their ratios to the baselines measured in the same run, and the machine.
- * Benchmarks are never part of `npm test`.
+ * Benchmarks are never part of `npm test`. `npm run bench -- --only multiHub,provinceScale`
+ * runs only the benchmarks named (their keys below), to keep a run within its time budget.
  */
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { parseArgs } from 'node:util'
 import { projectRoot } from '../../src/paths.js'
 import { TEST_REDIS_URL } from '../helpers/redis.js'
 import { machineInfo, RESULTS_DIR, printTable, writeResult } from './bench-kit.js'
@@ -21,6 +23,8 @@ const BENCHMARKS = [
   { key: 'xmlIngest', script: 'xml-ingest.ts', result: 'xml-ingest', limitS: 300 },
   { key: 'cursorOverlap', script: 'cursor-overlap.ts', result: 'cursor-overlap', limitS: 180 },
   { key: 'endToEndProfiles', script: 'e2e-profiles.ts', result: 'e2e-profiles', limitS: 420 },
+  { key: 'multiHub', script: 'multi-hub.ts', result: 'multi-hub', limitS: 300 },
+  { key: 'provinceScale', script: 'province.ts', result: 'province', limitS: 420 },
 ] as const
 
 async function runOne (script: string, limitS: number): Promise<{ code: number | null; seconds: number }> {
@@ -32,9 +36,13 @@ async function runOne (script: string, limitS: number): Promise<{ code: number |
   return { code, seconds: (Date.now() - started) / 1000 }
 }
 
+const only = parseArgs({ options: { only: { type: 'string' } } }).values.only?.split(',').filter(k => k !== '')
+const unknown = (only ?? []).filter(k => !BENCHMARKS.some(b => b.key === k))
+if (unknown.length > 0) throw new Error(`--only: unknown benchmark ${unknown.join(', ')}; known: ${BENCHMARKS.map(b => b.key).join(', ')}`)
+
 const summary: (string | number)[][] = [['benchmark', 'status', 'seconds']]
 const benchmarks: Record<string, unknown> = {}
-for (const bench of BENCHMARKS) {
+for (const bench of BENCHMARKS.filter(b => only === undefined || only.includes(b.key))) {
   if (!existsSync(join(projectRoot, 'test', 'bench', bench.script))) {
     summary.push([bench.key, 'not present', ''])
     continue

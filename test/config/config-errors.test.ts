@@ -47,7 +47,7 @@ t.test('an unknown key fails at start naming file, line, path and the allowed ke
   const { file, error } = await configProblem(t, GOOD.replace('  keyPrefix: cbtest', '  keyPrefix: cbtest\n  keyprefx: oops'))
   t.equal(error.code, 'CB_ERR_CONFIG')
   t.match(error.message, file)
-  t.match(error.message, /6:3 redis\.keyprefx: unknown key "keyprefx"; allowed here: url, keyPrefix, requirePersistence/)
+  t.match(error.message, /6:3 redis\.keyprefx: unknown key "keyprefx"; allowed here: url, sentinels, name, sentinelPassword, cluster, username, password, tls, keyPrefix, requirePersistence/)
 })
 
 t.test('a value of the wrong type names the path and the expected type', async t => {
@@ -106,4 +106,22 @@ t.test('a webhook secret shorter than 32 bytes is refused, naming where it is se
   const file = tempDir(t).write('hub.yaml', withHook)
   const config = await loadConfig(file, builtInRegistry(), { ...env, HOOK_SECRET: 'k'.repeat(32) })
   t.equal(config.agencies.length, 1, 'a 32-byte secret is accepted')
+})
+
+t.test('redis takes a Sentinel set or a Cluster instead of a URL, passwords from the environment and a CA file relative to the config', async t => {
+  const sentinel = GOOD.replace('  url: redis://127.0.0.1:6379', '  sentinels: [{ host: 127.0.0.1, port: 26379 }]\n  name: casebridge\n  password: { env: REDIS_PASSWORD }\n  tls: { caFile: ca.pem }')
+  const config = await loadConfig(tempDir(t).write('hub.yaml', sentinel), builtInRegistry(), { ...env, REDIS_PASSWORD: 'from-env' })
+  t.same(config.redis.sentinels, [{ host: '127.0.0.1', port: 26379 }])
+  t.equal(config.redis.password, 'from-env', 'the password comes from the environment')
+  t.ok(config.redis.tls?.caFile?.endsWith('/ca.pem') === true && config.redis.tls.caFile.startsWith('/'), 'the CA file is made absolute')
+  const cluster = await loadConfig(tempDir(t).write('hub.yaml', GOOD.replace('  url: redis://127.0.0.1:6379', '  cluster: { nodes: [{ host: 127.0.0.1, port: 7000 }] }')), builtInRegistry(), env)
+  t.same(config.redis.cluster, undefined)
+  t.same(cluster.redis.cluster?.nodes, [{ host: '127.0.0.1', port: 7000 }])
+})
+
+t.test('a Sentinel set without the name of its primary, or with a Cluster beside it, is refused', async t => {
+  const noName = await configProblem(t, GOOD.replace('  url: redis://127.0.0.1:6379', '  sentinels: [{ host: 127.0.0.1, port: 26379 }]'))
+  t.match(noName.error.message, /redis.*name/)
+  const both = await configProblem(t, GOOD.replace('  url: redis://127.0.0.1:6379', '  sentinels: [{ host: 127.0.0.1, port: 26379 }]\n  name: casebridge\n  cluster: { nodes: [{ host: 127.0.0.1, port: 7000 }] }'))
+  t.match(both.error.message, /redis/)
 })

@@ -22,13 +22,13 @@ async function redisWithPassword (t: Test, password: string): Promise<{ port: nu
 t.test('a wrong Redis password ends the start with one clear line naming redis.url, not a stack trace', async t => {
   const own = await redisWithPassword(t, 'the-right-password')
   for (const url of [`redis://:wrong@127.0.0.1:${own.port}`, `redis://127.0.0.1:${own.port}`]) {
-    const redis = connectRedis(url, silentLogger())
+    const redis = connectRedis({ url }, silentLogger())
     t.teardown(() => redis.disconnect())
     const error = await checkRedisPolicy(redis, { requirePersistence: false, logger: silentLogger() }).then(() => undefined, (err: unknown) => err)
     t.match(error, { code: 'CB_ERR_REDIS_AUTH', family: 'config', message: new RegExp(`^Redis at 127\\.0\\.0\\.1:${own.port} refused the hub's login \\((WRONGPASS|NOAUTH)\\): check the password and user in redis\\.url`) }, url.includes('wrong') ? 'wrong password' : 'no password')
     t.notMatch((error as Error).message, /\n|wrong@/, 'one line, and the password is not repeated')
   }
-  const good = connectRedis(`redis://:the-right-password@127.0.0.1:${own.port}`, silentLogger())
+  const good = connectRedis({ url: `redis://:the-right-password@127.0.0.1:${own.port}` }, silentLogger())
   t.teardown(() => good.disconnect())
   await checkRedisPolicy(good, { requirePersistence: false, logger: silentLogger() })
   t.pass('the right password starts')

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { startAgencySimulator, type AgencySimulator, type AgencySimulatorOptions } from '../../fixtures/agency-sim/index.js'
 import { startPlatformSimulator, type PlatformSimulator, type PlatformSimulatorOptions } from '../../fixtures/platform-sim/index.js'
 import { projectRoot } from '../../src/paths.js'
-import { TEST_REDIS_URL, testPrefix } from './redis.js'
+import { LOCAL_REDIS, TEST_REDIS_URL, testPrefix, type TestRedis } from './redis.js'
 import { tempDir } from './temp-files.js'
 
 export const TEST_PLATFORM_TOKEN = 'test-platform-token'
@@ -13,6 +13,8 @@ export interface World {
   readonly agency: AgencySimulator
   readonly platform: PlatformSimulator
   readonly prefix: string
+  /** The Redis the world's hubs use (the machine's one unless the test started its own). */
+  readonly redis: TestRedis
   /** A hub config file for this world; `push` and `agency` override parts of it. */
   writeConfig (overrides?: { push?: Record<string, unknown>; pageSize?: number; schedule?: string; logLevel?: string; moreAgencies?: readonly MoreAgency[]; admin?: Record<string, unknown>; agency?: Record<string, unknown>; target?: Record<string, unknown> }): string
   /** A second agency system beside the first: its own simulator and a copy of the demo mapping under its own id and agency code. */
@@ -24,21 +26,22 @@ export interface World {
 export interface MoreAgency { readonly id: string; readonly mapping: string; readonly url: string }
 
 /** The outside world of one test: an agency simulator, a platform simulator, a Redis prefix, a temp folder. */
-export async function startWorld (t: { teardown: (fn: () => Promise<void> | void) => void }, label: string, opts: { agency?: AgencySimulatorOptions; platform?: Omit<PlatformSimulatorOptions, 'tokens'> } = {}): Promise<World> {
-  const prefix = testPrefix(t as { teardown: (fn: () => Promise<void>) => void }, label)
+export async function startWorld (t: { teardown: (fn: () => Promise<void> | void) => void }, label: string, opts: { agency?: AgencySimulatorOptions; platform?: Omit<PlatformSimulatorOptions, 'tokens'>; redis?: TestRedis } = {}): Promise<World> {
+  const redis = opts.redis ?? LOCAL_REDIS
+  const prefix = testPrefix(t as { teardown: (fn: () => Promise<void>) => void }, label, redis)
   const agency = await startAgencySimulator({ port: 0, ...opts.agency })
   t.teardown(async () => await agency.close())
   const platform = await startPlatformSimulator({ port: 0, tokens: [TEST_PLATFORM_TOKEN], ...opts.platform })
   t.teardown(async () => await platform.close())
   const files = tempDir(t as { teardown: (fn: () => void) => void })
   return {
-    agency, platform, prefix,
+    agency, platform, prefix, redis,
     env: { ...process.env, TEST_PLATFORM_TOKEN, TEST_REDIS_URL },
     writeConfig (overrides = {}) {
       const push = { batchSize: 100, concurrency: 4, attempts: 20, backoff: { delayMs: 100, jitter: 0.5 }, jobTimeoutMs: 10000, lockDurationMs: 2000, ...overrides.push }
       const text = JSON.stringify({
         hub: { name: `test-${label}` },
-        redis: { url: { env: 'TEST_REDIS_URL' }, keyPrefix: prefix, requirePersistence: false },
+        redis: { ...redis.section, keyPrefix: prefix, requirePersistence: false },
         admin: { host: '127.0.0.1', port: 0, ...overrides.admin },
         logging: { level: overrides.logLevel ?? 'warn' },
         push,

@@ -6,7 +6,6 @@
  */
 import type { Test } from 'tap'
 import { Queue } from 'bullmq'
-import { Redis } from 'ioredis'
 import type { AgencyRecord } from '../../fixtures/agency-sim/index.js'
 import { loadConfig } from '../../src/config/load-config.js'
 import { startHub, type Hub } from '../../src/hub.js'
@@ -21,7 +20,7 @@ import type { SourceAdapter } from '../../src/contracts/source-adapter.js'
 import type { TargetAdapter } from '../../src/contracts/target-adapter.js'
 import type { CompiledMapping } from '../../src/mapping/types.js'
 import { waitFor } from '../helpers/wait-for.js'
-import { TEST_REDIS_URL } from '../helpers/redis.js'
+import { LOCAL_REDIS, type TestRedis } from '../helpers/redis.js'
 import { AGENCY, backdateDecision, editSourceSilently, startReconcileWorld, type ReconcileWorld } from './reconcile-world.js'
 import type { TargetKind } from '../helpers/targets.js'
 
@@ -47,8 +46,8 @@ export async function startDriftHub (t: Test, world: ReconcileWorld, file: strin
 }
 
 /** The world with 4 decisions backdated before the first sync, and its hub config. */
-export async function driftWorld (t: Test, label: string, kind: TargetKind = 'canonical'): Promise<{ world: ReconcileWorld; file: string; late: string[] }> {
-  const world = await startReconcileWorld(t, label, SOURCE_CASES, kind)
+export async function driftWorld (t: Test, label: string, kind: TargetKind = 'canonical', redis: TestRedis = LOCAL_REDIS): Promise<{ world: ReconcileWorld; file: string; late: string[] }> {
+  const world = await startReconcileWorld(t, label, SOURCE_CASES, kind, redis)
   const decided = world.records.filter(r => r.CFJDRQ !== '' && (r.AJZT === '30' || r.AJZT === '40'))
   const late = decided.slice(0, 4)
   for (const r of late) await backdateDecision(world, r, 60)
@@ -95,9 +94,9 @@ export async function waitPastMinimumAge (at: number): Promise<void> {
 }
 
 /** Every webhook job settled (nothing waiting, delayed or active), so the deliveries seen are all there will be. */
-export async function webhookQueueIdle (t: Test, prefix: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null })
-  const queue = new Queue(WEBHOOK_QUEUE, { connection: redis, prefix: queuePrefix(prefix) })
+export async function webhookQueueIdle (t: Test, prefix: string, on: TestRedis = LOCAL_REDIS): Promise<void> {
+  const redis = on.connect({ maxRetriesPerRequest: null })
+  const queue = new Queue(WEBHOOK_QUEUE, { connection: redis, prefix: queuePrefix(prefix, redis) })
   try {
     await waitFor('the webhook queue to settle', async () => {
       const c = await queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized')

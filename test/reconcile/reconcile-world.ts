@@ -7,7 +7,7 @@
 import { startAgencySimulator, type AgencyRecord, type AgencySimulator } from '../../fixtures/agency-sim/index.js'
 import { startPlatformSimulator, type PlatformSimulator, type StoredCase } from '../../fixtures/platform-sim/index.js'
 import type { CanonicalCase } from '../../src/generated/case.js'
-import { testPrefix, TEST_REDIS_URL } from '../helpers/redis.js'
+import { LOCAL_REDIS, testPrefix, TEST_REDIS_URL, type TestRedis } from '../helpers/redis.js'
 import { tempDir } from '../helpers/temp-files.js'
 import { DEMO_MAPPING, TEST_PLATFORM_TOKEN } from '../helpers/world.js'
 import { startWebhookReceiver, type WebhookReceiver } from '../alarms/webhook-receiver.js'
@@ -26,6 +26,8 @@ export interface ReconcileWorld {
   readonly platform: PlatformSimulator
   readonly webhook: WebhookReceiver
   readonly prefix: string
+  /** The Redis the world's hubs use (the machine's one unless the test started its own). */
+  readonly redis: TestRedis
   readonly env: NodeJS.ProcessEnv
   /** The source's cases as created. */
   readonly records: AgencyRecord[]
@@ -34,8 +36,8 @@ export interface ReconcileWorld {
   writeConfig (reconcile?: Record<string, unknown>, extra?: { schedule?: string; alarms?: Record<string, unknown>; mapping?: string }): string
 }
 
-export async function startReconcileWorld (t: Teardown, label: string, cases: number, kind: TargetKind = 'canonical'): Promise<ReconcileWorld> {
-  const prefix = testPrefix(t as { teardown: (fn: () => Promise<void>) => void }, label)
+export async function startReconcileWorld (t: Teardown, label: string, cases: number, kind: TargetKind = 'canonical', redis: TestRedis = LOCAL_REDIS): Promise<ReconcileWorld> {
+  const prefix = testPrefix(t as { teardown: (fn: () => Promise<void>) => void }, label, redis)
   const agency = await startAgencySimulator({ port: 0, records: 0, seed: 21 })
   t.teardown(async () => await agency.close())
   let platform: PlatformSimulator | undefined
@@ -52,7 +54,7 @@ export async function startReconcileWorld (t: Teardown, label: string, cases: nu
   const records = cases === 0 ? [] : await sim<AgencyRecord[]>('POST', `${agency.url}/__sim/cases`, { count: cases })
   const files = tempDir(t as { teardown: (fn: () => void) => void })
   return {
-    agency, target, webhook, prefix, records, clock: new MovedClock(),
+    agency, target, webhook, prefix, redis, records, clock: new MovedClock(),
     get platform (): PlatformSimulator {
       if (platform === undefined) throw new Error(`this world delivers to the ${kind} target: reach it through world.target`)
       return platform
@@ -61,7 +63,7 @@ export async function startReconcileWorld (t: Teardown, label: string, cases: nu
     writeConfig (reconcile = {}, extra = {}) {
       const text = JSON.stringify({
         hub: { name: `test-${label}`, locale: 'en' },
-        redis: { url: { env: 'TEST_REDIS_URL' }, keyPrefix: prefix, requirePersistence: false },
+        redis: { ...redis.section, keyPrefix: prefix, requirePersistence: false },
         admin: { host: '127.0.0.1', port: 0 },
         logging: { level: 'warn' },
         push: { batchSize: 100, concurrency: 4, attempts: 20, backoff: { delayMs: 100, jitter: 0.5 }, jobTimeoutMs: 10000, lockDurationMs: 2000 },

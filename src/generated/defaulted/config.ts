@@ -26,9 +26,55 @@ export interface HubConfig {
   }
   redis: {
     /**
-     * Redis URL, or an environment reference.
+     * Redis URL, or an environment reference. Used when neither sentinels nor cluster is set.
      */
     url: StringOrEnv
+    /**
+     * Redis Sentinel: the sentinels to ask where the primary of `name` is (list all of them: any one answering is enough). ioredis follows a failover by itself.
+     *
+     * @minItems 1
+     */
+    sentinels?: RedisNode[]
+    /**
+     * Redis Sentinel: the name of the watched primary (the sentinels' `sentinel monitor <name> …`).
+     */
+    name?: string
+    /**
+     * Redis Sentinel: the sentinels' own password (requirepass in sentinel.conf), an environment reference in production.
+     */
+    sentinelPassword?: StringOrEnv
+    /**
+     * Redis Cluster: some of its nodes (ioredis learns the rest). The hub's queues then live under a hash-tagged prefix (`<keyPrefix>:{bull}`): BullMQ's scripts need all keys of a queue in one slot.
+     */
+    cluster?: {
+      /**
+       * Nodes to start from.
+       *
+       * @minItems 1
+       */
+      nodes: RedisNode[]
+    }
+    /**
+     * ACL user of the Redis data nodes, with sentinels or cluster (with url it goes into the URL).
+     */
+    username?: StringOrEnv
+    /**
+     * Password of the Redis data nodes, with sentinels or cluster (with url it goes into the URL); an environment reference in production.
+     */
+    password?: StringOrEnv
+    /**
+     * Talk TLS to the Redis data nodes and the sentinels, with sentinels or cluster (with url use a rediss:// URL).
+     */
+    tls?: {
+      /**
+       * CA certificate(s) (PEM) the servers' certificates must chain to, relative to this config file or absolute; unset: the system's CAs.
+       */
+      caFile?: string
+      /**
+       * The name the servers' certificates must carry, when it is not the host connected to.
+       */
+      servername?: string
+    }
     /**
      * Prefix of every key the hub writes (ledger, cursors, queues).
      */
@@ -351,6 +397,20 @@ export interface AdminToken {
    * When the token stops being accepted (RFC 3339 with offset, e.g. 2025-06-30T23:59:59+08:00); after that it is answered 401 "the token expired". Unset: it does not expire. For rotating tokens without a restart race: add the new one, let the old one expire.
    */
   expiresAt?: string
+}
+/**
+ * This interface was referenced by `HubConfig`'s JSON-Schema
+ * via the `definition` "redisNode".
+ */
+export interface RedisNode {
+  /**
+   * Host name or address.
+   */
+  host: string
+  /**
+   * TCP port.
+   */
+  port: number
 }
 /**
  * This interface was referenced by `HubConfig`'s JSON-Schema
