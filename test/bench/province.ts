@@ -77,9 +77,20 @@ try {
   const steadySeconds = (Date.now() - steadyFrom) / 1000
   globalThis.gc?.()
   const heapAfter = process.memoryUsage().heapUsed
+  // A scheduled reconciliation of the agency may be running right now: wait for it to end.
+  const reconcileWhenFree = async (id: string): Promise<ReconcileResult> => {
+    for (;;) {
+      try {
+        return await hub.reconcileNow(id)
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'CB_ERR_RECONCILE_BUSY') throw err
+        await new Promise(resolve => setTimeout(resolve, 200))
+      }
+    }
+  }
   const reconcileFrom = Date.now()
   const results: ReconcileResult[] = []
-  for (const a of sims.agencies) results.push(await hub.reconcileNow(a.id))
+  for (const a of sims.agencies) results.push(await reconcileWhenFree(a.id))
   const reconcileS = (Date.now() - reconcileFrom) / 1000
   // Drift kinds only: the simulated decisions are years old, so every decided case is a late entry by the default 7-day rule.
   const drift = (r: ReconcileResult): number => Object.entries(r.findings).filter(([k]) => k !== 'late_entry').reduce((n, [, f]) => n + f.count, 0)
