@@ -6,6 +6,8 @@ import type { AdapterRegistry } from './contracts/adapter-registry.js'
 import type { SourceAdapter } from './contracts/source-adapter.js'
 import type { TargetAdapter } from './contracts/target-adapter.js'
 import { unknownKind } from './config/load-config.js'
+import { configWarnings } from './config/config-warnings.js'
+import { translator } from './i18n/translate.js'
 import { InternalError, UnknownAgencyError } from './errors.js'
 import { connectRedis, checkRedisPolicy } from './redis/connect.js'
 import { Ledger, type PullLease, type PullRun } from './ledger/ledger.js'
@@ -236,6 +238,9 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
       await admin.listen({ host: config.admin.host, port: config.admin.port })
       closers.push(async () => await admin.close())
       const address = admin.server.address()
+      // Said at every start, not only by check-config: a config that was never checked is the one that needs it.
+      const listening = { ...config.admin, port: typeof address === 'object' && address !== null ? address.port : config.admin.port }
+      for (const w of configWarnings({ admin: listening })) logger.warn({ code: w.code, host: listening.host, port: listening.port }, translator(config.hub.locale)(w.key, w.params))
       const scheme = config.admin.tls === undefined ? 'http' : 'https'
       adminUrl = typeof address === 'object' && address !== null ? `${scheme}://${config.admin.host}:${address.port}` : `${scheme}://${config.admin.host}:${config.admin.port}`
     }
