@@ -8,6 +8,7 @@ import type { TargetAdapter } from './contracts/target-adapter.js'
 import { unknownKind } from './config/load-config.js'
 import { configWarnings } from './config/config-warnings.js'
 import { translator } from './i18n/translate.js'
+import { BacklogReader, type UnpulledBacklog } from './lag/unpulled-backlog.js'
 import { InternalError, UnknownAgencyError } from './errors.js'
 import { connectRedis, checkRedisPolicy } from './redis/connect.js'
 import { Ledger, type PullLease, type PullRun } from './ledger/ledger.js'
@@ -224,7 +225,9 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
       const readiness = { redis, keyPrefix: config.redis.keyPrefix, targets: targetHealth, probes: new TargetProbes(targets, targetHealth, config.admin.readiness), configChecks: configReadiness(config, mappings) }
       const hubInfo = { name: config.hub.name, locale: config.hub.locale, version: HUB_VERSION, startedAt: new Date().toISOString() }
       const openAlarms = async (): Promise<{ agency: string; kind: string; count: number }[]> => await alarms.openAlarmCounts()
-      const metrics = late.metrics = createHubMetrics({ ledger, agencies: scheduled, queues: push.queues, targets: targetHealth, hub: hubInfo, ready: async () => (await checkReadiness(readiness)).ready, openAlarms, completeness: async id => (await agencyCompleteness({ ledger, mappings }, id)).fields })
+      const backlogs = new BacklogReader(new Map([...agencies].map(([id, a]) => [id, { source: a.source, cursor: async () => await ledger.cursor(id) }])), { cacheMs: config.admin.readiness.cacheMs, timeoutMs: config.admin.readiness.probeTimeoutMs })
+      const backlog = async (id: string): Promise<UnpulledBacklog> => await backlogs.read(id)
+      const metrics = late.metrics = createHubMetrics({ ledger, agencies: scheduled, queues: push.queues, targets: targetHealth, hub: hubInfo, ready: async () => (await checkReadiness(readiness)).ready, openAlarms, completeness: async id => (await agencyCompleteness({ ledger, mappings }, id)).fields, backlog })
       const admin = await buildAdminServer({
         ...readiness, ledger, hub: hubInfo, admin: config.admin, agencies: scheduled, queues: push.queues, batchSize: config.push.batchSize, metrics, logger,
         triggerPull: async id => await scheduler.trigger(id),
@@ -233,6 +236,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
         reconcileNow: async (id, options) => await reconciler.reconcileNow(id, options),
         reprocessQuarantine: async id => await reprocessNow(id),
         mappings,
+        backlog,
         configFile: config.file,
       })
       await admin.listen({ host: config.admin.host, port: config.admin.port })

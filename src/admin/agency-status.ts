@@ -18,6 +18,14 @@ export interface PullCause {
   readonly lastError: FailureNote | null
 }
 
+/** The unpulled backlog as the status shows it: numbers when the source can tell, `unknown` (and nulls) when it cannot — never 0 for unknown. */
+export interface BacklogStatus {
+  readonly state: 'known' | 'unknown'
+  readonly changes: number | null
+  readonly oldestChangeAt: string | null
+  readonly ageSeconds: number | null
+}
+
 /** What one status answer reads once for all its agencies. */
 export interface StatusContext {
   /** Open alarms by agency, or undefined when the hub has no alarm module. */
@@ -48,6 +56,8 @@ export interface AgencyStatus {
   /** The readiness checks that concern this agency. */
   readiness: ReadinessCheck[]
   pull: PullCause
+  /** Changes waiting at the source that no pull has read (the lag counts only what the hub has seen). */
+  unpulled: BacklogStatus
   /** The push side: the agency's target, its state and why (src/metrics/target-health.ts). */
   push: TargetCause & { target: string }
 }
@@ -60,9 +70,9 @@ export async function statusContext (deps: AdminDeps): Promise<StatusContext> {
 
 /** One agency's status from the ledger (shared by every hub process), as /api/agencies shows it. */
 export async function agencyStatus (deps: AdminDeps, agency: AdminAgency, context: StatusContext): Promise<AgencyStatus> {
-  const [counters, stats, lag, pulling, mapping, paused] = await Promise.all([
+  const [counters, stats, lag, pulling, mapping, paused, backlog] = await Promise.all([
     deps.ledger.counters(agency.id), deps.ledger.stats(agency.id), agencyLag(deps.ledger, agency.id), deps.ledger.isPulling(agency.id),
-    deps.ledger.mappingStatus(agency.id), deps.ledger.pausedSince(agency.id),
+    deps.ledger.mappingStatus(agency.id), deps.ledger.pausedSince(agency.id), deps.backlog?.(agency.id),
   ])
   const concerned = new Set(['redis', 'config', `mapping:${agency.id}`, `target:${agency.target}`])
   const readiness = context.checks.filter(c => concerned.has(c.name))
@@ -92,6 +102,9 @@ export async function agencyStatus (deps: AdminDeps, agency: AdminAgency, contex
       lastOkAt: lag.lastPullOkAt,
       lastError: failingSince === null ? null : stats.lastPullError ?? null,
     },
+    unpulled: backlog?.state === 'known'
+      ? { state: 'known', changes: backlog.changes, oldestChangeAt: backlog.oldestChangeAt, ageSeconds: backlog.ageSeconds }
+      : { state: 'unknown', changes: null, oldestChangeAt: null, ageSeconds: null },
     push: { target: agency.target, ...deps.targets.cause(agency.target) },
   }
 }

@@ -61,7 +61,7 @@ const readinessCheckSchema = {
 
 export const agencyStatusSchema = {
   type: 'object',
-  required: ['id', 'name', 'target', 'pulling', 'paused', 'lastPullAt', 'lastPullOkAt', 'lastReconcileOkAt', 'lagSeconds', 'counts', 'openAlarms', 'ready', 'readiness', 'pull', 'push'],
+  required: ['id', 'name', 'target', 'pulling', 'paused', 'lastPullAt', 'lastPullOkAt', 'lastReconcileOkAt', 'lagSeconds', 'counts', 'openAlarms', 'ready', 'readiness', 'pull', 'unpulled', 'push'],
   properties: {
     id: { type: 'string' },
     name: { type: 'string' },
@@ -101,6 +101,17 @@ export const agencyStatusSchema = {
         failingSince: { ...isoOrNull, description: 'First failure of the pulls failing now; null while they succeed.' },
         lastOkAt: isoOrNull,
         lastError: failureNoteSchema,
+      },
+    },
+    unpulled: {
+      type: 'object',
+      required: ['state', 'changes', 'oldestChangeAt', 'ageSeconds'],
+      description: 'Changes waiting at the source that no pull has read (lagSeconds counts only changes the hub has seen: a paused agency shows lag 0 however much waits). Asked of the source (one COUNT and MIN query for SQL sources), cached for admin.readiness.cacheMs.',
+      properties: {
+        state: { enum: ['known', 'unknown'], description: 'unknown: the source cannot tell cheaply (HTTP, SFTP, file drops) or did not answer now; the numbers are then null, never 0.' },
+        changes: { type: ['integer', 'null'] },
+        oldestChangeAt: { ...isoOrNull, description: 'When the oldest unpulled change was made, by the source\'s stamp.' },
+        ageSeconds: { type: ['number', 'null'], description: 'Age of the oldest unpulled change; null when there is none or it is unknown.' },
       },
     },
     push: {

@@ -27,6 +27,7 @@ export async function statusCommand (ctx: OperatorContext): Promise<number> {
     { header: t('column.pullState'), value: a => t(`cli.status.pullState.${a.pull.state}`) },
     { header: t('column.targetState'), value: a => t(`cli.status.targetState.${a.push.state}`) },
     { header: t('column.lag'), value: a => humanSeconds(t, a.lagSeconds), align: 'right' },
+    { header: t('column.unpulled'), value: a => unpulledText(t, a), align: 'right' },
     { header: t('column.pulled'), value: a => a.counts.pulled },
     { header: t('column.pushed'), value: a => a.counts.pushed },
     { header: t('column.quarantined'), value: a => a.counts.quarantined },
@@ -36,6 +37,13 @@ export async function statusCommand (ctx: OperatorContext): Promise<number> {
   const causes = answer.agencies.flatMap(a => causeLines(t, a))
   if (causes.length > 0) ctx.out(['', ...causes].join('\n'))
   return 0
+}
+
+/** The unpulled backlog: how many and how old the oldest, or "unknown" (never 0 when the source cannot tell). */
+function unpulledText (t: Translate, a: AgencyStatus): string {
+  const u = a.unpulled
+  if (u.state === 'unknown' || u.changes === null) return t('cli.status.unpulledUnknown')
+  return u.changes === 0 || u.ageSeconds === null ? String(u.changes) : t('cli.status.unpulled', { changes: u.changes, age: humanSeconds(t, u.ageSeconds) })
 }
 
 /** Why an agency is not well, one line per side that fails; none for a well agency. */
