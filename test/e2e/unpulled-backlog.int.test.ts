@@ -1,8 +1,10 @@
 /**
  * Issue 21: the lag counts only changes the hub has seen, so a paused agency with new cases
  * at its source showed lag 0. A SQL source counts what lies past the cursor (one COUNT and
- * MIN query): the status, the API and the metrics show the unpulled backlog and its age —
- * for PostgreSQL and MariaDB — and a source that cannot tell (HTTP here) says "unknown", never 0.
+ * MIN query), and an HTTP source asks the agency API's count endpoint (countPath): the status,
+ * the API and the metrics show the unpulled backlog and its age — for PostgreSQL, MariaDB and
+ * the agency simulator's API — and a source that cannot tell (HTTP without countPath) says
+ * "unknown", never 0.
  * Real PostgreSQL, MariaDB, Redis and simulators.
  */
 import t from 'tap'
@@ -28,8 +30,10 @@ const TOKEN = 'unpulled-backlog-token'
 const VIEWER = 'unpulled-backlog-viewer-7f3a'
 const SQL_AGENCIES = { 'backlog-postgres': '11320322014170932K', 'backlog-mysql': '11320322014166079X' } as const
 type SqlAgency = keyof typeof SQL_AGENCIES
+/** The agencies that can tell their backlog: the two SQL ones and an HTTP one with a count endpoint. */
+const COUNTING = [...Object.keys(SQL_AGENCIES), 'backlog-http-count']
 
-t.test('a paused SQL agency with new rows at its source shows the unpulled backlog and its age (PostgreSQL, MariaDB); an HTTP source says unknown', async t => {
+t.test('a paused agency with new changes at its source shows the unpulled backlog and its age (PostgreSQL, MariaDB, an HTTP API with a count endpoint); an HTTP source without one says unknown', async t => {
   const tables = await urbanTables(t, 'backlog')
   const { schema, database } = tables
   const insert: Record<SqlAgency, (caseNumber: string, stampMs: number) => Promise<void>> = {
@@ -42,6 +46,10 @@ t.test('a paused SQL agency with new rows at its source shows the unpulled backl
   t.teardown(async () => await platform.close())
   const agencySim = await startAgencySimulator({ port: 0, records: 5, seed: 8 })
   t.teardown(async () => await agencySim.close())
+  const countingSim = await startAgencySimulator({ port: 0, records: 5, seed: 9 })
+  t.teardown(async () => await countingSim.close())
+  const market = readFileSync(join(projectRoot, 'mappings/market-regulation-peixian.yaml'), 'utf8')
+  const marketMapping = (id: string, code: string): string => files.write(`${id}.yaml`, market.replace(/^agency: .*$/m, `agency: ${id}`).replace(/^( {2}\/agency\/code: ).*$/m, `$1"${code}"`))
   const keyset = { updatedAtColumn: 'GXSJ', idColumn: 'AJBH', pageSize: 200 }
   const file = files.write('hub.yaml', JSON.stringify({
     redis: { url: { env: 'TEST_REDIS_URL' }, keyPrefix: testPrefix(t as never, 'unpulled-backlog'), requirePersistence: false },
@@ -52,7 +60,8 @@ t.test('a paused SQL agency with new rows at its source shows the unpulled backl
     agencies: [
       { id: 'backlog-postgres', mapping: sqlMapping('backlog-postgres'), source: { kind: 'sql-postgres', host: PG.host, port: PG.port, database: PG.database, user: PG.user, relation: `${schema}.cases`, ...keyset } },
       { id: 'backlog-mysql', mapping: sqlMapping('backlog-mysql'), source: { kind: 'sql-mysql', host: MY.host, port: MY.port, database, user: MY.user, relation: 'cases', ...keyset } },
-      { id: 'backlog-http', mapping: files.write('backlog-http.yaml', readFileSync(join(projectRoot, 'mappings/market-regulation-peixian.yaml'), 'utf8').replace(/^agency: .*$/m, 'agency: backlog-http')), source: { kind: 'http-pull', baseUrl: agencySim.url, timeoutMs: 5000 } },
+      { id: 'backlog-http', mapping: marketMapping('backlog-http', '11320322014165834G'), source: { kind: 'http-pull', baseUrl: agencySim.url, timeoutMs: 5000 } },
+      { id: 'backlog-http-count', mapping: marketMapping('backlog-http-count', '11320322014160123A'), source: { kind: 'http-pull', baseUrl: countingSim.url, timeoutMs: 5000, countPath: '/api/cases/count' } },
     ].map(a => ({ ...a, target: 'platform', schedule: '0 0 0 1 1 *' })),
   }))
   const hub = await startHub({ config: await loadConfig(file, builtInRegistry(), { ...process.env, TEST_REDIS_URL, BACKLOG_TOKEN: TOKEN }), registry: builtInRegistry(), logger: silentLogger(), schedule: false })
@@ -69,8 +78,9 @@ t.test('a paused SQL agency with new rows at its source shows the unpulled backl
     for (let i = 1; i <= 3; i++) await insert[id](`${id}-old-${i}`, startMs - 60_000)
     t.equal((await hub.pullNow(id))?.records, 3, `${id}: the first pull reads the three rows`)
   }
+  t.equal((await hub.pullNow('backlog-http-count'))?.records, 5, 'backlog-http-count: the first pull reads the five cases')
   let now = await status()
-  for (const id of Object.keys(SQL_AGENCIES)) t.same(now.get(id)?.unpulled, { state: 'known', changes: 0, oldestChangeAt: null, ageSeconds: null }, `${id}: nothing unpulled after a pull, the look-back window not counted`)
+  for (const id of COUNTING) t.same(now.get(id)?.unpulled, { state: 'known', changes: 0, oldestChangeAt: null, ageSeconds: null }, `${id}: nothing unpulled after a pull, the look-back window not counted`)
   t.same(now.get('backlog-http')?.unpulled, { state: 'unknown', changes: null, oldestChangeAt: null, ageSeconds: null }, 'an HTTP source cannot tell: unknown, not 0')
 
   // Paused, and seven new rows stamped 40 s ago arrive at each source.
@@ -79,16 +89,19 @@ t.test('a paused SQL agency with new rows at its source shows the unpulled backl
     for (let i = 1; i <= 7; i++) await insert[id](`${id}-new-${i}`, startMs - 40_000)
     t.equal(await hub.pullNow(id), undefined, `${id}: paused, not pulled`)
   }
+  await hub.ledger.pause('backlog-http-count', 'test')
+  const added = await fetch(`${countingSim.url}/__sim/cases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: 7, clockSkewMs: -40_000 }) })
+  t.equal(added.status, 200, 'seven new cases at the HTTP source, stamped 40 s ago')
   now = await status()
-  for (const id of Object.keys(SQL_AGENCIES)) {
+  for (const id of COUNTING) {
     const a = now.get(id)!
     t.equal(a.lagSeconds, 0, `${id}: the lag alone says nothing waits`)
     t.match(a.unpulled, { state: 'known', changes: 7 }, `${id}: the seven new rows are the backlog`)
     t.ok((a.unpulled.ageSeconds ?? 0) >= 35, `${id}: the oldest waits for ${a.unpulled.ageSeconds} s`)
-    t.ok(Math.abs(Date.parse(a.unpulled.oldestChangeAt ?? '') - (Math.floor((startMs - 40_000) / 1000) * 1000)) < 1000, `${id}: the oldest change is the rows' stamp (${a.unpulled.oldestChangeAt})`)
+    t.ok(Math.abs(Date.parse(a.unpulled.oldestChangeAt ?? '') - (startMs - 40_000)) < 3000, `${id}: the oldest change is the rows' stamp (${a.unpulled.oldestChangeAt})`)
   }
   const text = await metrics()
-  for (const id of Object.keys(SQL_AGENCIES)) {
+  for (const id of COUNTING) {
     t.match(text, new RegExp(`casebridge_agency_unpulled_changes\\{agency="${id}"\\} 7\\b`), `${id}: the metric has the count`)
     t.match(text, new RegExp(`casebridge_agency_unpulled_oldest_age_seconds\\{agency="${id}"\\} (3[5-9]|[4-9]\\d)`), `${id}: and the age`)
   }
@@ -104,6 +117,8 @@ t.test('a paused SQL agency with new rows at its source shows the unpulled backl
     await hub.ledger.resume(id)
     t.equal((await hub.pullNow(id))?.records, 10, `${id}: the pull reads the new rows (and the old ones again, in the look-back window)`)
   }
+  await hub.ledger.resume('backlog-http-count')
+  t.ok(((await hub.pullNow('backlog-http-count'))?.records ?? 0) >= 7, 'backlog-http-count: the pull reads the new cases')
   now = await status()
-  for (const id of Object.keys(SQL_AGENCIES)) t.match(now.get(id)?.unpulled, { state: 'known', changes: 0 }, `${id}: nothing left unpulled`)
+  for (const id of COUNTING) t.match(now.get(id)?.unpulled, { state: 'known', changes: 0 }, `${id}: nothing left unpulled`)
 })
