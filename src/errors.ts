@@ -164,8 +164,11 @@ export class FileAccessDeniedError extends CaseBridgeError {
 export class AdminRequestError extends CaseBridgeError {
   readonly code = 'CB_ERR_ADMIN_REQUEST'
   readonly family = 'fatal'
-  constructor (message: string, readonly reason: 'unreachable' | 'unauthorized' | 'forbidden' | 'notFound' | 'rateLimited' | 'http', readonly status: number, readonly detail: string, readonly retryAfterSeconds = 0, options?: { cause?: unknown }) {
+  /** The request refused, as "METHOD /path" (what a reader without English is shown). */
+  readonly request: string
+  constructor (message: string, readonly reason: 'unreachable' | 'unauthorized' | 'forbidden' | 'notFound' | 'rateLimited' | 'http', readonly status: number, readonly detail: string, readonly retryAfterSeconds = 0, options?: { cause?: unknown; request?: string }) {
     super(message, options)
+    this.request = options?.request ?? ''
   }
 }
 

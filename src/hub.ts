@@ -27,7 +27,7 @@ import { checkReadiness, configReadiness } from './admin/readiness.js'
 import { TargetProbes } from './admin/target-probes.js'
 import { HUB_VERSION } from './admin/version.js'
 import { TargetHealth, observeTarget } from './metrics/target-health.js'
-import { createHubMetrics, type HubMetrics } from './metrics/hub-metrics.js'
+import { createHubMetrics, type HubMetrics, type OpenAlarmCount } from './metrics/hub-metrics.js'
 import { startReconciliation } from './reconcile/hub-reconciliation.js'
 import { alarmsConfig, reconcileConfig } from './reconcile/reconcile-config.js'
 import type { ReconcileResult } from './reconcile/findings.js'
@@ -224,7 +224,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
     if (opts.admin !== false) {
       const readiness = { redis, keyPrefix: config.redis.keyPrefix, targets: targetHealth, probes: new TargetProbes(targets, targetHealth, config.admin.readiness), configChecks: configReadiness(config, mappings) }
       const hubInfo = { name: config.hub.name, locale: config.hub.locale, version: HUB_VERSION, startedAt: new Date().toISOString() }
-      const openAlarms = async (): Promise<{ agency: string; kind: string; count: number }[]> => await alarms.openAlarmCounts()
+      const openAlarms = async (): Promise<OpenAlarmCount[]> => await alarms.openAlarmCounts()
       const backlogs = new BacklogReader(new Map([...agencies].map(([id, a]) => [id, { source: a.source, cursor: async () => await ledger.cursor(id) }])), { cacheMs: config.admin.readiness.cacheMs, timeoutMs: config.admin.readiness.probeTimeoutMs })
       const backlog = async (id: string): Promise<UnpulledBacklog> => await backlogs.read(id)
       const metrics = late.metrics = createHubMetrics({ ledger, agencies: scheduled, queues: push.queues, targets: targetHealth, hub: hubInfo, ready: async () => (await checkReadiness(readiness)).ready, openAlarms, completeness: async id => (await agencyCompleteness({ ledger, mappings }, id)).fields, backlog })

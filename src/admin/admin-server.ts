@@ -61,6 +61,9 @@ export async function buildAdminServer (deps: AdminDeps): Promise<FastifyInstanc
       info: { title: 'CaseBridge admin API', version: deps.hub.version, description: 'Operate a CaseBridge hub: agency status, quarantine, dead letters, pulls on demand. Every /api route needs a bearer token; roles viewer < operator < admin.' },
       components: { securitySchemes: { bearerToken: { type: 'http', scheme: 'bearer', description: 'A token whose SHA-256 is listed in admin.tokens of the hub config.' } } },
       security: [{ bearerToken: [] }],
+      // Relative: the document is served by the hub it describes (GET /docs/json), so a tool
+      // that loaded it from there calls that same hub, whatever address or proxy it came through.
+      servers: [{ url: '/', description: 'The hub that served this document' }],
     },
   })
 

@@ -153,7 +153,9 @@ export const quarantineEntrySchema = {
     stageText: { type: 'string', description: 'The stage in the hub\'s language.' },
     problems: { type: 'array', items: problemSchema },
     mappingVersion: { type: 'string' },
-    quarantinedAt: { type: 'string' },
+    quarantinedAt: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC.' },
+    origin: { type: 'object', required: ['file', 'line'], properties: { file: { type: 'string' }, line: { type: 'integer' } }, description: 'A file source: the file the record was read from and the line it starts on.' },
+    position: { type: 'object', required: ['page', 'index'], properties: { page: { type: 'integer' }, index: { type: 'integer' } }, description: 'An API source, for an item that is no record: the page of the pull (from 1) and the index in it (from 0).' },
     raw: { type: 'object', additionalProperties: true, description: 'The record as the source sent it; personal data masked for viewers.' },
   },
 } as const

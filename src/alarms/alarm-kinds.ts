@@ -11,6 +11,13 @@ export type AlarmKind = (typeof ALARM_KINDS)[number]
 export const ALARM_STATES = ['open', 'acknowledged', 'resolved'] as const
 export type AlarmState = (typeof ALARM_STATES)[number]
 
+/** The states of an alarm that is not resolved: `open` pages, `acknowledged` (an operator has seen it) does not. */
+export const UNRESOLVED_ALARM_STATES = ['open', 'acknowledged'] as const satisfies readonly AlarmState[]
+export type UnresolvedAlarmState = (typeof UNRESOLVED_ALARM_STATES)[number]
+
+/** One alarm that is not resolved, counted for the metrics and the agency status. */
+export interface OpenAlarmCount { readonly agency: string; readonly kind: string; readonly state: UnresolvedAlarmState; readonly count: number }
+
 export const SEVERITIES = ['info', 'warning', 'critical'] as const
 export type Severity = (typeof SEVERITIES)[number]
 

@@ -2,10 +2,11 @@ import { Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { AlarmStateError } from '../errors.js'
+import { SAMPLE_SIZE } from '../reconcile/findings.js'
 import type { Locale } from '../i18n/translate.js'
 import { queuePrefix } from '../redis/queue-prefix.js'
 import type { AlarmsConfig, AlarmWebhookConfig } from '../reconcile/reconcile-config.js'
-import { severityOf, type Alarm, type AlarmKind, type AlarmState } from './alarm-kinds.js'
+import { severityOf, type Alarm, type AlarmKind, type AlarmState, type OpenAlarmCount } from './alarm-kinds.js'
 import { AlarmStore, parseChange, type AlarmChange, type TransitionOutcome } from './alarm-store.js'
 import { WEBHOOK_QUEUE, webhookBody, webhookId, webhookProcessor, type WebhookJob } from './webhook-delivery.js'
 
@@ -76,15 +77,28 @@ export class AlarmService {
     }
   }
 
-  /** Raise or update the alarm; severity from the configured thresholds of its kind. */
-  async report (agencyId: string, kind: AlarmKind, found: { count: number; samples: readonly string[]; detail?: Record<string, unknown> }): Promise<AlarmChange | undefined> {
-    const severity = severityOf(found.count, this.opts.config.severity[kind])
-    return await this.apply(await this.store.report(agencyId, kind, { count: found.count, severity, samples: found.samples, detail: found.detail }))
+  /**
+   * Raise or update the alarm; severity from the configured thresholds of its kind. With
+   * `accumulate`, the count and samples add to those of the alarm while it is open or
+   * acknowledged (late entries: each run reports only the new ones, the alarm names them
+   * all). Only the reconciliation of the agency reports such kinds, under its lock, so the
+   * read and the write do not race.
+   */
+  async report (agencyId: string, kind: AlarmKind, found: { count: number; samples: readonly string[]; detail?: Record<string, unknown>; accumulate?: boolean }): Promise<AlarmChange | undefined> {
+    const before = found.accumulate === true ? await this.store.get(agencyId, kind) : undefined
+    const active = before !== undefined && before.state !== 'resolved'
+    const count = active ? before.count + found.count : found.count
+    const samples = active ? [...new Set([...before.samples, ...found.samples])].slice(0, SAMPLE_SIZE) : found.samples
+    const severity = severityOf(count, this.opts.config.severity[kind])
+    return await this.apply(await this.store.report(agencyId, kind, { count, severity, samples, detail: found.detail }))
   }
 
-  /** The kind is clean now: an open or acknowledged alarm resolves. */
-  async resolve (agencyId: string, kind: AlarmKind): Promise<AlarmChange | undefined> {
-    return await this.apply(await this.store.resolve(agencyId, kind))
+  /**
+   * The kind is clean now: an open or acknowledged alarm resolves — with `unseenSince`, only
+   * if it was last reported before then (an alarm about history stays for its window).
+   */
+  async resolve (agencyId: string, kind: AlarmKind, opts: { readonly unseenSince?: Date } = {}): Promise<AlarmChange | undefined> {
+    return await this.apply(await this.store.resolve(agencyId, kind, new Date(), opts.unseenSince))
   }
 
   /** An operator has seen it. Only an open alarm can be acknowledged. */
@@ -99,9 +113,11 @@ export class AlarmService {
     return await this.store.list(filter)
   }
 
-  /** Open and acknowledged alarms, one count each, for metrics and the agency status. */
-  async openAlarmCounts (): Promise<{ agency: string; kind: string; count: number }[]> {
-    return (await this.store.list()).filter(a => a.state !== 'resolved').map(a => ({ agency: a.agencyId, kind: a.kind, count: 1 }))
+  /** Open and acknowledged alarms, one count each with its state, for metrics and the agency status. */
+  async openAlarmCounts (): Promise<OpenAlarmCount[]> {
+    const out: OpenAlarmCount[] = []
+    for (const a of await this.store.list()) if (a.state !== 'resolved') out.push({ agency: a.agencyId, kind: a.kind, state: a.state, count: 1 })
+    return out
   }
 
   /**

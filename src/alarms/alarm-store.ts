@@ -38,7 +38,10 @@ if op == 'report' then
     event = 'opened'
   end
 elseif op == 'resolve' then
-  if active then
+  -- ARGV[5], when given: resolve only an alarm last seen before then (ISO times compare as text).
+  local quietSince = ARGV[5]
+  local quiet = quietSince == nil or quietSince == '' or (redis.call('HGET', KEYS[1], 'lastSeenAt') or '') < quietSince
+  if active and quiet then
     redis.call('HSET', KEYS[1], 'state', 'resolved', 'resolvedAt', now)
     event = 'resolved'
   end
@@ -118,8 +121,9 @@ export class AlarmStore {
     return await this.transition(agencyId, kind, ['report', now.toISOString(), agencyId, kind, String(fields.count), fields.severity, JSON.stringify(fields.samples), fields.detail === undefined ? '' : JSON.stringify(fields.detail)])
   }
 
-  async resolve (agencyId: string, kind: AlarmKind, now = new Date()): Promise<TransitionOutcome> {
-    return await this.transition(agencyId, kind, ['resolve', now.toISOString(), agencyId, kind])
+  /** Resolve an open or acknowledged alarm; with `unseenSince`, only one not seen since then (it stays as it is otherwise). */
+  async resolve (agencyId: string, kind: AlarmKind, now = new Date(), unseenSince?: Date): Promise<TransitionOutcome> {
+    return await this.transition(agencyId, kind, ['resolve', now.toISOString(), agencyId, kind, unseenSince === undefined ? '' : unseenSince.toISOString()])
   }
 
   async acknowledge (agencyId: string, kind: AlarmKind, actor: string, note: string, now = new Date()): Promise<TransitionOutcome> {

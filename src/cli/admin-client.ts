@@ -48,6 +48,6 @@ export class AdminClient {
     if (res.ok) return parsed as T
     const detail = typeof parsed === 'object' && parsed !== null && typeof (parsed as { message?: unknown }).message === 'string' ? (parsed as { message: string }).message : text.slice(0, 200)
     const reason = res.status === 401 ? 'unauthorized' : res.status === 403 ? 'forbidden' : res.status === 404 ? 'notFound' : res.status === 429 ? 'rateLimited' : 'http'
-    throw new AdminRequestError(`${method} ${path}: the hub answered ${res.status}: ${detail}`, reason, res.status, detail, Number(res.headers.get('retry-after') ?? 0))
+    throw new AdminRequestError(`${method} ${path}: the hub answered ${res.status}: ${detail}`, reason, res.status, detail, Number(res.headers.get('retry-after') ?? 0), { request: `${method} ${path.split('?')[0] ?? path}` })
   }
 }

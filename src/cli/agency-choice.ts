@@ -1,11 +1,23 @@
 import { UsageError, type OperatorContext } from './operator-context.js'
+import { nearest } from './suggest.js'
+import { listOf } from '../i18n/translate.js'
 
-/** The agency a command acts on: `--agency`, or the only one the hub has. */
+/**
+ * The agency a command acts on: `--agency`, or the only one the hub has. An agency the hub
+ * does not have is a usage mistake said here, in the operator's language and with the
+ * nearest id, rather than the hub's English 404.
+ */
 export async function chooseAgency (ctx: OperatorContext, asked: string | undefined): Promise<string> {
-  if (asked !== undefined) return asked
   const { agencies } = await ctx.client.get<{ agencies: { id: string }[] }>('/api/agencies')
-  if (agencies.length === 1) return agencies[0]!.id
-  throw new UsageError(`name the agency with --agency; this hub has: ${agencies.map(a => a.id).join(', ')}`)
+  const ids = agencies.map(a => a.id)
+  const list = listOf(ctx.t, ids)
+  if (asked === undefined) {
+    if (ids.length === 1) return ids[0]!
+    throw new UsageError(ctx.t('cli.usage.chooseAgency', { agencies: list }))
+  }
+  if (ids.includes(asked)) return asked
+  const near = nearest(asked, ids)
+  throw new UsageError(ctx.t(near === undefined ? 'cli.usage.unknownHubAgency' : 'cli.usage.unknownHubAgencyNear', { agency: asked, near: near ?? '', agencies: list }))
 }
 
 /** Every key of a paged listing (for `--all`), page by page. */

@@ -1,5 +1,7 @@
 import { parseCommand, operatorContext, UsageError, localTime } from './operator-context.js'
 import { renderTable } from './table.js'
+import { usageTranslator } from './command-line.js'
+import { listOf } from '../i18n/translate.js'
 
 interface AlarmView { agencyId: string; kind: string; state: string; stateText: string; severityText: string; count: number; title: string; description: string; lastSeenAt: string; samples: string[] }
 
@@ -8,7 +10,7 @@ const STATES = ['open', 'acknowledged', 'resolved', 'active', 'all']
 /** `casebridge alarms [--agency X] [--state active|open|acknowledged|resolved|all]` (GET /api/alarms). */
 export async function alarmsCommand (args: string[]): Promise<number> {
   const { values } = parseCommand(args, { agency: { type: 'string' }, state: { type: 'string' } })
-  if (values.state !== undefined && !STATES.includes(values.state)) throw new UsageError(`--state must be one of ${STATES.join(', ')}`)
+  if (values.state !== undefined && !STATES.includes(values.state)) throw new UsageError(usageTranslator()('cli.usage.state', { states: listOf(usageTranslator(), STATES) }))
   const ctx = await operatorContext(values)
   const query = new URLSearchParams({ ...(values.agency === undefined ? {} : { agency: values.agency }), ...(values.state === undefined ? {} : { state: values.state }) })
   const answer = await ctx.client.get<{ alarms: AlarmView[] }>(`/api/alarms${query.size > 0 ? `?${query.toString()}` : ''}`)
@@ -30,7 +32,7 @@ export async function alarmsCommand (args: string[]): Promise<number> {
 /** `casebridge ack --agency X --kind K [--note "…"]` (operator role). */
 export async function ackCommand (args: string[]): Promise<number> {
   const { values } = parseCommand(args, { agency: { type: 'string' }, kind: { type: 'string' }, note: { type: 'string' } })
-  if (values.agency === undefined || values.kind === undefined) throw new UsageError('ack needs --agency and --kind (see casebridge alarms)')
+  if (values.agency === undefined || values.kind === undefined) throw new UsageError(usageTranslator()('cli.usage.ackNeeds'))
   const ctx = await operatorContext(values)
   const alarm = await ctx.client.post<AlarmView>(`/api/alarms/${encodeURIComponent(values.agency)}/${encodeURIComponent(values.kind)}/ack`, values.note === undefined ? {} : { note: values.note })
   if (ctx.json) ctx.printJson(alarm)

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { loadConfig, loadConfigShape, type LoadedConfig } from '../config/load-config.js'
 import type { MissingEnv } from '../config/env-refs.js'
 import { configWarnings } from '../config/config-warnings.js'
@@ -11,10 +10,7 @@ import { builtInRegistry } from '../../adapters/index.js'
 import { TokenTable } from '../admin/auth/tokens.js'
 import { askedLocale, cliTranslator } from './cli-locale.js'
 import { checkSources, type SourceChecks } from './check-sources.js'
-
-export const CHECK_CONFIG_USAGE = `  casebridge check-config <file> [--no-env] [--json] [--lang zh-CN|en]
-                                           check a configuration file and every mapping it names; exit 0 valid, 2 not
-                                           (--no-env: check the shape without the secrets; unset variables are warnings)`
+import { parseOptions } from './command-line.js'
 
 /** What `--json` prints. The problems are the loader's own (English, `line:column path: expected`). */
 export type CheckConfigReport =
@@ -36,12 +32,7 @@ export type CheckConfigReport =
  * is named as a warning, and a source that needs one is left unchecked.
  */
 export async function checkConfigCommand (args: string[]): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, lang: { type: 'string' }, 'no-env': { type: 'boolean' } } })
-  } catch (err) {
-    throw new UsageError((err as Error).message)
-  }
+  const parsed = parseOptions(args, { json: { type: 'boolean' }, lang: { type: 'string' }, 'no-env': { type: 'boolean' } })
   const asked = askedLocale(parsed.values.lang)
   const [file, ...extra] = parsed.positionals
   if (file === undefined || extra.length > 0) throw new UsageError(cliTranslator(asked)('cli.usage.checkConfigFile'))

@@ -17,7 +17,7 @@ export async function deadLettersCommand (sub: 'list' | 'retry' | 'discard', arg
   switch (sub) {
     case 'list': {
       const limit = values.limit === undefined ? 100 : Number(values.limit)
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be a whole number from 1 to 1000')
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError(t('cli.usage.limit'))
       const answer = await ctx.client.get<{ agency: string; count: number; entries: Entry[] }>(`${base}?limit=${limit}`)
       if (ctx.json) { ctx.printJson(answer); return 0 }
       ctx.out(t('cli.deadLetters.header', { agency, count: answer.count }))
@@ -43,7 +43,7 @@ export async function deadLettersCommand (sub: 'list' | 'retry' | 'discard', arg
     }
     case 'discard': {
       const keys = values.all === true ? await allKeys<Entry>(ctx, base, e => e.caseNumber) : positionals
-      if (keys.length === 0) throw new UsageError('dead-letters discard needs case numbers, or --all')
+      if (keys.length === 0) throw new UsageError(t('cli.usage.discardNeeds', { command: 'dead-letters', what: t('cli.usage.discardCases') }))
       const answers = await inChunks(keys, async chunk => await ctx.client.post<{ discarded: number }>(`${base}/discard`, { keys: chunk }))
       const discarded = answers.reduce((n, a) => n + a.discarded, 0)
       if (ctx.json) ctx.printJson({ agency, discarded })

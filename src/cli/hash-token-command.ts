@@ -1,5 +1,6 @@
 import { hashToken } from '../admin/auth/tokens.js'
 import { UsageError } from './operator-context.js'
+import { parseOptions } from './command-line.js'
 import { DEFAULT_LOCALE, isLocale, translator } from '../i18n/translate.js'
 
 /**
@@ -8,7 +9,8 @@ import { DEFAULT_LOCALE, isLocale, translator } from '../i18n/translate.js'
  * `ps` and shell history would keep it); one trailing newline is not part of it.
  */
 export async function hashTokenCommand (args: string[], input: NodeJS.ReadStream = process.stdin): Promise<number> {
-  const json = args.includes('--json')
+  // Only --json: a mistyped option is refused rather than ignored (its token would still be hashed).
+  const json = parseOptions(args, { json: { type: 'boolean' } }, false).values.json === true
   const env = process.env.CASEBRIDGE_LOCALE
   const t = translator(isLocale(env) ? env : DEFAULT_LOCALE)
   if (input.isTTY === true) process.stderr.write(t('cli.hashToken.prompt') + '\n')

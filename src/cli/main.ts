@@ -1,55 +1,63 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { runCommand } from './run-command.js'
-import { CHECK_CONFIG_USAGE, checkConfigCommand } from './check-config-command.js'
+import { checkConfigCommand } from './check-config-command.js'
 import { CaseBridgeError, UsageError } from '../errors.js'
-import { OPERATOR_USAGE, isOperatorCommand, runOperatorCommand } from './operator-commands.js'
-import { MAPPING_USAGE, mappingCommand } from './mapping-command.js'
-import { PROFILE_USAGE, profileCommand } from './profile-command.js'
-import { QUARANTINE_RETRY_USAGE, quarantineRetryCommand } from './quarantine-command.js'
-import { RECONCILE_DIRECT_USAGE, reconcileCommand } from './reconcile-command.js'
+import { isOperatorCommand, operatorSubcommands, runOperatorCommand } from './operator-commands.js'
+import { nearest } from './suggest.js'
+import { mappingCommand } from './mapping-command.js'
+import { profileCommand } from './profile-command.js'
+import { quarantineRetryCommand } from './quarantine-command.js'
+import { reconcileCommand } from './reconcile-command.js'
 import { loadDemo } from './demo-loader.js'
-
-const USAGE = `casebridge — sync hub between agency case systems and the two-laws platform
-
-Usage:
-  casebridge demo [--records N] [--live]   start the demo: hub + agency and platform simulators
-                  [--agency-port P] [--platform-port P] [--admin-port P] [--key-prefix K] [--work-dir D]
-                                           move it beside another (ports 4001, 4002, 4000; cb-demo; .casebridge)
-                  [--platform canonical|province|table]
-                                           deliver to the canonical API (default), the provincial exchange
-                                           (mappings/profiles/province.yaml) or the 前置库 table on PostgreSQL
-  casebridge run --config <file>           run the hub with a configuration file
-  casebridge help                          this text
-${CHECK_CONFIG_USAGE}
-${MAPPING_USAGE}
-${PROFILE_USAGE}
-${QUARANTINE_RETRY_USAGE}
-${RECONCILE_DIRECT_USAGE}
-
-${OPERATOR_USAGE}
-
-Exit codes: 0 ok, 1 failure while running, 2 bad usage or invalid configuration.`
+import { globalOptions, parseOptions, usageTranslator } from './command-line.js'
+import { commandHelp, generalHelp, isCommand, unknownCommand } from './help.js'
+import { LOCALES, isLocale, listOf, translator } from '../i18n/translate.js'
 
 async function main (argv: string[]): Promise<number> {
-  const [command, ...rest] = argv
+  const { args, lang, help } = globalOptions(argv)
+  // `--lang` anywhere on the line is the operator's language for everything this process says.
+  if (lang !== undefined) {
+    // Said in both languages: there is no chosen one to say it in.
+    if (!isLocale(lang)) return usage(LOCALES.map(locale => translator(locale)('cli.usage.unknownLanguage', { lang, known: LOCALES.join(', ') })).join(' / '))
+    process.env.CASEBRIDGE_LOCALE = lang
+  }
+  const t = usageTranslator()
+  const [command, ...rest] = args
+  if (command === undefined) {
+    process.stdout.write(generalHelp(t))
+    return help ? 0 : 2
+  }
+  if (command === 'help' && rest[0] === undefined) { process.stdout.write(generalHelp(t)); return 0 }
+  const topic = command === 'help' ? rest[0]! : command
+  if (!isCommand(topic)) return usage(unknownCommand(t, topic))
+  if (help || command === 'help') { process.stdout.write(commandHelp(t, topic)); return 0 }
+  try {
+    return await dispatch(command, rest)
+  } catch (err) {
+    if (err instanceof UsageError) return usage(err.message, command)
+    throw err
+  }
+}
+
+async function dispatch (command: string, rest: string[]): Promise<number> {
   // With a config file, reconcile runs here rather than through a running hub's API.
   if (command === 'reconcile' && rest.some(a => a === '--config' || a === '-c' || a.startsWith('--config='))) return await reconcileCommand(rest)
-  if (isOperatorCommand(command, rest)) return await runOperatorCommand(command!, rest)
+  if (isOperatorCommand(command, rest)) return await runOperatorCommand(command, rest)
+  const t = usageTranslator()
   switch (command) {
     case 'demo': {
-      const { values } = parseArgs({ args: rest, options: { records: { type: 'string' }, live: { type: 'boolean' }, 'agency-port': { type: 'string' }, 'platform-port': { type: 'string' }, 'admin-port': { type: 'string' }, 'key-prefix': { type: 'string' }, 'work-dir': { type: 'string' }, platform: { type: 'string' } } })
+      const { values } = parseOptions(rest, { records: { type: 'string' }, live: { type: 'boolean' }, 'agency-port': { type: 'string' }, 'platform-port': { type: 'string' }, 'admin-port': { type: 'string' }, 'key-prefix': { type: 'string' }, 'work-dir': { type: 'string' }, platform: { type: 'string' } }, false)
       const numbers: Record<string, number> = {}
       for (const [flag, key] of [['records', 'records'], ['agency-port', 'agencyPort'], ['platform-port', 'platformPort'], ['admin-port', 'adminPort']] as const) {
         const text = values[flag]
         if (text === undefined) continue
         const n = Number(text)
-        if (!Number.isInteger(n) || n < 0 || (flag !== 'records' && n > 65535)) return usage(`demo --${flag} needs ${flag === 'records' ? 'a whole number' : 'a port number (0 for any free port)'}, got "${text}"`)
+        if (!Number.isInteger(n) || n < 0 || (flag !== 'records' && n > 65535)) throw new UsageError(t(flag === 'records' ? 'cli.usage.demoNumber' : 'cli.usage.demoPort', { option: `--${flag}`, value: text }))
         numbers[key] = n
       }
       const platform = values.platform ?? 'canonical'
-      if (platform !== 'canonical' && platform !== 'province' && platform !== 'table') return usage(`demo --platform is canonical (the platform's canonical JSON API, the default), province (the provincial exchange: its own fields, codes and signature) or table (the 前置库 exchange table on PostgreSQL), got "${platform}"`)
+      if (platform !== 'canonical' && platform !== 'province' && platform !== 'table') throw new UsageError(t('cli.usage.demoPlatform', { value: platform }))
       const { runDemo } = await loadDemo()
       return await runDemo({
         platform,
@@ -59,28 +67,30 @@ async function main (argv: string[]): Promise<number> {
       })
     }
     case 'run': {
-      const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } })
-      if (values.config === undefined) return usage('run needs --config <file>')
-      return await runCommand(values.config)
+      const { values } = parseOptions(rest, { config: { type: 'string', short: 'c' } }, false)
+      // The container image, compose and the systemd unit name the file in CASEBRIDGE_CONFIG, as the health probe reads it.
+      const file = values.config ?? process.env.CASEBRIDGE_CONFIG
+      if (file === undefined || file === '') throw new UsageError(t('cli.usage.runNeedsConfig'))
+      return await runCommand(file)
     }
-    case 'check-config': case 'mapping': case 'profile': case 'quarantine':
-      try {
-        if (command === 'profile') return await profileCommand(rest)
-        return command === 'check-config' ? await checkConfigCommand(rest) : command === 'mapping' ? await mappingCommand(rest) : await quarantineRetryCommand(rest)
-      } catch (err) {
-        if (err instanceof UsageError) return usage(err.message)
-        throw err
-      }
-    case undefined: case 'help': case '--help': case '-h':
-      process.stdout.write(USAGE + '\n')
-      return command === undefined ? 2 : 0
-    default:
-      return usage(`unknown command "${command}"`)
+    case 'profile': return await profileCommand(rest)
+    case 'check-config': return await checkConfigCommand(rest)
+    case 'mapping': return await mappingCommand(rest)
+    case 'quarantine': return await quarantineRetryCommand(rest)
+    default: {
+      // A command of ours with a subcommand it does not have (`dead-letters retyr`).
+      const known = operatorSubcommands(command)
+      const sub = rest[0] ?? ''
+      const near = nearest(sub, known)
+      throw new UsageError(known.length === 0 ? unknownCommand(t, command) : t(near === undefined ? 'cli.usage.unknownSubcommand' : 'cli.usage.unknownSubcommandNear', { command, sub, near: near ?? '', known: listOf(t, known) }))
+    }
   }
 }
 
-function usage (problem: string): number {
-  process.stderr.write(`casebridge: ${problem}\n\n${USAGE}\n`)
+/** A usage mistake: what is wrong and where the help is, in the operator's language; exit 2. */
+function usage (problem: string, command?: string): number {
+  const pointer = command === undefined ? '' : `  ${usageTranslator()('cli.usage.seeHelp', { command })}\n`
+  process.stderr.write(`casebridge${command === undefined ? '' : ` ${command}`}: ${problem}\n${pointer}`)
   return 2
 }
 

@@ -7,7 +7,6 @@
  * errors. Personal data in the canonical output is masked unless `--show-personal`.
  */
 import { readFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
 import { loadMapping } from '../mapping/load-mapping.js'
 import { maskedReport, previewSample, type PreviewReport, type PreviewResult } from '../pipeline/preview.js'
 import type { MappingProblem } from '../mapping/types.js'
@@ -15,14 +14,18 @@ import { isMessageKey, problemReason, type Translate } from '../i18n/translate.j
 import type { CompletenessGap } from '../schema/completeness.js'
 import { askedLocale, cliTranslator } from './cli-locale.js'
 import { UsageError } from '../errors.js'
+import { parseOptions } from './command-line.js'
 
-export const MAPPING_USAGE = `  casebridge mapping test <mapping.yaml> <sample-file> [--json] [--invalid-only] [--show-personal] [--lang zh-CN|en]
-                                           map and validate every record of a sample export; exit 1 if any is invalid`
-
+/**
+ * One problem: where (source field → canonical field), the rule's code, the reason in the
+ * reader's language. The mapping engine's detail (`message`) is English: English readers get
+ * it too; the others read the reason and the rule, which say the same in their language.
+ */
 function problemLine (t: Translate, p: MappingProblem): string {
-  const where = p.sourceField === undefined ? (p.canonicalField === '' ? '(record)' : p.canonicalField) : `${p.sourceField} → ${p.canonicalField === '' ? '(record)' : p.canonicalField}`
+  const record = t('cli.mapping.wholeRecord')
+  const where = p.sourceField === undefined ? (p.canonicalField === '' ? record : p.canonicalField) : `${p.sourceField} → ${p.canonicalField === '' ? record : p.canonicalField}`
   const reason = problemReason(t, p)
-  const text = p.message === '' ? reason : t('cli.mapping.problem', { reason, detail: p.message })
+  const text = p.message === '' || t.locale !== 'en' ? reason : t('cli.mapping.problem', { reason, detail: p.message })
   return `    ${where}  [${p.rule}]  ${text}${p.value === undefined ? '' : `  ${t('cli.mapping.value', { value: p.value })}`}`
 }
 
@@ -63,12 +66,7 @@ function readable (t: Translate, report: PreviewReport, invalidOnly: boolean): s
  * asked for (`--lang`, CASEBRIDGE_LOCALE), else zh-CN; `--json` is the same in every language.
  */
 export async function mappingCommand (args: string[]): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, 'invalid-only': { type: 'boolean' }, 'show-personal': { type: 'boolean' }, lang: { type: 'string' } } })
-  } catch (err) {
-    throw new UsageError((err as Error).message)
-  }
+  const parsed = parseOptions(args, { json: { type: 'boolean' }, 'invalid-only': { type: 'boolean' }, 'show-personal': { type: 'boolean' }, lang: { type: 'string' } })
   const t = cliTranslator(askedLocale(parsed.values.lang))
   const [sub, mappingFile, sampleFile, ...extra] = parsed.positionals
   if (sub !== 'test') throw new UsageError(sub === undefined ? t('cli.usage.mappingSubcommand') : t('cli.usage.mappingUnknown', { sub }))

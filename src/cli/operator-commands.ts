@@ -1,5 +1,5 @@
 import { AdminRequestError } from '../errors.js'
-import { parseCommand, operatorContext, describeRequestError, UsageError } from './operator-context.js'
+import { parseCommand, operatorContext, describeRequestError } from './operator-context.js'
 import { statusCommand } from './status-command.js'
 import { quarantineAdminCommand } from './quarantine-admin-command.js'
 import { deadLettersCommand } from './dead-letters-command.js'
@@ -9,26 +9,8 @@ import { ackCommand, alarmsCommand } from './alarms-command.js'
 import { reconcileApiCommand } from './reconcile-api-command.js'
 import { flowCommand } from './flow-command.js'
 import { completenessCommand } from './completeness-command.js'
-import { DEFAULT_LOCALE, isLocale, translator } from '../i18n/translate.js'
+import { usageTranslator } from './command-line.js'
 import { DEMO_ADMIN_URL } from './admin-client.js'
-
-/** Usage lines of the operator commands, for `casebridge help`. */
-export const OPERATOR_USAGE = `Operating a running hub (admin API; --url/--token or CASEBRIDGE_ADMIN_URL/CASEBRIDGE_ADMIN_TOKEN, demo defaults; --json for machines; --lang zh-CN|en):
-  casebridge status                                  every agency: last good pull, lag, counts, open alarms
-  casebridge quarantine [list] --agency X            records held in quarantine and why
-  casebridge quarantine discard --agency X <record…> | --all     drop quarantined records (admin)
-  casebridge dead-letters [list] --agency X          cases that could not be delivered
-  casebridge dead-letters retry --agency X [case…]   deliver them again (all when none named)
-  casebridge dead-letters discard --agency X <case…> | --all     drop dead letters (admin)
-  casebridge sync --agency X [--no-wait]             pull an agency now and follow the pull
-  casebridge completeness [--agency X]              信息不全: per expected field, the share of cases with a value
-  casebridge alarms [--agency X] [--state S]         alarms (S: active, open, acknowledged, resolved, all)
-  casebridge ack --agency X --kind K [--note TEXT]   acknowledge an open alarm
-  casebridge reconcile --agency X [--repair] [--full-listing]    reconcile now and show the findings
-  casebridge pause --agency X                        stop pulling the agency; its queued pushes wait
-  casebridge resume --agency X                       let a paused agency go on
-  casebridge clear-retries --agency X                end a retry storm: retrying pushes become dead letters
-  casebridge hash-token < token-file                 print the SHA-256 to put in admin.tokens`
 
 type Handler = (args: string[]) => Promise<number>
 
@@ -55,6 +37,11 @@ const COMMANDS: Readonly<Record<string, Readonly<Record<string, Handler>>>> = {
   'hash-token': { '': hashTokenCommand },
 }
 
+/** The named subcommands of an operator command (none for a command without any). */
+export function operatorSubcommands (command: string): string[] {
+  return Object.keys(COMMANDS[command] ?? {}).filter(sub => sub !== '')
+}
+
 export function isOperatorCommand (command: string | undefined, args: readonly string[] = []): boolean {
   if (command === undefined || !(command in COMMANDS)) return false
   const subs = COMMANDS[command]!
@@ -65,7 +52,7 @@ export function isOperatorCommand (command: string | undefined, args: readonly s
 
 /**
  * Run an operator command. Refusals of the admin API are told in the operator's language
- * (exit 1); usage mistakes exit 2.
+ * (exit 1); usage mistakes go to the caller (exit 2).
  */
 export async function runOperatorCommand (command: string, args: string[]): Promise<number> {
   const subs = COMMANDS[command]!
@@ -76,14 +63,8 @@ export async function runOperatorCommand (command: string, args: string[]): Prom
   try {
     return await handler(rest)
   } catch (err) {
-    const lang = optionOf(args, '--lang') ?? process.env.CASEBRIDGE_LOCALE
-    const t = translator(isLocale(lang) ? lang : DEFAULT_LOCALE)
-    if (err instanceof UsageError) {
-      process.stderr.write(`casebridge ${command}: ${err.message}\n\n${OPERATOR_USAGE}\n`)
-      return 2
-    }
     if (err instanceof AdminRequestError) {
-      process.stderr.write(`casebridge ${command}: ${describeRequestError(t, err, urlOf(args))}\n`)
+      process.stderr.write(`casebridge ${command}: ${describeRequestError(usageTranslator(), err, urlOf(args))}\n`)
       return 1
     }
     throw err

@@ -1,9 +1,10 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util'
+import type { parseArgs, ParseArgsConfig } from 'node:util'
 import { AdminClient, DEMO_ADMIN_TOKEN, DEMO_ADMIN_URL } from './admin-client.js'
 import type { AdminRequestError } from '../errors.js'
 import { DEFAULT_LOCALE, isLocale, translator, type Locale, type Translate } from '../i18n/translate.js'
 import { UsageError } from '../errors.js'
 import { askedLocale } from './cli-locale.js'
+import { parseOptions } from './command-line.js'
 
 /** Options every command that talks to the hub accepts. */
 export const CONNECTION_OPTIONS = {
@@ -26,11 +27,7 @@ export { UsageError }
 
 /** Parse a command's arguments: the connection options plus its own. */
 export function parseCommand<O extends ParseArgsConfig['options']> (args: string[], own: O): ReturnType<typeof parseArgs<{ args: string[]; options: O & typeof CONNECTION_OPTIONS; allowPositionals: true }>> {
-  try {
-    return parseArgs({ args, options: { ...CONNECTION_OPTIONS, ...own } as O & typeof CONNECTION_OPTIONS, allowPositionals: true })
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err))
-  }
+  return parseOptions(args, { ...CONNECTION_OPTIONS, ...own } as O & typeof CONNECTION_OPTIONS)
 }
 
 /**
@@ -56,25 +53,35 @@ export async function operatorContext (values: { url?: string | undefined; token
   }
 }
 
-/** An admin API refusal, said to the operator in their language. */
+/**
+ * An admin API refusal, said to the operator in their language. The hub's own sentence
+ * (`message` of its answer) is English by contract: it is shown to English readers; others
+ * read the request it answered, which names what was refused.
+ */
 export function describeRequestError (t: Translate, err: AdminRequestError, url: string): string {
+  const detail = t.locale === 'en' ? err.detail : err.request
   switch (err.reason) {
     case 'unreachable': return t('cli.error.unreachable', { url, reason: err.detail })
     case 'unauthorized': return t('cli.error.unauthorized')
-    case 'forbidden': return t('cli.error.forbidden', { detail: err.detail })
-    case 'notFound': return t('cli.error.notFound', { detail: err.detail })
+    case 'forbidden': return t('cli.error.forbidden', { detail })
+    case 'notFound': return t('cli.error.notFound', { detail })
     case 'rateLimited': return t('cli.error.rateLimited', { seconds: err.retryAfterSeconds })
-    case 'http': return t('cli.error.http', { status: err.status, detail: err.detail })
+    case 'http': return t('cli.error.http', { status: err.status, detail })
   }
 }
 
-/** Local time as "YYYY-MM-DD HH:MM:SS" (what an operator on the box reads). */
+/**
+ * Local time as "YYYY-MM-DD HH:MM:SS +08:00" (what an operator on the box reads), with the
+ * zone's offset: a time read on another box, or pasted into a ticket, still says when.
+ */
 export function localTime (iso: string | null | undefined, never: string): string {
   if (iso === null || iso === undefined) return never
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return iso
   const p = (n: number): string => String(n).padStart(2, '0')
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`
+  const east = -d.getTimezoneOffset()
+  const zone = `${east < 0 ? '-' : '+'}${p(Math.floor(Math.abs(east) / 60))}:${p(Math.abs(east) % 60)}`
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ${zone}`
 }
 
 /** A duration in the unit an operator reads fastest. */

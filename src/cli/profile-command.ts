@@ -6,18 +6,15 @@
  * records), 2 for usage and profile file errors.
  */
 import { readFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
 import type { CanonicalCase } from '../generated/case.js'
 import { loadMapping } from '../mapping/load-mapping.js'
 import { maskedCase, previewSample } from '../pipeline/preview.js'
 import { loadProfile } from '../profile/load-profile.js'
 import { UsageError } from '../errors.js'
-
-export const PROFILE_USAGE = `  casebridge profile test <profile.yaml> <canonical.json> | --mapping <mapping.yaml> <sample-file> [--json] [--show-personal]
-                                           project cases through a target profile; exit 1 if any case would be held`
+import { parseOptions, usageTranslator } from './command-line.js'
 
 
-interface Line { caseNumber: string; outcome: 'record' | 'held' | 'invalid'; record?: unknown; fingerprint?: string; missing?: readonly { field: string; from: string }[]; reason?: string }
+interface Line { caseNumber: string; outcome: 'record' | 'held' | 'invalid'; record?: unknown; fingerprint?: string; missing?: readonly { field: string; from: string }[]; reason?: string; problems?: number }
 
 async function casesOf (input: string, mapping: string | undefined): Promise<{ cases: CanonicalCase[]; invalid: Line[] }> {
   if (mapping === undefined) {
@@ -30,21 +27,17 @@ async function casesOf (input: string, mapping: string | undefined): Promise<{ c
   const invalid: Line[] = []
   for (const r of report.results) {
     if (r.outcome === 'valid') cases.push(r.case)
-    else if (r.outcome === 'invalid') invalid.push({ caseNumber: r.caseNumber ?? `#${r.record}`, outcome: 'invalid', reason: `invalid in the mapping (${r.problems.length} problems): see casebridge mapping test` })
+    else if (r.outcome === 'invalid') invalid.push({ caseNumber: r.caseNumber ?? `#${r.record}`, outcome: 'invalid', reason: `invalid in the mapping (${r.problems.length} problems): see casebridge mapping test`, problems: r.problems.length })
   }
   return { cases, invalid }
 }
 
 export async function profileCommand (args: string[]): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, 'show-personal': { type: 'boolean' }, mapping: { type: 'string' } } })
-  } catch (err) {
-    throw new UsageError((err as Error).message)
-  }
+  const parsed = parseOptions(args, { json: { type: 'boolean' }, 'show-personal': { type: 'boolean' }, mapping: { type: 'string' } })
   const [sub, profileFile, input, ...extra] = parsed.positionals
-  if (sub !== 'test') throw new UsageError(sub === undefined ? 'profile needs a subcommand: test' : `unknown profile subcommand "${sub}" (known: test)`)
-  if (profileFile === undefined || input === undefined || extra.length > 0) throw new UsageError('profile test needs <profile.yaml> and <canonical.json> (or --mapping <mapping.yaml> <sample-file>)')
+  const t = usageTranslator()
+  if (sub !== 'test') throw new UsageError(sub === undefined ? t('cli.usage.profileSubcommand') : t('cli.usage.profileUnknown', { sub }))
+  if (profileFile === undefined || input === undefined || extra.length > 0) throw new UsageError(t('cli.usage.profileFiles'))
   const profile = await loadProfile(profileFile)
   let cases: CanonicalCase[]
   let lines: Line[]
@@ -53,7 +46,7 @@ export async function profileCommand (args: string[]): Promise<number> {
     cases = read.cases
     lines = read.invalid
   } catch (err) {
-    process.stderr.write(`casebridge profile test: cannot read ${input}: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.stderr.write(`casebridge profile test: ${t('cli.profile.unreadable', { file: input, reason: (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.name : String(err)) })}\n`)
     return 1
   }
   const show = parsed.values['show-personal'] === true
@@ -69,13 +62,14 @@ export async function profileCommand (args: string[]): Promise<number> {
   if (parsed.values.json === true) {
     process.stdout.write(JSON.stringify({ ...summary, cases: lines }, null, 2) + '\n')
   } else {
-    const text = [`profile ${profile.version} (${profile.file})`, '']
+    const text = [t('cli.profile.header', { version: profile.version, file: profile.file }), '']
     for (const l of lines) {
-      if (l.outcome === 'record') text.push(`${l.caseNumber}: record ${l.fingerprint!}`, ...JSON.stringify(l.record, null, 2).split('\n').map(s => '    ' + s))
-      else if (l.outcome === 'held') text.push(`${l.caseNumber}: HELD`, ...l.missing!.map(m => `    ${m.field} ← ${m.from}`), `    ${l.reason!}`)
-      else text.push(`${l.caseNumber}: INVALID  ${l.reason!}`)
+      if (l.outcome === 'record') text.push(t('cli.profile.record', { caseNumber: l.caseNumber, fingerprint: l.fingerprint! }), ...JSON.stringify(l.record, null, 2).split('\n').map(s => '    ' + s))
+      // The profile's reason is English and repeats the fields listed: English readers get it, others its gist.
+      else if (l.outcome === 'held') text.push(t('cli.profile.held', { caseNumber: l.caseNumber }), ...l.missing!.map(m => `    ${m.field} ← ${m.from}`), `    ${t.locale === 'en' ? l.reason! : t('cli.profile.heldWhy', { version: profile.version })}`)
+      else text.push(t('cli.profile.invalid', { caseNumber: l.caseNumber, count: l.problems ?? 0 }))
     }
-    text.push('', `${summary.sent} sendable, ${summary.held} held, ${summary.invalid} invalid`)
+    text.push('', t('cli.profile.summary', summary))
     process.stdout.write(text.join('\n') + '\n')
   }
   return summary.held + summary.invalid > 0 ? 1 : 0

@@ -4,7 +4,6 @@
  * when an edited mapping loads. Works beside a running hub (it waits for the agency's pull
  * to finish, via the same lock) or without one (the push jobs wait in Redis for the hub).
  */
-import { parseArgs } from 'node:util'
 import { join } from 'node:path'
 import { loadConfig } from '../config/load-config.js'
 import { createLogger } from '../logging/logger.js'
@@ -12,23 +11,16 @@ import { projectRoot } from '../paths.js'
 import { assembleHub } from '../hub.js'
 import { builtInRegistry } from '../../adapters/index.js'
 import { askedLocale, cliTranslator } from './cli-locale.js'
+import { listOf } from '../i18n/translate.js'
 import { UsageError } from '../errors.js'
-
-export const QUARANTINE_RETRY_USAGE = `  casebridge quarantine retry --agency X [--config <file>] [--json] [--lang zh-CN|en]
-                                           re-map an agency's quarantined records with its mapping file now
-                                           (config: --config, else CASEBRIDGE_CONFIG, else config/demo.yaml)`
+import { parseOptions } from './command-line.js'
 
 /**
  * Run `quarantine retry`; `args` are what follows `casebridge quarantine`. Texts in the
  * language asked for (`--lang`, CASEBRIDGE_LOCALE), else the config's `hub.locale`.
  */
 export async function quarantineRetryCommand (args: string[]): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { agency: { type: 'string' }, config: { type: 'string', short: 'c' }, json: { type: 'boolean' }, lang: { type: 'string' } } })
-  } catch (err) {
-    throw new UsageError((err as Error).message)
-  }
+  const parsed = parseOptions(args, { agency: { type: 'string' }, config: { type: 'string', short: 'c' }, json: { type: 'boolean' }, lang: { type: 'string' } })
   const asked = askedLocale(parsed.values.lang)
   const usageText = cliTranslator(asked)
   const [sub, ...extra] = parsed.positionals
@@ -40,7 +32,7 @@ export async function quarantineRetryCommand (args: string[]): Promise<number> {
   const config = await loadConfig(file, builtInRegistry())
   const t = cliTranslator(asked, config.hub.locale)
   const agency = config.agencies.find(a => a.id === agencyId)
-  if (agency === undefined) throw new UsageError(t('cli.usage.unknownAgency', { agency: agencyId, file: config.file, agencies: config.agencies.map(a => a.id).join(', ') }))
+  if (agency === undefined) throw new UsageError(t('cli.usage.unknownAgency', { agency: agencyId, file: config.file, agencies: listOf(t, config.agencies.map(a => a.id)) }))
   // Logs go to stderr so that stdout is the result alone.
   const logger = createLogger({ level: 'warn', name: 'casebridge-quarantine' }, process.stderr)
   // Enqueue only: a running hub's push workers deliver; its mapping state and webhooks stay its own.

@@ -1,15 +1,12 @@
-import { parseArgs } from 'node:util'
 import { loadConfig } from '../config/load-config.js'
 import { createLogger } from '../logging/logger.js'
-import { ConfigError, UnknownAgencyError } from '../errors.js'
+import { ConfigError, UsageError } from '../errors.js'
 import { assembleHub } from '../hub.js'
-import { isLocale, translator } from '../i18n/translate.js'
+import { listOf } from '../i18n/translate.js'
+import { askedLocale, cliTranslator } from './cli-locale.js'
 import { ReconcileProgressLine, reconcileReport } from './reconcile-progress.js'
 import { builtInRegistry } from '../../adapters/index.js'
-
-export const RECONCILE_DIRECT_USAGE = `  casebridge reconcile --config <file> --agency X [--repair] [--full-listing] [--json] [--lang zh-CN|en]
-                                           reconcile straight from the config file (no running hub needed);
-                                           alarms are raised in Redis, a running hub delivers their webhooks`
+import { parseOptions } from './command-line.js'
 
 /**
  * `casebridge reconcile --config <file> --agency X`: the same reconciliation the hub runs
@@ -20,14 +17,14 @@ export const RECONCILE_DIRECT_USAGE = `  casebridge reconcile --config <file> --
  * `--json` the full result), with the run's progress (phase, records, rate) on a terminal.
  */
 export async function reconcileCommand (args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, agency: { type: 'string' }, repair: { type: 'boolean' }, 'full-listing': { type: 'boolean' }, json: { type: 'boolean' }, lang: { type: 'string' } } })
+  const { values } = parseOptions(args, { config: { type: 'string', short: 'c' }, agency: { type: 'string' }, repair: { type: 'boolean' }, 'full-listing': { type: 'boolean' }, json: { type: 'boolean' }, lang: { type: 'string' } }, false)
   if (values.config === undefined) throw new ConfigError('reconcile needs --config <file> (or use the running hub: casebridge reconcile --agency X)')
   const config = await loadConfig(values.config, builtInRegistry())
+  // The language asked for (`--lang` anywhere, CASEBRIDGE_LOCALE), else the config's.
+  const t = cliTranslator(askedLocale(values.lang), config.hub.locale)
   const agencyId = values.agency
-  if (agencyId === undefined || !config.agencies.some(a => a.id === agencyId)) throw new UnknownAgencyError(agencyId ?? '', config.agencies.map(a => a.id))
-  const lang = values.lang ?? process.env.CASEBRIDGE_LOCALE ?? config.hub.locale
-  if (!isLocale(lang)) throw new ConfigError(`unknown language "${lang}"; known: zh-CN, en`)
-  const t = translator(lang)
+  if (agencyId === undefined) throw new UsageError(t('cli.usage.needsAgency', { command: 'reconcile --config' }))
+  if (!config.agencies.some(a => a.id === agencyId)) throw new UsageError(t('cli.usage.unknownAgency', { agency: agencyId, file: config.file, agencies: listOf(t, config.agencies.map(a => a.id)) }))
   // Logs go to stderr so that stdout is the result alone.
   const logger = createLogger({ level: config.logging.level, name: `${config.hub.name}-reconcile` }, process.stderr)
   // Beside a running hub (or none): repairs wait in Redis for the hub's push workers, alarms for its webhook delivery.

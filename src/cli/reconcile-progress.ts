@@ -1,4 +1,5 @@
-import { alarmText, type MessageKey, type Translate } from '../i18n/translate.js'
+import { alarmText, isMessageKey, type MessageKey, type Translate } from '../i18n/translate.js'
+import { pad } from './table.js'
 import { FINDING_KINDS, type ReconcileResult, type TargetMode } from '../reconcile/findings.js'
 import type { ReconcilePhase, ReconcileProgress } from '../reconcile/progress.js'
 import { ProgressBar } from './progress-bar.js'
@@ -60,20 +61,38 @@ const CLEAN_TEXT: Readonly<Record<ReconcileResult['source'], Readonly<Record<'co
 }
 const TARGET_TEXT: Readonly<Record<TargetMode, MessageKey>> = { digests: 'cli.reconcile.target.digests', 'full-listing': 'cli.reconcile.target.fullListing', 'not-compared': 'cli.reconcile.target.notCompared' }
 
+/** What was compared and how: by digest (how many buckets agreed, how many were listed), then case by case. */
+function comparedLine (t: Translate, result: ReconcileResult): string {
+  const cases = t('cli.reconcile.comparedCases', { compared: result.counts.compared })
+  const d = result.digest
+  if (result.target !== 'digests' || d === undefined) return cases
+  const digests = t('cli.reconcile.comparedDigests', { buckets: d.bucketsCompared, equal: d.bucketsEqual, covered: Math.max(0, result.counts.target - d.casesListed) })
+  const listed = d.bucketsListed > 0 ? t('cli.reconcile.listedBuckets', { listed: d.bucketsListed, cases: d.casesListed }) : t('cli.reconcile.noBucketListed')
+  return t('cli.reconcile.comparedSummary', { digests, listed, cases })
+}
+
+/** A note in the reader's language, from its stable word; the engine's English sentence when it has none. */
+function noteText (t: Translate, result: ReconcileResult, i: number): string {
+  const code = result.noteCodes[i]
+  const key = `cli.reconcile.noteCode.${code ?? ''}`
+  return code !== undefined && isMessageKey(key) ? t(key) : result.notes[i]!
+}
+
 /**
- * A reconciliation's result for a person, in their language: how it went, then per kind
- * found its name (what scripts grep), count, title and a few case numbers. The engine's
- * notes are diagnostic details and stay as the engine wrote them.
+ * A reconciliation's result for a person, in their language: how it went and what was
+ * compared, then per kind found its title, count and a few case numbers, with the kind's
+ * code in parentheses (what scripts grep; `--json` has every detail).
  */
 export function reconcileReport (t: Translate, agency: string, result: ReconcileResult): string[] {
   const lines = [
-    t('cli.reconcile.done', { agency, seconds: (result.durationMs / 1000).toFixed(1), source: result.counts.sourceRecords, compared: result.counts.compared }),
+    t('cli.reconcile.done', { agency, seconds: (result.durationMs / 1000).toFixed(1), source: result.counts.sourceRecords }),
     `  ${t('cli.reconcile.how', { source: t(SOURCE_TEXT[result.source]), target: t(TARGET_TEXT[result.target]), young: result.counts.tooYoung })}`,
+    `  ${comparedLine(t, result)}`,
   ]
-  for (const note of result.notes) lines.push(`  ${t('cli.reconcile.note', { note })}`)
+  result.notes.forEach((_, i) => lines.push(`  ${t('cli.reconcile.note', { note: noteText(t, result, i) })}`))
   for (const kind of FINDING_KINDS) {
     const f = result.findings[kind]
-    if (f.count > 0) lines.push(`  ${kind.padEnd(24)} ${String(f.count).padStart(7)}  ${alarmText(t, kind, {}).title}: ${f.samples.slice(0, 5).join(', ')}${f.count > 5 ? ' …' : ''}`)
+    if (f.count > 0) lines.push(`  ${pad(`${alarmText(t, kind, {}).title} (${kind})`, 44)} ${String(f.count).padStart(7)}  ${f.samples.slice(0, 5).join(', ')}${f.count > 5 ? ' …' : ''}`)
   }
   // "No findings" says only what was compared: a run that could not read a side found nothing there, which is not agreement.
   if (FINDING_KINDS.every(k => result.findings[k].count === 0)) lines.push(`  ${t(CLEAN_TEXT[result.source][result.target === 'not-compared' ? 'notCompared' : 'compared'])}`)

@@ -50,13 +50,34 @@ export interface Column<Row> {
   readonly align?: 'left' | 'right'
   /** Widest the column may get (cells are cut with "…"); default 40. */
   readonly max?: number
+  /**
+   * The column takes what the terminal width leaves (`max` ignored); with no width (not a
+   * terminal: a pipe, a file) its cells are whole.
+   */
+  readonly flex?: boolean
 }
 
-/** Header, a rule, one line per row; numbers right-aligned by default; no trailing spaces. */
-export function renderTable<Row> (columns: readonly Column<Row>[], rows: readonly Row[]): string {
-  const cells = rows.map(row => columns.map(c => truncate(String(c.value(row)), c.max ?? 40)))
+/** The narrowest a flexible column is cut to, however narrow the terminal. */
+const FLEX_MIN = 16
+
+/**
+ * Header, a rule, one line per row; numbers right-aligned by default; no trailing spaces.
+ * `width`: the terminal's columns, shared out among the flexible columns.
+ */
+export function renderTable<Row> (columns: readonly Column<Row>[], rows: readonly Row[], width?: number): string {
+  const fixed = rows.map(row => columns.map(c => (c.flex === true ? String(c.value(row)) : truncate(String(c.value(row)), c.max ?? 40))))
+  const flexible = columns.flatMap((c, i) => (c.flex === true ? [i] : []))
+  const cells = width === undefined || flexible.length === 0 ? fixed : fitFlexible(columns, fixed, flexible, width)
   const aligns = columns.map((c, i) => c.align ?? (rows.length > 0 && rows.every((_, r) => /^-?[\d.,]+$/.test(cells[r]![i]!)) ? 'right' : 'left'))
   const widths = columns.map((c, i) => Math.max(displayWidth(c.header), ...cells.map(r => displayWidth(r[i]!))))
   const line = (values: readonly string[]): string => values.map((v, i) => pad(v, widths[i]!, aligns[i])).join('  ').trimEnd()
   return [line(columns.map(c => c.header)), widths.map(w => '─'.repeat(w)).join('  '), ...cells.map(line)].join('\n')
+}
+
+/** Cut the flexible columns' cells so that a line fits in `width` columns. */
+function fitFlexible<Row> (columns: readonly Column<Row>[], cells: readonly string[][], flexible: readonly number[], width: number): string[][] {
+  const natural = columns.map((c, i) => Math.max(displayWidth(c.header), ...cells.map(r => displayWidth(r[i]!))))
+  const taken = natural.reduce((sum, w, i) => sum + (flexible.includes(i) ? 0 : w), 0) + 2 * (columns.length - 1)
+  const share = Math.max(FLEX_MIN, Math.floor((width - taken) / flexible.length))
+  return cells.map(row => row.map((cell, i) => (flexible.includes(i) ? truncate(cell, share) : cell)))
 }

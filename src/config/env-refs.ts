@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs'
+
 /**
  * Secrets live in the environment, never in config files: a config value `{ env: NAME }`
- * is replaced by the variable's value when the config is loaded.
+ * is replaced by the variable's value when the config is loaded. Where NAME is unset,
+ * NAME_FILE may name a file holding the value instead (Docker and systemd hand secrets
+ * over as files, e.g. /run/secrets/…, so they never show in `docker inspect` or `ps e`).
  */
 export interface EnvRef { env: string }
 
@@ -16,31 +20,72 @@ export function isEnvRef (value: unknown): value is EnvRef {
     Object.keys(value).length === 1 && typeof (value as { env?: unknown }).env === 'string'
 }
 
-export interface MissingEnv { path: (string | number)[]; name: string }
+/**
+ * Where a secret was looked for and why it was not found; `problem` is one sentence naming the
+ * variable (and file); `unset`: neither NAME nor NAME_FILE is set (not a file that cannot be read).
+ */
+export interface MissingEnv { path: (string | number)[]; name: string; problem: string; unset: boolean }
+
+/** The value of one secret: variable NAME, else the file NAME_FILE names. */
+export type EnvLookup = { found: true; value: string } | { found: false; unset: boolean; problem: string }
+
+/** Reads a secret file; a parameter so tests can count reads. */
+export type ReadSecretFile = (file: string) => string
+
+const readUtf8: ReadSecretFile = file => readFileSync(file, 'utf8')
+
+/**
+ * Look a secret up: NAME when set and not empty; otherwise the file NAME_FILE names, with
+ * one trailing newline removed (`echo secret > file` adds one, and it is not part of the
+ * secret). Both set is refused rather than guessed: one of them is stale.
+ */
+export function lookupEnv (name: string, env: NodeJS.ProcessEnv, read: ReadSecretFile = readUtf8): EnvLookup {
+  const direct = env[name]
+  const fileVar = `${name}_FILE`
+  const file = env[fileVar]
+  const hasDirect = direct !== undefined && direct !== ''
+  const hasFile = file !== undefined && file !== ''
+  if (hasDirect && hasFile) return { found: false, unset: false, problem: `both ${name} and ${fileVar} are set; set only one of them` }
+  if (hasDirect) return { found: true, value: direct }
+  if (!hasFile) return { found: false, unset: true, problem: `environment variable ${name} is not set (this value must come from the environment, or from a file named by ${fileVar})` }
+  let text: string
+  try {
+    text = read(file)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable'
+    return { found: false, unset: false, problem: `${fileVar} names ${file}, which cannot be read (${code})` }
+  }
+  const value = text.replace(/\r?\n$/, '')
+  if (value === '') return { found: false, unset: false, problem: `${fileVar} names ${file}, which is empty` }
+  return { found: true, value }
+}
 
 /**
  * Replace every `{ env: NAME }` below `value`; returns the copy (typed so: each reference
- * became text, an unset one empty text) and the names that were not set.
+ * became text, an unresolved one empty text) and the references that could not be resolved.
  */
-export function resolveEnvRefs<T> (value: T, env: NodeJS.ProcessEnv): { value: Resolved<T>; missing: MissingEnv[] } {
-  const { value: out, missing } = resolveBelow(value, env, [], [])
+export function resolveEnvRefs<T> (value: T, env: NodeJS.ProcessEnv, read: ReadSecretFile = readUtf8): { value: Resolved<T>; missing: MissingEnv[] } {
+  const missing: MissingEnv[] = []
+  const out = resolveBelow(value, path => {
+    const name = path.name
+    const found = lookupEnv(name, env, read)
+    if (found.found) return found.value
+    missing.push({ path: path.at, name, problem: found.problem, unset: found.unset })
+    return ''
+  }, [])
   // Safe: resolveBelow rebuilds `value` key for key, replacing exactly the EnvRef-shaped objects by text.
   return { value: out as Resolved<T>, missing }
 }
 
-function resolveBelow (value: unknown, env: NodeJS.ProcessEnv, path: (string | number)[], missing: MissingEnv[]): { value: unknown; missing: MissingEnv[] } {
-  if (isEnvRef(value)) {
-    const found = env[value.env]
-    if (found === undefined || found === '') missing.push({ path, name: value.env })
-    return { value: found ?? '', missing }
-  }
-  if (Array.isArray(value)) {
-    return { value: value.map((item, i) => resolveBelow(item, env, [...path, i], missing).value), missing }
-  }
+type ResolveOne = (ref: { name: string; at: (string | number)[] }) => string
+
+function resolveBelow (value: unknown, resolveOne: ResolveOne, path: (string | number)[]): unknown {
+  if (isEnvRef(value)) return resolveOne({ name: value.env, at: path })
+  if (Array.isArray(value)) return value.map((item, i) => resolveBelow(item, resolveOne, [...path, i]))
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {}
-    for (const [key, item] of Object.entries(value)) out[key] = resolveBelow(item, env, [...path, key], missing).value
-    return { value: out, missing }
+    for (const [key, item] of Object.entries(value)) out[key] = resolveBelow(item, resolveOne, [...path, key])
+    return out
   }
-  return { value, missing }
+  return value
 }

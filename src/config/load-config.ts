@@ -151,7 +151,9 @@ async function load (file: string, registry: AdapterRegistry, env: NodeJS.Proces
   })
 
   const resolved = resolveEnvRefs(config, env)
-  if (!listMissingEnv) for (const { path, name } of resolved.missing) report(path, `environment variable ${name} is not set (this value must come from the environment)`)
+  // Listed instead of refused: only a variable that is not set at all (a NAME_FILE that cannot be read, or both set, is still wrong).
+  const unset = listMissingEnv ? resolved.missing.filter(m => m.unset) : []
+  for (const { path, problem } of resolved.missing.filter(m => !unset.includes(m))) report(path, problem)
   const missingPaths = new Set(resolved.missing.map(m => JSON.stringify(m.path)))
   if (problems.length > 0) throw configError(absolute, problems)
 
@@ -173,7 +175,7 @@ async function load (file: string, registry: AdapterRegistry, env: NodeJS.Proces
     if (section === undefined) continue
     targets[name] = typeof section.profile === 'string' ? { ...section, profile: resolve(base, section.profile) } : section
   }
-  return { config: deepFreeze({ ...out, file: absolute, agencies, admin, targets }), missingEnv: resolved.missing }
+  return { config: deepFreeze({ ...out, file: absolute, agencies, admin, targets }), missingEnv: unset }
 }
 
 /**

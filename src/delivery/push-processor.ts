@@ -10,6 +10,7 @@ import type { PushItem, PushJobData } from './push-job.js'
 import { resendNewest } from './version-resend.js'
 import { crashPoint } from '../crash-points.js'
 import { isLastAttempt, type RetryBudget } from './retry-budget.js'
+import { RepeatedCauses } from '../logging/repeated-causes.js'
 
 /** How long a job of a paused agency waits before it looks again whether the agency runs. */
 export const PAUSED_RECHECK_MS = 2000
@@ -47,8 +48,11 @@ const sequenceOf = (item: PushItem): number => typeof item.sequence === 'number'
  * src/delivery/retry-budget.ts) the unsettled cases go to the dead-letter set.
  */
 export function createPushProcessor (deps: PushProcessorDeps) {
+  // Retries of one agency's pushes to one target that fail the same way log the stack once.
+  const causes = new RepeatedCauses()
   return async (job: Job<PushJobData>, token?: string): Promise<PushOutcome> => {
     const { agencyId, agencyCode, targetId } = job.data
+    const causeKey = `${targetId}|${agencyId}`
     // A paused agency's jobs step aside (no attempt used) and look again a little later.
     if (token !== undefined && await deps.ledger.pausedSince(agencyId) !== undefined) {
       await job.moveToDelayed(Date.now() + PAUSED_RECHECK_MS, token)
@@ -98,7 +102,7 @@ export function createPushProcessor (deps: PushProcessorDeps) {
         log.error({ err: cause, cases: open.length }, 'push failed for good; cases moved to dead letters')
         throw new UnrecoverableError(describe(cause))
       }
-      log.warn({ err: cause, cases: items.length }, 'push failed; will retry with backoff')
+      log.warn({ ...causes.fields(causeKey, cause, log), cases: items.length }, 'push failed; will retry with backoff')
       if (job.data.firstAttemptAtMs === undefined) await job.updateData({ ...job.data, firstAttemptAtMs })
       // BullMQ backs off on what is thrown; a target that threw a non-Error still failed in a way that may pass.
       throw cause instanceof Error ? cause : new RemoteUnavailableError(describe(cause), { cause })
@@ -107,6 +111,7 @@ export function createPushProcessor (deps: PushProcessorDeps) {
     }
 
     crashPoint('push.answered')
+    causes.clear(causeKey)
     const byCase = new Map(results.map(r => [r.caseNumber, r]))
     const now = Date.now()
     const accepted: PushItem[] = []

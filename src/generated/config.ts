@@ -276,11 +276,15 @@ export interface HubConfig {
        */
       entryDeadlineFrom?: string
       /**
+       * A `late_entry` alarm (history: each run reports only the late entries acknowledged since the previous one) stays open or acknowledged until no new late entry has been found for this long; then a run that compared the platform resolves it. Acknowledge it (`casebridge ack`) to stop the page sooner.
+       */
+      lateEntryWindowSeconds?: number
+      /**
        * After each scheduled reconciliation, re-send missing_in_target, source_changed_unsynced, target_differs and target_regressed cases through the push queue (orphans are never deleted). Every repair is written to the audit stream.
        */
       autoRepair?: boolean
       /**
-       * Raise `agency_unreachable` when every pull has failed for this long.
+       * Raise `agency_unreachable` when every pull has failed for this long (5 minutes: ten pulls at the default schedule; the Prometheus rule CaseBridgeAgencyUnreachable uses the same limit).
        */
       unreachableAfterSeconds?: number
       /**

@@ -10,8 +10,11 @@ export const LOCALES: readonly Locale[] = ['zh-CN', 'en']
 export const DEFAULT_LOCALE: Locale = 'zh-CN'
 
 export type MessageParams = Readonly<Record<string, string | number>>
-/** A message catalogue bound to one locale. */
-export type Translate = (key: MessageKey, params?: MessageParams) => string
+/** A message catalogue bound to one locale; `locale` says which, for texts built outside the catalogue. */
+export interface Translate {
+  (key: MessageKey, params?: MessageParams): string
+  readonly locale: Locale
+}
 
 const CATALOGUES: Readonly<Record<Locale, Readonly<Record<MessageKey, string>>>> = { 'zh-CN': MESSAGES_ZH_CN, en: MESSAGES_EN }
 
@@ -44,10 +47,11 @@ export function placeholdersOf (text: string): string[] {
  */
 export function translator (locale: Locale): Translate {
   const messages = CATALOGUES[locale]
-  return (key, params = {}) => messages[key].replace(/\{([A-Za-z][A-Za-z0-9]*)\}/g, (whole, name: string) => {
+  const t = (key: MessageKey, params: MessageParams = {}): string => messages[key].replace(/\{([A-Za-z][A-Za-z0-9]*)\}/g, (whole, name: string) => {
     const value = params[name]
     return value === undefined ? whole : String(value)
   })
+  return Object.assign(t, { locale })
 }
 
 const RULE_FAMILIES: Readonly<Record<string, MessageKey>> = {
@@ -99,6 +103,11 @@ export function alarmText (t: Translate, kind: string, params: MessageParams): {
   // A kind may word its causes apart (agency_unreachable: refused, not_answering), from the alarm's detail.cause.
   const variant = `alarm.${kind}.description.${String(params.cause)}`
   return { title: t(title), description: t(isMessageKey(variant) ? variant : description, params) }
+}
+
+/** Items (names, codes) as a list in the reader's language: "a, b" in English, "a、b" in Chinese. */
+export function listOf (t: Translate, items: readonly string[]): string {
+  return items.join(t('cli.list.separator'))
 }
 
 /** Whether the catalogues have `key` (for keys built from data: a kind, a rule id). */

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os'
 import { pino, type Logger, type LoggerOptions, type DestinationStream } from 'pino'
 import { maskPersonal, maskText } from './mask.js'
 
@@ -10,10 +11,11 @@ export type { Logger } from 'pino'
 export function createLogger (options: { level: string; name?: string }, destination?: DestinationStream): Logger {
   const pinoOptions: LoggerOptions = {
     level: options.level,
-    base: { name: options.name ?? 'casebridge' },
+    // pid and hostname tell two hub instances (or two processes on one host) apart in one log stream.
+    base: { name: options.name ?? 'casebridge', pid: process.pid, hostname: hostname() },
     formatters: {
       log: object => maskPersonal(object) as Record<string, unknown>,
-      // The base bindings: `name` there is the hub's own, public name.
+      // The base bindings: `name` there is the hub's own, public name; pid and hostname are the process's.
       bindings: bindings => maskPersonal(bindings, 'hub') as Record<string, unknown>,
     },
     hooks: {

@@ -30,7 +30,9 @@ const PUBLIC_KEYS: ReadonlySet<string> = new Set([
   'phase', 'mode', 'stream', 'level', 'time', 'pid', 'hostname', 'sha256', 'uri', 'admin',
   // dates and times
   'at', 'since', 'from', 'to', 'when', 'filed', 'decided', 'closed', 'entered', 'transferDate', 'procuratorateCopyDate', 'sourceUpdatedAt', 'ingestedAt',
-  'firstSeenAt', 'lastSeenAt', 'acknowledgedAt', 'resolvedAt', 'occurredAt', 'startedAt', 'lastPullAt',
+  'firstSeenAt', 'lastSeenAt', 'acknowledgedAt', 'resolvedAt', 'occurredAt', 'startedAt', 'lastPullAt', 'quarantinedAt',
+  // a quarantined record's stage and mapping as the hub words them (the record itself stays masked)
+  'stageText', 'mappingVersion', 'profileVersion',
   // the case's codes and classification
   'regionCode', 'procedure', 'cause', 'legalBasis', 'law', 'article', 'penalties', 'receivingUnit', 'suspectedCrime',
   // amounts and counts

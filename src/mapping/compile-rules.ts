@@ -12,6 +12,7 @@ import { compileSetter, pointerProblem, pointersOverlap } from './pointer.js'
 import { problem } from './problems.js'
 import { compileReader } from './source-path.js'
 import { ABSENT, compileValueProducer, FAILED, type ValueProducer } from './value-rule.js'
+import type { Test } from './conditions.js'
 import type { MappingProblem } from './types.js'
 
 const isEachRule = (rule: Rule): rule is EachRule => 'each' in rule
@@ -46,20 +47,49 @@ function checkCodesUsed (doc: PositionedYaml, scope: FieldsScope): void {
   }
 }
 
+/** The words of the problems an `each` or value rule reports; the generated mapper (codegen.ts) says the same. */
+export const MESSAGES = Object.freeze({
+  required: 'a value is required, but the source field is missing or empty',
+  listRequired: 'a list is required, but the source field is missing or empty',
+  notAList: 'expected a list of records (or a single record)',
+  notARecord: 'expected a record (a map of fields)',
+})
+
+/**
+ * What a compiled rule is, for the generated mapper (codegen.ts): a value rule or an `each`
+ * list it can write inline, or any other step (constants, `choose`), which it calls as is.
+ */
+export type StepPlan =
+  | {
+    readonly kind: 'value'; readonly pointer: string; readonly producer: ValueProducer
+    readonly makeDefault: (() => unknown) | undefined; readonly required: boolean
+    /** What the interpreted rule does with a produced value: the generated mapper's way out for anything but text. */
+    readonly settle: Settle
+  }
+  | {
+    readonly kind: 'each'; readonly pointer: string; readonly test: Test | undefined
+    readonly each: string; readonly self: boolean; readonly read: (record: Record<string, unknown>) => unknown
+    readonly elements: readonly StepPlan[]; readonly makeDefault: (() => unknown) | undefined; readonly required: boolean
+  }
+  | { readonly kind: 'step'; readonly step: Step }
+
+type Settle = (value: unknown, out: Record<string, unknown>, scope: Scope, problems: MappingProblem[]) => void
+
 /** What one compiled rule contributes. */
-interface Compiled { step: Step; source: RuleSource }
+interface Compiled { step: Step; source: RuleSource; plan: StepPlan }
 
 /**
  * Compile the rules of one `fields:` map. `base` is the canonical pointer the map's pointers
  * are relative to, with "/0" standing for any list index (used to recognise personal fields
  * such as /parties/0/name and to look up allowed values in the case schema).
  */
-export function compileFields (ctx: RuleContext, fields: FieldRules, path: YamlPath, base: string): { steps: Step[]; sources: RuleSource[] } {
+export function compileFields (ctx: RuleContext, fields: FieldRules, path: YamlPath, base: string): { steps: Step[]; sources: RuleSource[]; plans: StepPlan[] } {
   const entries = Object.entries(fields).filter((e): e is [string, Rule] => e[1] !== undefined)
   checkPointers(ctx.doc, entries.map(([pointer]) => ({ pointer, path: [...path, pointer] })))
   const scope: FieldsScope = { codeUses: [], tableUses: [], topLevel: base === '' }
   const steps: Step[] = []
   const sources: RuleSource[] = []
+  const plans: StepPlan[] = []
   for (const [pointer, rule] of entries) {
     const rulePath = [...path, pointer]
     let compiled: Compiled
@@ -68,9 +98,10 @@ export function compileFields (ctx: RuleContext, fields: FieldRules, path: YamlP
     else compiled = compileValueRule(ctx, scope, rule, pointer, rulePath, base)
     steps.push(compiled.step)
     sources.push(compiled.source)
+    plans.push(compiled.plan)
   }
   checkCodesUsed(ctx.doc, scope)
-  return { steps, sources }
+  return { steps, sources, plans }
 }
 
 function checkRequiredDefault (doc: PositionedYaml, rule: { required?: boolean; default?: unknown }, path: YamlPath): void {
@@ -78,13 +109,13 @@ function checkRequiredDefault (doc: PositionedYaml, rule: { required?: boolean; 
 }
 
 /** The end of every value-making rule: set the value, or the default, or report it missing. */
-function settle (pointer: string, source: string | undefined, makeDefault: (() => unknown) | undefined, required: boolean): (value: unknown, out: Record<string, unknown>, scope: Scope, problems: MappingProblem[]) => void {
+function settle (pointer: string, source: string | undefined, makeDefault: (() => unknown) | undefined, required: boolean): Settle {
   const set = compileSetter(pointer)
   return (value, out, scope, problems) => {
     if (value === FAILED) return
     if (value !== ABSENT) set(out, value)
     else if (makeDefault !== undefined) set(out, makeDefault())
-    else if (required) problems.push(problem(scope.canon + pointer, source === undefined ? undefined : scope.source + source, 'required', 'a value is required, but the source field is missing or empty'))
+    else if (required) problems.push(problem(scope.canon + pointer, source === undefined ? undefined : scope.source + source, 'required', MESSAGES.required))
   }
 }
 
@@ -96,12 +127,14 @@ function compileValueRule (ctx: RuleContext, scope: FieldsScope, rule: ValueRule
     scope.tableUses.push({ field: rule.from, table: ctx.tables.get(rule.table)! })
   }
   const { test, produce } = producer
-  const done = settle(pointer, producer.source, rule.default === undefined ? undefined : valueFactory(rule.default), rule.required === true)
+  const makeDefault = rule.default === undefined ? undefined : valueFactory(rule.default)
+  const required = rule.required === true
+  const done = settle(pointer, producer.source, makeDefault, required)
   const step: Step = (record, out, s, problems) => {
     if (test !== undefined && !test(record)) return
     done(produce(record, s, problems), out, s, problems)
   }
-  return { step, source: { pointer, source: producer.source } }
+  return { step, source: { pointer, source: producer.source }, plan: { kind: 'value', pointer, producer, makeDefault, required, settle: done } }
 }
 
 function compileChooseRule (ctx: RuleContext, scope: FieldsScope, rule: ChooseRule, pointer: string, path: YamlPath, base: string): Compiled {
@@ -127,7 +160,7 @@ function compileChooseRule (ctx: RuleContext, scope: FieldsScope, rule: ChooseRu
     }
     done(value, out, s, problems)
   }
-  return { step, source: { pointer, source } }
+  return { step, source: { pointer, source }, plan: { kind: 'step', step } }
 }
 
 function compileEachRule (ctx: RuleContext, scope: FieldsScope, rule: EachRule, pointer: string, path: YamlPath, base: string): Compiled {
@@ -151,12 +184,12 @@ function compileEachRule (ctx: RuleContext, scope: FieldsScope, rule: EachRule, 
     if (Array.isArray(raw)) items = raw.length > 0 ? raw : undefined
     else if (typeof raw === 'object' && raw !== null) items = [raw] // one object: a list of one
     else if (raw !== undefined && raw !== null && !(typeof raw === 'string' && raw.trim() === '')) {
-      problems.push(problem(s.canon + pointer, s.source + each, 'each', 'expected a list of records (or a single record)'))
+      problems.push(problem(s.canon + pointer, s.source + each, 'each', MESSAGES.notAList))
       return
     }
     if (items === undefined) {
       if (makeDefault !== undefined) set(out, makeDefault())
-      else if (required) problems.push(problem(s.canon + pointer, s.source + each, 'required', 'a list is required, but the source field is missing or empty'))
+      else if (required) problems.push(problem(s.canon + pointer, s.source + each, 'required', MESSAGES.listRequired))
       return
     }
     const list: Array<Record<string, unknown>> = []
@@ -166,12 +199,13 @@ function compileEachRule (ctx: RuleContext, scope: FieldsScope, rule: EachRule, 
       const built: Record<string, unknown> = {}
       list.push(built)
       if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-        problems.push(problem(inner.canon, s.source + each + '[' + i + ']', 'each', 'expected a record (a map of fields)'))
+        problems.push(problem(inner.canon, s.source + each + '[' + i + ']', 'each', MESSAGES.notARecord))
         continue
       }
       for (const elementStep of elementSteps) elementStep(item as Record<string, unknown>, built, inner, problems)
     }
     set(out, list)
   }
-  return { step, source: { pointer, source: self ? undefined : each, element: element.sources, self } }
+  const plan: StepPlan = { kind: 'each', pointer, test, each, self, read, elements: element.plans, makeDefault, required }
+  return { step, source: { pointer, source: self ? undefined : each, element: element.sources, self }, plan }
 }

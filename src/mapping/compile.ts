@@ -10,7 +10,8 @@ import { DEFAULT_INPUT, type InputOptions } from '../formats/input-options.js'
 import type { AgencyMapping } from '../generated/mapping.js'
 import { checkTableTargets } from './canonical-values.js'
 import { ROOT_SCOPE, valueFactory, type PositionedYaml, type RuleContext, type RuleSource, type Scope, type Step } from './compile-context.js'
-import { checkPointers, compileFields } from './compile-rules.js'
+import { checkPointers, compileFields, type StepPlan } from './compile-rules.js'
+import { generateSteps } from './codegen.js'
 import { compileConditionEntry } from './condition-entry.js'
 import type { Test } from './conditions.js'
 import { compileSetter, pointerSegments } from './pointer.js'
@@ -80,7 +81,7 @@ function caseNumberReader (path: string): (raw: Record<string, unknown>) => stri
  * problem. `files` receives the shared table files read (the mapping file itself is added by
  * the caller).
  */
-export function compileSpec (doc: PositionedYaml, spec: AgencyMapping, file: string, files: Set<string>, guardExpressions = true): CompiledMapping {
+export function compileSpec (doc: PositionedYaml, spec: AgencyMapping, file: string, files: Set<string>, guardExpressions = true, interpreted = false): CompiledMapping {
   const tables = compileTables(doc, spec, files)
   const skips = compileSkips(doc, spec)
   const constantPointers = Object.keys(spec.constants ?? {})
@@ -93,6 +94,11 @@ export function compileSpec (doc: PositionedYaml, spec: AgencyMapping, file: str
   const fields = compileFields(ctx, spec.fields, ['fields'], '')
   checkTableTargets(ctx.tableTargets)
   const steps: readonly Step[] = [...compileConstants(spec), ...fields.steps]
+  // The generated mapper runs the same steps, each with code of its own (codegen.ts); the
+  // interpreted list stays as the reference it is compared with.
+  const runSteps: Step = interpreted
+    ? (raw, value, scope, problems) => { for (const step of steps) step(raw, value, scope, problems) }
+    : generateSteps([...compileConstants(spec).map((step): StepPlan => ({ kind: 'step', step })), ...fields.plans]).run
   const sources: readonly RuleSource[] = [...constantPointers.map(pointer => ({ pointer, source: undefined })), ...fields.sources]
   const absent = compileAbsent(doc, spec)
   const derive = compileDerivations(doc, spec)
@@ -104,7 +110,7 @@ export function compileSpec (doc: PositionedYaml, spec: AgencyMapping, file: str
   const run = (raw: Record<string, unknown>, caseNumber: string | undefined, scope: Scope): MapOutcome => {
     const value: Record<string, unknown> = {}
     const problems: MappingProblem[] = []
-    for (const step of steps) step(raw, value, scope, problems)
+    runSteps(raw, value, scope, problems)
     if (problems.length > 0) return { kind: 'failed', caseNumber, problems }
     derive.step(value)
     return { kind: 'mapped', caseNumber, value }

@@ -21,6 +21,8 @@ export interface LoadOptions {
   readonly agency?: string
   /** False only to measure what the expression guard costs (test/bench/mapping.ts); never in the hub. */
   readonly guardExpressions?: boolean
+  /** True only for the reference the generated mapper is compared with (test/mapping/codegen-equivalence.test.ts, the mapping bench); never in the hub. */
+  readonly interpreted?: boolean
 }
 
 /** Read and compile the mapping file at `file` (relative paths are resolved against the working directory). */
@@ -57,5 +59,5 @@ export function compileMapping (text: string, file: string, options: LoadOptions
   if (options.agency !== undefined && spec.agency !== options.agency) {
     throw new MappingFileError(`${doc.where(['agency'])}: this mapping is for agency "${spec.agency}", but the hub configuration uses it for agency "${options.agency}"`)
   }
-  return compileSpec(doc, spec, absolute, options.files ?? new Set(), options.guardExpressions !== false)
+  return compileSpec(doc, spec, absolute, options.files ?? new Set(), options.guardExpressions !== false, options.interpreted === true)
 }

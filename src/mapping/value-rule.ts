@@ -33,6 +33,23 @@ export interface ValueProducer {
   readonly produce: (record: Record<string, unknown>, scope: Scope, problems: MappingProblem[]) => Produced
   /** Where the value comes from, for reports ("AJBH", "XM+MC", "(expression)"); undefined for const. */
   readonly source: string | undefined
+  /**
+   * For a `from` rule without `split`: what the generated mapper (codegen.ts) needs to do
+   * `produce`'s work inline for a text value. Any other value, and every other rule, is
+   * left to `produce` itself.
+   */
+  readonly inline?: InlinePlan
+}
+
+/** The parts of a `from` rule the generated mapper runs inline (see {@link ValueProducer.inline}). */
+export interface InlinePlan {
+  readonly from: string
+  readonly clean: ((s: string) => string) | undefined
+  readonly convert: Convert | undefined
+  readonly wrapAt: Setter | undefined
+  /** The canonical pointer a conversion problem names, relative to the rule's scope: the rule's pointer and its `as`. */
+  readonly problemPointer: string
+  readonly personal: boolean
 }
 
 const CONVERTERS = ['date', 'money', 'table', 'parse'] as const
@@ -142,7 +159,9 @@ export function compileValueProducer (ctx: RuleContext, fields: FieldsScope, rul
     source = EXPRESSION_SOURCE
   }
   if (rule.table !== undefined) ctx.tableTargets.push({ pointer: base + pointer + (separator === undefined ? '' : '/0') + asPointer, table: ctx.tables.get(rule.table)!, path: [...path, 'table'] })
-  return finishProducer({ test, source, reshapes, clean, convert, separator, wrapAt, asPointer, pointer, personal, readScoped, expression: kind === 'expr' })
+  const producer = finishProducer({ test, source, reshapes, clean, convert, separator, wrapAt, asPointer, pointer, personal, readScoped, expression: kind === 'expr' })
+  if (kind !== 'from' || separator !== undefined) return producer
+  return { ...producer, inline: { from: rule.from!, clean, convert, wrapAt, problemPointer: pointer + asPointer, personal } }
 }
 
 interface ProducerParts {

@@ -5,9 +5,9 @@ import type { PushItem } from '../delivery/push-job.js'
 import type { TargetHealth } from './target-health.js'
 import { readLedgerSnapshot, type LedgerSnapshot } from './ledger-snapshot.js'
 import type { UnpulledBacklog } from '../lag/unpulled-backlog.js'
+import { ALARM_KINDS, UNRESOLVED_ALARM_STATES, type OpenAlarmCount } from '../alarms/alarm-kinds.js'
 
-/** One open alarm count, as the alarm module reports it. */
-export interface OpenAlarmCount { readonly agency: string; readonly kind: string; readonly count: number }
+export type { OpenAlarmCount } from '../alarms/alarm-kinds.js'
 
 export interface MetricsSources {
   readonly ledger: Ledger
@@ -126,12 +126,20 @@ export function createHubMetrics (src: MetricsSources): HubMetrics {
   backlogGauge('casebridge_agency_unpulled_changes', 'Changes waiting at the agency\'s source that no pull has read (only for sources that can count them; no sample: unknown).', b => b.changes)
   backlogGauge('casebridge_agency_unpulled_oldest_age_seconds', 'Age of the oldest change waiting at the source that no pull has read (0 when none waits; no sample: unknown).', b => b.ageSeconds ?? 0)
 
+  // A series for every agency, kind and state, 0 when no such alarm is raised: a resolved
+  // alarm's series must read 0, not vanish (dashboards would show "No data" on a healthy hub,
+  // and an alert rule could not tell "none" from "not scraped").
   new Gauge({
-    name: 'casebridge_alarms_open', help: 'Open (not resolved) alarms by agency and kind.', labelNames: ['agency', 'kind'], registers,
+    name: 'casebridge_alarms_open',
+    help: 'Alarms not resolved, by agency, kind and state (open: nobody has acknowledged it yet; acknowledged: an operator has); 0 for every kind not raised.',
+    labelNames: ['agency', 'kind', 'state'], registers,
     async collect () {
       this.reset()
       if (src.openAlarms === undefined) return
-      for (const a of await src.openAlarms()) this.set({ agency: a.agency, kind: a.kind }, a.count)
+      for (const a of src.agencies) {
+        for (const kind of ALARM_KINDS) for (const state of UNRESOLVED_ALARM_STATES) this.set({ agency: a.id, kind, state }, 0)
+      }
+      for (const a of await src.openAlarms()) this.inc({ agency: a.agency, kind: a.kind, state: a.state }, a.count)
     },
   })
 

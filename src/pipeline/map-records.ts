@@ -102,7 +102,7 @@ export function heldProblems (held: Extract<Projection, { kind: 'held' }>): Mapp
  * naming the source field, the canonical field and the rule; a valid case the profile
  * cannot send is held (stage "held") naming the fields it lacks.
  */
-export function mapRecords (agencyId: string, mapping: CompiledMapping, records: readonly RawRecord[], origins?: readonly RecordOrigin[], outcomes?: readonly MapOutcome[], projection?: TargetProjection): MappedPage {
+export function mapRecords (agencyId: string, mapping: CompiledMapping, records: readonly RawRecord[], origins?: readonly (RecordOrigin | undefined)[], outcomes?: readonly MapOutcome[], projection?: TargetProjection): MappedPage {
   const valid = new Map<string, ValidCase>()
   const conflicting = new Set<string>()
   const quarantined: QuarantineEntry[] = []
@@ -169,7 +169,7 @@ export function mapRecords (agencyId: string, mapping: CompiledMapping, records:
  * asynchronously) is run record by record first — one at a time, so each expression's time
  * limit measures its own work, and the event loop gets a turn between records now and then.
  */
-export async function mapPage (agencyId: string, mapping: CompiledMapping, records: readonly RawRecord[], origins?: readonly RecordOrigin[], projection?: TargetProjection): Promise<MappedPage> {
+export async function mapPage (agencyId: string, mapping: CompiledMapping, records: readonly RawRecord[], origins?: readonly (RecordOrigin | undefined)[], projection?: TargetProjection): Promise<MappedPage> {
   if (!mapping.usesExpressions) return mapRecords(agencyId, mapping, records, origins, undefined, projection)
   const outcomes: MapOutcome[] = []
   const turns = new EventLoopTurns()

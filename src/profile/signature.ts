@@ -3,12 +3,13 @@
  * signature — HMAC over `METHOD\npath?query\ntimestamp\nnonce\nsha256hex(body)`, hex, with
  * the app key, timestamp (epoch ms), nonce, algorithm name and signature in headers whose
  * names the profile may change. Secrets are environment references, resolved when the
- * profile loads; a secret that is not set fails the first request that needs it, naming the
+ * profile loads (NAME, or the file NAME_FILE names); a secret that is not set fails the first request that needs it, naming the
  * variable, never its value.
  */
 import { createHash, createHmac, getHashes } from 'node:crypto'
 import type { ProfileAuth, SecretRef } from '../generated/profile.js'
 import { ProfileSecretError } from '../errors.js'
+import { lookupEnv } from '../config/env-refs.js'
 import { allowed, fail, type PositionedYaml } from '../mapping/compile-context.js'
 
 /** Signature algorithms by name → the node:crypto hash they use. */
@@ -18,18 +19,21 @@ export type Sign = (method: string, pathWithQuery: string, body: string, now: Da
 
 export const envName = (ref: SecretRef): string => typeof ref === 'string' ? ref.slice(2, -1) : ref.env
 
-interface Secret { readonly name: string; readonly value: string | undefined }
+/** A secret the profile names; `problem` says why it has no value (a NAME_FILE that cannot be read, both set). */
+interface Secret { readonly name: string; readonly value: string | undefined; readonly problem?: string }
 
 function secretOf (ref: SecretRef | undefined, env: NodeJS.ProcessEnv): Secret | undefined {
   if (ref === undefined) return undefined
   const name = envName(ref)
-  const value = env[name]
-  return { name, value: value === undefined || value === '' ? undefined : value }
+  const found = lookupEnv(name, env)
+  if (found.found) return { name, value: found.value }
+  return found.unset ? { name, value: undefined } : { name, value: undefined, problem: found.problem }
 }
 
 function need (secret: Secret, what: string): string {
-  if (secret.value === undefined) throw new ProfileSecretError(`the profile's ${what} comes from environment variable ${secret.name}, which is not set`)
-  return secret.value
+  if (secret.value !== undefined) return secret.value
+  if (secret.problem !== undefined) throw new ProfileSecretError(`the profile's ${what} comes from environment variable ${secret.name}: ${secret.problem}`)
+  throw new ProfileSecretError(`the profile's ${what} comes from environment variable ${secret.name}, which is not set`)
 }
 
 /** The sha256 hex of the body: what the signature covers of it. */

@@ -52,6 +52,12 @@ export class FindingTally {
 /** How the target side was compared. */
 export type TargetMode = 'digests' | 'full-listing' | 'not-compared'
 
+/**
+ * Why a side was not (fully) compared, as a stable word: what a reader in another language
+ * is told (the CLI words it), beside the English sentence of `notes`.
+ */
+export type ReconcileNoteCode = 'source-not-listed' | 'agency-code-unknown' | 'target-no-digests' | 'target-unreadable'
+
 export interface RepairSummary {
   /** Cases re-sent through the push queue, by the kind that made them repairable. */
   readonly enqueued: number
@@ -74,6 +80,8 @@ export interface ReconcileResult {
   readonly target: TargetMode
   /** Why a side was not (fully) compared, in plain words. */
   readonly notes: readonly string[]
+  /** The same, one stable word per note, in the same order. */
+  readonly noteCodes: readonly ReconcileNoteCode[]
   readonly counts: {
     /** Source records listed, and how many of them are valid cases under the current mapping. */
     readonly sourceRecords: number
@@ -87,8 +95,11 @@ export interface ReconcileResult {
     /** Cases not judged because they changed within the minimum age. */
     readonly tooYoung: number
   }
-  /** How the digest bisection went: requests made, buckets compared, the deepest level it descended to (2 = the top level), what it listed. */
-  readonly digest?: { readonly requests: number; readonly bucketsCompared: number; readonly deepestDepth: number; readonly leavesListed: number; readonly casesListed: number }
+  /**
+   * How the digest bisection went: requests made, buckets compared (of them equal, and
+   * listed case by case), the deepest level it descended to (2 = the top level), what it listed.
+   */
+  readonly digest?: { readonly requests: number; readonly bucketsCompared: number; readonly bucketsEqual: number; readonly bucketsListed: number; readonly deepestDepth: number; readonly leavesListed: number; readonly casesListed: number }
   readonly findings: Readonly<Record<FindingKind, FindingSummary>>
   readonly repair?: RepairSummary
 }

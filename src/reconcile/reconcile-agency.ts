@@ -9,7 +9,7 @@ import type { Ledger } from '../ledger/ledger.js'
 import type { PushJobData } from '../delivery/push-job.js'
 import { ReconcileBusyError, TargetDigestsUnsupportedError } from '../errors.js'
 import type { AlarmSink } from './alarm-sink.js'
-import { FindingTally, FINDING_KINDS, type FindingKind, type ReconcileResult, type TargetMode } from './findings.js'
+import { FindingTally, FINDING_KINDS, type FindingKind, type ReconcileResult, type TargetMode, type ReconcileNoteCode } from './findings.js'
 import { mergePartitions } from './merge-partitions.js'
 import { PartitionSpool } from './partition-spool.js'
 import { ProgressTracker, type ReconcileProgress } from './progress.js'
@@ -96,6 +96,8 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
   const state = deps.ledger.reconcileState(deps.agencyId)
   const log = deps.logger.child({ agency: deps.agencyId, runId })
   const notes: string[] = []
+  const noteCodes: ReconcileNoteCode[] = []
+  const note = (code: ReconcileNoteCode, text: string): void => { noteCodes.push(code); notes.push(text) }
   const memory = opts.spoolMemoryBytes ?? 16 * 1024 * 1024
   const sourceSpool = deps.source.listAll === undefined ? undefined : new PartitionSpool(PARTITION_COUNT, memory, 'source')
   const targetSpool = new PartitionSpool(PARTITION_COUNT, memory, 'target')
@@ -110,7 +112,7 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
       progress.enter('source')
       scan = await scanSource(deps.agencyId, deps.source as SourceAdapter & Required<Pick<SourceAdapter, 'listAll'>>, deps.mapping, sourceSpool, signal, counter, deps.target.projection)
     } else {
-      notes.push('the source offers no full listing: compared ledger ⇄ platform only (missing or changed cases the hub never pulled cannot be seen)')
+      note('source-not-listed', 'the source offers no full listing: compared ledger ⇄ platform only (missing or changed cases the hub never pulled cannot be seen)')
     }
 
     // Configured, else seen at the source now, else under which the platform acknowledged its cases (a file drop has no listing).
@@ -119,7 +121,7 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
     let target: TargetScan | undefined
     progress.enter('target')
     if (agencyCode === undefined) {
-      notes.push('the platform was not compared: the agency code is unknown (no valid case at the source and none delivered yet); set reconcile.agencyCode')
+      note('agency-code-unknown', 'the platform was not compared: the agency code is unknown (no valid case at the source and none delivered yet); set reconcile.agencyCode')
     } else if (deps.target.digests !== undefined && opts.fullListing !== true) {
       try {
         target = await bisectTarget(deps.target.digests, agencyCode, await view.leafDigests(), targetSpool, signal, { listThreshold: opts.listThreshold, onListed: counter })
@@ -127,7 +129,7 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
       } catch (err) {
         if (!(err instanceof TargetDigestsUnsupportedError)) throw err
         log.warn({ code: err.code }, err.message)
-        notes.push('the platform offers no bucket digests: listed every case instead')
+        note('target-no-digests', 'the platform offers no bucket digests: listed every case instead')
       }
     }
     if (agencyCode !== undefined && target === undefined) {
@@ -135,7 +137,7 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
         target = await listWholeTarget(deps.target as Required<Pick<TargetAdapter, 'listCases'>>, agencyCode, targetSpool, signal, counter)
         targetMode = 'full-listing'
       } else {
-        notes.push('the platform cannot be read back: compared source ⇄ ledger only')
+        note('target-unreadable', 'the platform cannot be read back: compared source ⇄ ledger only')
       }
     }
 
@@ -160,9 +162,15 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
     for (const kind of FINDING_KINDS) {
       if (!judged.has(kind)) continue
       const found = findings[kind]
-      if (found.count > 0) await deps.alarms.report(deps.agencyId, kind, { count: found.count, samples: found.samples, detail: { runId, ...(kind === 'late_entry' ? { deadlineDays: deps.config.entryDeadlineDays } : {}) } })
-      // A late entry is about what the platform holds: a run that did not compare the platform cannot call it clean.
-      else if (kind !== 'late_entry' || target !== undefined) await deps.alarms.resolve(deps.agencyId, kind)
+      // Late entries add up while the alarm stays: it names every one of its episode, not the last run's.
+      if (found.count > 0) await deps.alarms.report(deps.agencyId, kind, { count: found.count, samples: found.samples, detail: { runId, ...(kind === 'late_entry' ? { deadlineDays: deps.config.entryDeadlineDays } : {}) }, accumulate: kind === 'late_entry' })
+      else if (kind !== 'late_entry') await deps.alarms.resolve(deps.agencyId, kind)
+      // Late entries are history: each run reports only those acknowledged since the last
+      // one, so "none new" does not make the old ones right. The alarm stays (open until
+      // acknowledged) until no late entry has been found for the window, instead of resolving
+      // and reopening between runs, each cycle a notification. A run that did not compare the
+      // platform cannot call it clean at all.
+      else if (target !== undefined) await deps.alarms.resolve(deps.agencyId, kind, { unseenSince: new Date(startedMs - deps.config.lateEntryWindowSeconds * 1000) })
     }
 
     const repairing = opts.repair ?? (trigger === 'schedule' && deps.config.autoRepair)
@@ -175,6 +183,7 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
       source: scan === undefined ? 'not-listed' : 'listed',
       target: targetMode,
       notes,
+      noteCodes,
       counts: {
         sourceRecords: scan?.records ?? 0,
         sourceValid: scan?.valid ?? 0,
@@ -183,7 +192,7 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
         compared: merged.compared,
         tooYoung: merged.tooYoung,
       },
-      ...(targetMode === 'digests' && target !== undefined ? { digest: { requests: target.requests, bucketsCompared: target.bucketsCompared, deepestDepth: target.deepestDepth, leavesListed: countListed(target.listedLeaves), casesListed: target.casesListed } } : {}),
+      ...(targetMode === 'digests' && target !== undefined ? { digest: { requests: target.requests, bucketsCompared: target.bucketsCompared, bucketsEqual: target.bucketsEqual, bucketsListed: target.bucketsListed, deepestDepth: target.deepestDepth, leavesListed: countListed(target.listedLeaves), casesListed: target.casesListed } } : {}),
       findings,
       ...(repair === undefined ? {} : { repair }),
     }

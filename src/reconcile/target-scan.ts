@@ -18,6 +18,9 @@ export interface TargetScan {
   readonly casesListed: number
   readonly requests: number
   readonly bucketsCompared: number
+  /** Of them, the buckets whose digests agreed (nothing transferred), and those listed case by case. */
+  readonly bucketsEqual: number
+  readonly bucketsListed: number
   /** The deepest bucket level whose digests were compared (0: none, full listing). */
   readonly deepestDepth: number
 }
@@ -42,7 +45,7 @@ async function spoolSummaries (pages: AsyncIterable<readonly TargetCaseSummary[]
 /** Every case the target holds, listed: no digests, or the target has none. */
 export async function listWholeTarget (target: Required<Pick<TargetAdapter, 'listCases'>>, agencyCode: string, spool: PartitionSpool, signal: AbortSignal, onListed: OnListed = () => {}): Promise<TargetScan> {
   const listed = await spoolSummaries(target.listCases(agencyCode, signal), spool, onListed)
-  return { listedLeaves: new Uint8Array(LEAF_COUNT).fill(1), targetCount: listed, casesListed: listed, requests: 0, bucketsCompared: 0, deepestDepth: 0 }
+  return { listedLeaves: new Uint8Array(LEAF_COUNT).fill(1), targetCount: listed, casesListed: listed, requests: 0, bucketsCompared: 0, bucketsEqual: 0, bucketsListed: 0, deepestDepth: 0 }
 }
 
 /**
@@ -58,6 +61,7 @@ export async function bisectTarget (digests: TargetDigests, agencyCode: string, 
   const toList: string[] = []
   let requests = 0
   let bucketsCompared = 0
+  let bucketsEqual = 0
   let targetCount = 0
   let frontier = ['']
   let depth = 2
@@ -78,7 +82,7 @@ export async function bisectTarget (digests: TargetDigests, agencyCode: string, 
         const other = theirs.get(bucket)
         const otherCount = other?.count ?? 0
         bucketsCompared++
-        if (mine.count === otherCount && (otherCount === 0 || mine.sum === parseSum(other?.sum ?? ''))) continue
+        if (mine.count === otherCount && (otherCount === 0 || mine.sum === parseSum(other?.sum ?? ''))) { bucketsEqual++; continue }
         if (depth === LEAF_DEPTH || Math.max(mine.count, otherCount) <= listThreshold) toList.push(bucket)
         else next.push(bucket)
       }
@@ -92,5 +96,5 @@ export async function bisectTarget (digests: TargetDigests, agencyCode: string, 
     listedLeaves.fill(1, firstLeaf, firstLeaf + (1 << shift))
   }
   const casesListed = toList.length === 0 ? 0 : await spoolSummaries(digests.listBuckets(agencyCode, toList, signal), spool, opts.onListed ?? (() => {}))
-  return { listedLeaves, targetCount, casesListed, requests: requests + (toList.length === 0 ? 0 : 1), bucketsCompared, deepestDepth }
+  return { listedLeaves, targetCount, casesListed, requests: requests + (toList.length === 0 ? 0 : 1), bucketsCompared, bucketsEqual, bucketsListed: toList.length, deepestDepth }
 }

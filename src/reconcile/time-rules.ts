@@ -19,9 +19,10 @@ export function entryDeadlineMs (decidedIso: string, deadlineDays: number): numb
  * 迟录: decisions whose first acknowledgement by the platform came after their deadline,
  * among the acknowledgements the ledger recorded after decision-log entry `afterId` — the
  * last one the previous successful reconciliation judged. Each late entry is reported by
- * exactly one run, and the alarm resolves when a run finds no new one. Decisions before
- * `from` (YYYY-MM-DD) are history being back-filled, not late entries. `lastId` is where
- * the next run reads on (unchanged when nothing new was recorded).
+ * exactly one run; the alarm stays until none has been found for `lateEntryWindowSeconds`
+ * (src/reconcile/reconcile-agency.ts). Decisions before `from` (YYYY-MM-DD) are history
+ * being back-filled, not late entries. `lastId` is where the next run reads on (unchanged
+ * when nothing new was recorded).
  */
 export async function lateEntries (ledger: LedgerView, afterId: string, deadlineDays: number, from: string | undefined): Promise<FindingSummary & { lastId: string }> {
   let count = 0

@@ -19,7 +19,7 @@ const addFormats = addFormatsModule.default
 export type Ajv = Ajv2020
 
 /** What a caller may choose; everything else is the same for every Ajv of the hub. */
-export type AjvChoices = Pick<Options, 'verbose' | 'useDefaults' | 'allowUnionTypes' | 'keywords'>
+export type AjvChoices = Pick<Options, 'verbose' | 'useDefaults' | 'allowUnionTypes' | 'keywords' | 'allErrors'>
 
 /**
  * A fresh Ajv (draft 2020-12) with `allErrors`, `strict` (unknown keywords, ambiguous types
@@ -30,7 +30,8 @@ export type AjvChoices = Pick<Options, 'verbose' | 'useDefaults' | 'allowUnionTy
  * @param choices `verbose: true` adds the failing schema to each error (and the data: do
  *   not log such errors, they may carry personal data); `useDefaults: true` fills in the
  *   schemas' `default`s (configs and mappings: defaults live in the schemas only);
- *   `allowUnionTypes` and `keywords` for schemas that use them. @defaultValue `{}`
+ *   `allowUnionTypes` and `keywords` for schemas that use them; `allErrors: false` for a
+ *   validator that only needs a yes or no (it stops at the first failure). @defaultValue `{}`
  */
 export function createAjv (choices: AjvChoices = {}): Ajv {
   const ajv = new Ajv2020({ allErrors: true, strict: true, discriminator: true, ...choices })

@@ -20,6 +20,9 @@ export type CaseValidation = { ok: true; value: CanonicalCase } | { ok: false; p
 
 interface CompiledCaseSchema {
   readonly schema: Record<string, unknown>
+  /** Stops at the first failure and keeps no error detail: the happy path, most records. */
+  readonly accepts: ValidateFunction<CanonicalCase>
+  /** Every error, each with its failing schema: run only on a value `accepts` refused, to word the problems. */
   readonly validate: ValidateFunction<CanonicalCase>
 }
 
@@ -32,7 +35,14 @@ function caseValidator (): CompiledCaseSchema {
     // verbose: errors carry the schema object that failed, which field-problems locates to
     // word its messages; they also carry the data, so they never leave this module.
     // x-completeness is the expected tier, read by src/schema/completeness.ts: an annotation here.
-    compiled = Object.freeze({ schema, validate: createAjv({ verbose: true, keywords: ['x-completeness'] }).compile<CanonicalCase>(schema) })
+    // Both are compiled from the one schema, so they accept exactly the same values; the first
+    // stops at the first failure (allErrors off) and builds no error objects: the cheaper check for
+    // the many values that pass.
+    compiled = Object.freeze({
+      schema,
+      accepts: createAjv({ allErrors: false, keywords: ['x-completeness'] }).compile<CanonicalCase>(schema),
+      validate: createAjv({ verbose: true, keywords: ['x-completeness'] }).compile<CanonicalCase>(schema),
+    })
   }
   return compiled
 }
@@ -48,8 +58,9 @@ function caseValidator (): CompiledCaseSchema {
  * modified; on success it is returned as is, typed.
  */
 export function validateCase (value: unknown): CaseValidation {
-  const { schema, validate } = caseValidator()
-  if (validate(value)) {
+  const { schema, accepts, validate } = caseValidator()
+  // Should the two ever disagree, the all-errors validator decides.
+  if (accepts(value) || validate(value)) {
     // Only a value of the schema's shape is walked: its depth is the schema's, not the input's.
     const problems = [...textProblems(value), ...contradictions(value)]
     return problems.length === 0 ? { ok: true, value } : { ok: false, problems }

@@ -74,7 +74,8 @@ async function reprocessLocked (ctx: ReprocessContext, chosen?: readonly Quarant
   const totals = { examined: mappable.length, released: 0, enqueued: 0, stillInvalid: 0, skipped: 0, unmappable: entries.length - mappable.length }
   for (let start = 0; start < mappable.length; start += PAGE_SIZE) {
     const chunk = mappable.slice(start, start + PAGE_SIZE)
-    const mapped = await mapPage(agencyId, mapping, chunk.map(e => e.raw), undefined, ctx.projection)
+    // Where each record was read stays with it: a record still invalid keeps its file and line.
+    const mapped = await mapPage(agencyId, mapping, chunk.map(e => e.raw), chunk.map(e => e.origin), ctx.projection)
     // An entry keeps its key if it is still invalid under the same key; every other old key goes.
     const requarantined = new Set(mapped.quarantined.map(q => q.recordKey))
     const released = chunk.map(e => e.recordKey).filter(key => !requarantined.has(key))

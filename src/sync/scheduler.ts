@@ -6,6 +6,7 @@ import { cronInterval } from '../redis/claim-tick.js'
 import { INSTANCE_ID } from '../instance-id.js'
 import type { PullSummary } from './pull-agency.js'
 import { failureNoteOf, type FailureNote } from '../logging/failure-note.js'
+import { RepeatedCauses } from '../logging/repeated-causes.js'
 
 /**
  * How long a pull lock outlives its owner. Short, so a hub killed mid-pull blocks the next
@@ -37,6 +38,8 @@ export class PullScheduler {
   private readonly tasks: ScheduledTask[] = []
   private readonly running = new Map<string, Promise<PullSummary | undefined>>()
   private readonly controller = new AbortController()
+  // A pull failing the same way every tick logs its stack once (src/logging/repeated-causes.ts).
+  private readonly causes = new RepeatedCauses()
 
   constructor (private readonly ledger: Ledger, private readonly agencies: readonly ScheduledAgency[], private readonly logger: Logger) {}
 
@@ -85,6 +88,7 @@ export class PullScheduler {
         return undefined
       }
       await agency.recordOutcome(true, who)
+      this.causes.clear(agency.id)
       return outcome.value
     } catch (err) {
       if (err instanceof PullLeaseLostError) {
@@ -93,7 +97,7 @@ export class PullScheduler {
         return undefined
       }
       const code = err instanceof CaseBridgeError ? err.code : undefined
-      log.error({ err, code }, 'pull failed; the cursor stays where the last completed page left it, next tick resumes from there')
+      log.error({ ...this.causes.fields(agency.id, err, log), code }, 'pull failed; the cursor stays where the last completed page left it, next tick resumes from there')
       await agency.recordOutcome(false, { ...who, failure: remoteFailureOf(err), error: failureNoteOf(err) }).catch(() => undefined)
       return undefined
     }

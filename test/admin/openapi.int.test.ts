@@ -9,8 +9,8 @@ import { AGENCY, startOperatorHub } from '../helpers/operator-hub.js'
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
 
 type Content = Record<string, { schema?: object }>
-interface Operation { summary?: string; tags?: string[]; security?: unknown[]; parameters?: { in: string; name: string; schema?: object }[]; requestBody?: { content?: Content }; responses?: Record<string, { content?: Content }> }
-interface OpenApiDoc { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, { type: string; scheme: string }> }; security: unknown[] }
+interface Operation { operationId?: string; summary?: string; tags?: string[]; security?: unknown[]; parameters?: { in: string; name: string; schema?: object }[]; requestBody?: { content?: Content }; responses?: Record<string, { content?: Content }> }
+interface OpenApiDoc { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, { type: string; scheme: string }> }; security: unknown[]; servers?: { url: string }[] }
 
 const EXPECTED_ROUTES = [
   'GET /healthz', 'GET /readyz', 'GET /metrics',
@@ -71,10 +71,14 @@ t.test('the OpenAPI document at /docs/json is valid OpenAPI 3.1 and lists every 
   t.equal(doc.info.version, (await h.call('/api/hub', { role: 'viewer' }).then(r => r.body as { version: string })).version, 'the document carries the hub version')
   t.match(doc.components.securitySchemes.bearerToken, { type: 'http', scheme: 'bearer' }, 'bearer auth is declared')
   t.same(doc.security, [{ bearerToken: [] }], 'a token is required by default')
+  t.same(doc.servers?.map(x => x.url), ['/'], 'servers: the hub that served the document (relative, so it works behind a proxy)')
 
   const listed = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map(m => `${m.toUpperCase()} ${path}`)).sort()
   t.same(listed, [...EXPECTED_ROUTES].sort(), 'every route is listed, and nothing else')
   t.comment(`routes:\n${listed.join('\n')}`)
+  const operationIds = Object.values(doc.paths).flatMap(ops => Object.values(ops).map(op => op.operationId))
+  t.ok(operationIds.every(id => typeof id === 'string' && /^[a-z][A-Za-z]+$/.test(id)), 'every operation has an operationId (what client generators name their methods by)')
+  t.equal(new Set(operationIds).size, operationIds.length, 'no two operations share one')
 
   for (const [path, ops] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(ops)) {

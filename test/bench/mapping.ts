@@ -31,7 +31,7 @@ const RECORDS = 4000
 /** Each measurement runs at least this long, so timer resolution and JIT warm-up do not matter. */
 const MIN_SECONDS = 2
 
-interface Row { agency: string; records: number; mapValidatePerSec: number; validateOnlyPerSec: number; ratio: number }
+interface Row { agency: string; records: number; mapValidatePerSec: number; validateOnlyPerSec: number; ratio: number; interpretedPerSec?: number; generatedGain?: number }
 
 async function recordsOf (built: BuiltSample, mapping: CompiledMapping): Promise<Array<Record<string, unknown>>> {
   const out: Array<Record<string, unknown>> = []
@@ -54,7 +54,7 @@ async function rate (count: number, work: () => Promise<void> | void): Promise<n
   return (rounds * count) / ((performance.now() - started) / 1000)
 }
 
-async function measure (agency: string, mapping: CompiledMapping, raws: ReadonlyArray<Record<string, unknown>>): Promise<Row> {
+async function measure (agency: string, mapping: CompiledMapping, raws: ReadonlyArray<Record<string, unknown>>, reference?: CompiledMapping): Promise<Row> {
   const cases: CanonicalCase[] = []
   for (const raw of raws) {
     const result = resultOf(mapping, await mapping.mapAsync(raw))
@@ -66,8 +66,16 @@ async function measure (agency: string, mapping: CompiledMapping, raws: Readonly
     ? await rate(raws.length, async () => { for (const raw of raws) if (resultOf(mapping, await mapping.mapAsync(raw)).kind === 'valid') sink++ })
     : await rate(raws.length, () => { for (const raw of raws) if (resultOf(mapping, mapping.map(raw)).kind === 'valid') sink++ })
   const validateOnly = await rate(cases.length, () => { for (const c of cases) if (validateCase(c).ok) sink++ })
+  // The interpreted plan (the generated mapper's reference, src/mapping/codegen.ts), same run: what generating the code gains.
+  const interpreted = reference === undefined || reference.usesExpressions
+    ? undefined
+    : await rate(raws.length, () => { for (const raw of raws) if (resultOf(reference, reference.map(raw)).kind === 'valid') sink++ })
   if (sink === 0) throw new Error('nothing was valid')
-  return { agency, records: raws.length, mapValidatePerSec: Math.round(mapValidate), validateOnlyPerSec: Math.round(validateOnly), ratio: Math.round((mapValidate / validateOnly) * 1000) / 1000 }
+  const round3 = (n: number): number => Math.round(n * 1000) / 1000
+  return {
+    agency, records: raws.length, mapValidatePerSec: Math.round(mapValidate), validateOnlyPerSec: Math.round(validateOnly), ratio: round3(mapValidate / validateOnly),
+    ...(interpreted === undefined ? {} : { interpretedPerSec: Math.round(interpreted), generatedGain: round3(mapValidate / interpreted) }),
+  }
 }
 
 const agencies = [
@@ -84,7 +92,7 @@ for (const a of agencies) {
   const file = join(projectRoot, 'mappings', a.file)
   const mapping = compileMapping(readFileSync(file, 'utf8'), file)
   const raws = await recordsOf(a.build(RECORDS, true), mapping)
-  rows.push(await measure(a.agency, mapping, raws))
+  rows.push(await measure(a.agency, mapping, raws, compileMapping(readFileSync(file, 'utf8'), file, { interpreted: true })))
   if (a.file.startsWith('market')) {
     // The escape hatch: the same mapping with its facts summary computed by a JSONata expression.
     const text = readFileSync(file, 'utf8').replace('/factsSummary:                   { from: AQZY, text: [trim] }', '/factsSummary:                   { expr: "AQZY", text: [trim] }')
@@ -110,12 +118,12 @@ for (const a of agencies) {
 
 const machine = await machineInfo(TEST_REDIS_URL).catch(() => undefined)
 printTable(`Mapping + validation vs validation only, records/s on one core (${machine?.cores ?? '?'} cores, ${machine?.cpu ?? 'unknown CPU'})`, [
-  ['mapping', 'records', 'map + validate /s', 'validate only /s', 'ratio'],
-  ...rows.map(r => [r.agency, r.records, r.mapValidatePerSec, r.validateOnlyPerSec, r.ratio]),
+  ['mapping', 'records', 'map + validate /s', 'validate only /s', 'ratio', 'interpreted plan /s', 'generated ÷ interpreted'],
+  ...rows.map(r => [r.agency, r.records, r.mapValidatePerSec, r.validateOnlyPerSec, r.ratio, r.interpretedPerSec ?? '—', r.generatedGain ?? '—']),
 ])
 printTable('Expression guard cost (same run)', [
   ['expressions', 'guard off /s', 'guard on /s', 'cost'],
   ...guardCosts.map(g => [g.expressions, g.unguardedPerSec, g.guardedPerSec, `${(g.guardCost * 100).toFixed(1)} %`]),
 ])
-const file = writeResult('mapping', { machine, note: 'records/s on one core (single-threaded); ratio = (map + validate) / (validate only) on the same canonical records, same run; guardCost = 1 - guarded/unguarded', rows, guardCosts })
+const file = writeResult('mapping', { machine, note: 'records/s on one core (single-threaded); ratio = (map + validate) / (validate only) on the same canonical records, same run; generatedGain = (map + validate with the generated mapper) / (the same with the interpreted plan), same run; guardCost = 1 - guarded/unguarded', rows, guardCosts })
 process.stdout.write(`\nwrote ${file}\n`)

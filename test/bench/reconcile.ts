@@ -127,7 +127,7 @@ async function measure (mode: Mode): Promise<Measured> {
   const target = httpBatchTarget.create({ kind: 'http-batch', baseUrl: platformUrl, path: '/api/v1/cases/batch', token: TOKEN, timeoutMs: 120_000, connections: 2, listPath: '/api/v1/cases', listPageSize: PLATFORM_PAGE, digests: true }, { logger, name: 'platform', input: () => { throw new Error('unused') } })
   const queue = new Queue(pushQueueName('platform'), { connection: redis, prefix: queuePrefix(prefix) })
   const alarms = new AlarmService({ redis, keyPrefix: prefix, config: { webhooks: [], delivery: { attempts: 1, backoffMs: 1000 }, severity: {} }, hub: { name: 'bench', locale: 'en' }, logger, deliver: false })
-  const config: ReconcileConfig = { enabled: true, schedule: '0 0 0 1 1 *', minAgeSeconds: 0, lagLimitSeconds: 3600, entryDeadlineDays: 7, autoRepair: false, unreachableAfterSeconds: 900, silentAfterSeconds: 86400, agencyCode: DEMO_AGENCY_CODE }
+  const config: ReconcileConfig = { enabled: true, schedule: '0 0 0 1 1 *', minAgeSeconds: 0, lagLimitSeconds: 3600, entryDeadlineDays: 7, lateEntryWindowSeconds: 86400, autoRepair: false, unreachableAfterSeconds: 900, silentAfterSeconds: 86400, agencyCode: DEMO_AGENCY_CODE }
   // Ledger ⇄ platform: a source that offers no full listing; three-way: the agency simulator, listed in full.
   const source: SourceAdapter = mode === 'three-way' ? agencySource(agencyUrl, SOURCE_PAGE) : { kind: 'none', pull: async function * () {}, close: async () => {} }
   const mapping = await loadMapping(DEMO_MAPPING)

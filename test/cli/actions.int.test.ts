@@ -109,6 +109,10 @@ t.test('casebridge hash-token prints the SHA-256 of the token on standard input,
   const empty = await runCli(['hash-token'], { stdin: '\n', env: { CASEBRIDGE_LOCALE: 'en' } })
   t.equal(empty.code, 2)
   t.match(empty.stderr, 'no token on standard input')
+  const mistyped = await runCli(['hash-token', '--jsno'], { stdin: `${token}\n`, env: { CASEBRIDGE_LOCALE: 'en' } })
+  t.equal(mistyped.code, 2, 'a mistyped option is refused, not ignored')
+  t.match(mistyped.stderr, /--jsno.*--json/s, 'it names the option and the nearest one')
+  t.equal(mistyped.stdout, '', 'and nothing is hashed')
 })
 
 t.test('check-config accepts the demo config with a token hash and refuses a token pasted in clear, in the config\'s language or the one asked for', async t => {

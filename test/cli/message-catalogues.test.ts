@@ -3,6 +3,7 @@ import { MESSAGES_EN } from '../../src/i18n/messages-en.js'
 import { MESSAGES_ZH_CN } from '../../src/i18n/messages-zh-CN.js'
 import { alarmText, catalogue, describeProblem, negotiateLocale, placeholdersOf, problemReason, translator, type MessageKey } from '../../src/i18n/translate.js'
 import { ALARM_KINDS } from '../../src/alarms/alarm-kinds.js'
+import { latinSentences } from '../helpers/latin-sentences.js'
 
 const CJK = /[\u4e00-\u9fff]/
 
@@ -60,4 +61,20 @@ t.test('Accept-Language picks a language we have, else the hub\'s', async t => {
   t.equal(negotiateLocale('zh-CN,zh;q=0.9', 'en'), 'zh-CN')
   t.equal(negotiateLocale('fr-FR', 'zh-CN'), 'zh-CN')
   t.equal(negotiateLocale(undefined, 'en'), 'en')
+})
+
+t.test('a "Latin sentence" is two or more English words outside code: the examples of issue 21 are caught, identifiers are not', async t => {
+  t.same(latinSentences('说明：the source offers no full listing'), ['the source offers no full listing'])
+  t.same(latinSentences('未找到（404）：no agency "nosuch"'), ['no agency'])
+  t.same(latinSentences('缺少必填项：a value is required, but the source field is missing or empty'), ['value is required, but the source field is missing or empty'])
+  t.same(latinSentences('name the agency with --agency; this hub has: a, b'), ['name the agency with', 'this hub has'])
+  for (const fine of ['迟录 (late_entry)', '恢复：casebridge resume --agency market-regulation-peixian', '/parties/0/idNumber：格式不符合要求 [format:cn-resident-id]',
+    '请设置 reconcile.agencyCode', '--lang zh-CN|en', '{agency} 的 HTTP 源', '参见 casebridge help mapping', 'mapping test 需要一个映射文件', '令牌 `demo-admin-token`', '<mapping.yaml> <sample-file>', '按 Ctrl-D', '12 秒', 'GET /api/agencies/nosuch/completeness']) {
+    t.same(latinSentences(fine), [], `not a sentence: ${fine}`)
+  }
+})
+
+t.test('every zh-CN text of the catalogue is Chinese: no Latin sentence in any of them', async t => {
+  const offenders = Object.entries(MESSAGES_ZH_CN).flatMap(([key, text]) => latinSentences(text).map(s => `${key}: "${s}"`))
+  t.same(offenders, [], 'no zh-CN message holds an English sentence')
 })

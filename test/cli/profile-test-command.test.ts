@@ -4,8 +4,9 @@ import { join } from 'node:path'
 import { runCli } from '../helpers/run-cli.js'
 import { tempDir } from '../helpers/temp-files.js'
 import { sampleCase } from '../helpers/sample-case.js'
+import { latinSentences } from '../helpers/latin-sentences.js'
 
-t.test('casebridge profile test prints the platform records, names what held cases lack, and exits 1 when one is held', async t => {
+t.test('casebridge profile test prints the platform records, names what held cases lack (in the operator\'s language), and exits 1 when one is held', async t => {
   const { dir } = tempDir(t)
   const good = sampleCase()
   const held = sampleCase({ caseNumber: 'B-2' })
@@ -17,8 +18,12 @@ t.test('casebridge profile test prints the platform records, names what held cas
   t.match(stdout, '"AJBH": "沛市监罚〔2024〕12号"')
   t.match(stdout, '"FKJE": 435')
   t.notOk(stdout.includes('11010519491231002X'), 'ID numbers are masked')
-  t.match(stdout, /B-2: HELD\n\s+GXSJ ← \/sourceUpdatedAt/)
-  t.match(stdout.trimEnd().split('\n').at(-1), '1 sendable, 1 held, 0 invalid')
+  t.match(stdout, /B-2：扣留\n\s+GXSJ ← \/sourceUpdatedAt\n\s+目标平台要求以上字段/, 'zh-CN by default')
+  t.match(stdout.trimEnd().split('\n').at(-1), '1 件可推送，1 件扣留，0 件无效')
+  t.same(latinSentences(stdout.replace(/^ {4}\s*[{}"\]].*$/gm, '')), [], 'no English sentence around the platform records (the records are the platform\'s data)')
+  const english = await runCli(['profile', 'test', 'mappings/profiles/province.yaml', file, '--lang', 'en'])
+  t.match(english.stdout, /B-2: HELD\n\s+GXSJ ← \/sourceUpdatedAt\n\s+\S+: the platform requires GXSJ/, '--lang en: the profile\'s own reason')
+  t.match(english.stdout.trimEnd().split('\n').at(-1), '1 sendable, 1 held, 0 invalid')
   writeFileSync(file, JSON.stringify(good))
   const one = await runCli(['profile', 'test', 'mappings/profiles/province.yaml', file, '--json'])
   t.equal(one.code, 0, 'exit 0 when every case can be sent')

@@ -54,5 +54,5 @@ t.test('the CLI says in the operator\'s language what went wrong, and exits 1', 
   t.match(down.stderr, `cannot reach the hub at http://127.0.0.1:${closed} (ECONNREFUSED)`)
   const usage = await runCli(['quarantine', 'discard', '--agency', AGENCY, '--url', h.hub.adminUrl, '--token', TOKENS.admin])
   t.equal(usage.code, 2, 'a usage mistake exits 2')
-  t.match(usage.stderr, 'needs record keys, or --all')
+  t.match(usage.stderr, 'quarantine discard 需要记录键，或 --all', 'said in the default language, zh-CN')
 })

@@ -44,3 +44,22 @@ t.test('the progress line shows a bar when the total is known, always count and 
   live.finish(250)
   t.match(written.at(-1), /back-fill 250 · 250\/s\n$/, 'the final line stays')
 })
+
+t.test('a flexible column takes what the terminal width leaves, and is whole when there is no terminal', async t => {
+  const reason = '/dates/decided：无法识别的日期 (源字段 cfjdrq)，该列应为毫秒而非秒的时间戳'
+  const columns = [
+    { header: 'Record', value: (r: { key: string; reason: string }) => r.key },
+    { header: 'Reason', value: (r: { key: string; reason: string }) => r.reason, flex: true },
+    { header: 'When', value: () => '2024-11-01 09:30:00 +08:00' },
+  ]
+  const rows = [{ key: 'A-1', reason }]
+  const whole = renderTable(columns, rows)
+  t.match(whole, reason, 'no width (a pipe): the reason is whole, however long')
+  const narrow = renderTable(columns, rows, 60)
+  for (const line of narrow.split('\n')) t.ok(displayWidth(line) <= 60, `fits 60 columns: ${line}`)
+  t.match(narrow, /…/, 'the reason is cut to fit, with an ellipsis')
+  const wide = renderTable(columns, rows, 200)
+  t.match(wide, reason, 'a wide terminal shows it whole')
+  const tiny = renderTable(columns, rows, 20)
+  t.match(tiny.split('\n')[2], /A-1\s+\S{1,15}…/, 'a terminal too narrow still shows the start of the reason')
+})

@@ -2,17 +2,7 @@ import t from 'tap'
 import { AGENCY, startOperatorHub, type OperatorHub } from '../helpers/operator-hub.js'
 import { waitFor } from '../helpers/wait-for.js'
 import type { AgencyStatus } from '../../src/admin/agency-status.js'
-
-/** The value of one sample of a Prometheus text scrape, or undefined. */
-function sample (text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line)
-    if (m?.[1] !== name) continue
-    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map(x => [x[1], x[2]]))
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3])
-  }
-  return undefined
-}
+import { sample } from '../helpers/prometheus-text.js'
 
 const scrape = async (h: OperatorHub): Promise<string> => String((await h.call('/metrics')).body)
 const status = async (h: OperatorHub): Promise<AgencyStatus> => (await h.call(`/api/agencies/${AGENCY}`, { role: 'viewer' })).body as AgencyStatus

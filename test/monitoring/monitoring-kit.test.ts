@@ -104,3 +104,44 @@ t.test('the Grafana dashboard has what an import needs, the datasource as a dash
   const check = await promtool(['check', 'rules', file])
   t.equal(check.code, 0, `every dashboard query parses: ${check.stdout.trim()} ${check.stderr.trim()}`)
 })
+
+interface StatPanel { title: string; type: string; targets: { expr: string }[]; fieldConfig: { defaults: { thresholds?: { steps: { color: string; value: number | null }[] } } } }
+
+t.test('the dashboard shows 0 open alarms on a healthy hub, no NaN latency for a file drop, and a not-ready hub in red', async t => {
+  const dash = JSON.parse(readFileSync(join(KIT, 'grafana-dashboard.json'), 'utf8')) as { panels: StatPanel[] }
+  const panel = (title: string): StatPanel => {
+    const p = dash.panels.find(x => x.title === title)
+    if (p === undefined) throw new Error(`no panel "${title}"`)
+    return p
+  }
+  const query = (title: string, i = 0): string => panel(title).targets[i]!.expr.replaceAll('$agency', '.*')
+
+  for (const p of dash.panels.filter(x => x.type === 'stat')) t.ok((p.fieldConfig.defaults.thresholds?.steps.length ?? 0) >= 2, `${p.title}: has thresholds`)
+  const ready = panel('Hub ready').fieldConfig.defaults.thresholds?.steps ?? []
+  t.same([ready[0]?.color, ready.find(s => s.value === 1)?.color], ['red', 'green'], 'hub ready: red below 1, green at 1')
+
+  // A healthy hub as it scrapes now: every alarm series at 0; a file-drop agency that has
+  // delivered nothing in the window (its latency buckets do not move) beside one that has.
+  const input = [
+    { series: 'casebridge_alarms_open{agency="dir-drop-agency",kind="late_entry",state="open",instance="hub-1:4000"}', values: '0x20' },
+    { series: 'casebridge_alarms_open{agency="dir-drop-agency",kind="late_entry",state="acknowledged",instance="hub-1:4000"}', values: '1x20' },
+    ...['1', '+Inf'].flatMap(le => [
+      { series: `casebridge_end_to_end_latency_seconds_bucket{agency="dir-drop-agency",le="${le}",instance="hub-1:4000"}`, values: '5x20' },
+      { series: `casebridge_end_to_end_latency_seconds_bucket{agency="http-agency",le="${le}",instance="hub-1:4000"}`, values: '0+10x20' },
+    ]),
+  ]
+  const tests = {
+    tests: [{
+      interval: '1m',
+      input_series: input,
+      promql_expr_test: [
+        { expr: query('Open alarms'), eval_time: '10m', exp_samples: [{ labels: '{}', value: 0 }] },
+        { expr: query('End-to-end latency (first seen → acknowledged)', 0), eval_time: '20m', exp_samples: [{ labels: '{agency="http-agency"}', value: 0.5 }] },
+        { expr: query('End-to-end latency (first seen → acknowledged)', 1), eval_time: '20m', exp_samples: [{ labels: '{agency="http-agency"}', value: 0.95 }] },
+      ],
+    }],
+  }
+  const files = tempDir(t)
+  const result = await promtool(['test', 'rules', files.write('dashboard.test.yaml', JSON.stringify(tests))])
+  t.equal(result.code, 0, `open alarms read 0 (not "No data", acknowledged ones not counted); the file drop has no latency series, not NaN:\n${result.stdout}\n${result.stderr}`)
+})

@@ -33,9 +33,11 @@ t.test('casebridge reconcile --config runs the reconciliation from the config fi
 
   const text = await cli(['reconcile', '--config', file, '--agency', AGENCY], world.env)
   t.equal(text.code, 0, 'exit 0 with findings: it ran')
-  t.match(text.stdout, /missing_in_target\s+17/, 'a readable line per kind found')
+  t.match(text.stdout, /\(missing_in_target\)\s+17/, 'a readable line per kind found: its title, its code beside it, the count')
+  t.match(text.stdout, /256 bucket\(s\) compared by digest: \d+ equal, holding \d+ case\(s\) on the platform; \d+ bucket\(s\) listed case by case/, 'and what was compared, and how')
 
   const unknown = await cli(['reconcile', '--config', file, '--agency', 'no-such-agency'], world.env)
   t.equal(unknown.code, 2, 'an unknown agency is a usage error')
   t.match(unknown.stderr, /market-regulation-peixian/, 'naming the agencies configured')
+  t.match(unknown.stderr, /no agency "no-such-agency" in .*; configured: market-regulation-peixian/, 'in the config\'s language (this one says en)')
 })

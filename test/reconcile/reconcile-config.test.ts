@@ -27,7 +27,7 @@ t.test('reconciliation and alarm settings have defaults from the schema', async 
   const file = tempDir(t).write('hub.yaml', hubYaml(''))
   const config = await loadConfig(file, builtInRegistry(), ENV)
   const r = reconcileConfig(config.agencies[0]!)
-  t.same({ ...r }, { enabled: true, schedule: '0 */15 * * * *', minAgeSeconds: 600, lagLimitSeconds: 3600, entryDeadlineDays: 7, autoRepair: false, unreachableAfterSeconds: 900, silentAfterSeconds: 86400 })
+  t.same({ ...r }, { enabled: true, schedule: '0 */15 * * * *', minAgeSeconds: 600, lagLimitSeconds: 3600, entryDeadlineDays: 7, lateEntryWindowSeconds: 86400, autoRepair: false, unreachableAfterSeconds: 300, silentAfterSeconds: 86400 })
   const a = alarmsConfig(config)
   t.same(a.webhooks, [], 'no webhooks unless configured')
   t.same(a.severity.missing_in_target, { warning: 1, critical: 10 }, 'per-kind severity thresholds')

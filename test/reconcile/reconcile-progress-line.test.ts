@@ -25,19 +25,21 @@ t.test('the progress line names the phase in the chosen language and shows the c
   t.same(pipe, [], 'nothing is drawn off a terminal')
 })
 
-t.test('the result is worded in the chosen language, naming each kind found by its name and title', async t => {
+t.test('the result is worded in the chosen language, naming each kind found by its title (its code beside it) and saying what was compared and how', async t => {
   const findings = Object.fromEntries(FINDING_KINDS.map(k => [k, { count: 0, samples: [] as string[] }])) as unknown as ReconcileResult['findings']
   const result = {
-    runId: 'r1', agencyId: 'a1', startedAt: '', finishedAt: '', durationMs: 2500, trigger: 'on-demand', source: 'listed', target: 'digests', notes: [],
+    runId: 'r1', agencyId: 'a1', startedAt: '', finishedAt: '', durationMs: 2500, trigger: 'on-demand', source: 'listed', target: 'digests', notes: [], noteCodes: [],
     counts: { sourceRecords: 160, sourceValid: 160, ledger: 160, target: 150, compared: 25, tooYoung: 2 },
+    digest: { requests: 2, bucketsCompared: 272, bucketsEqual: 269, bucketsListed: 3, deepestDepth: 3, leavesListed: 48, casesListed: 25 },
     findings: { ...findings, missing_in_target: { count: 7, samples: ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7'] } },
     repair: { enqueued: 6, byKind: { missing_in_target: 6 }, notRepaired: 1, notes: [] },
   } as ReconcileResult
   const zh = reconcileReport(translator('zh-CN'), 'a1', result)
   t.same(zh, [
-    'a1：对账完成，用时 2.5 秒（源记录 160 条，比对案件 25 件）',
+    'a1：对账完成，用时 2.5 秒（源记录 160 条）',
     '  源系统：已全量列出；平台：按分桶摘要比对；2 件案件变更过新，暂不判断',
-    '  missing_in_target              7  平台缺少案件: C1, C2, C3, C4, C5 …',
+    '  按摘要比对了 272 个分桶：269 个一致，其中平台上有 125 件案件；3 个分桶逐案列出：25 件案件；逐案比对了 25 件案件',
+    '  平台缺少案件 (missing_in_target)                   7  C1, C2, C3, C4, C5 …',
     '  已重新推送 6 件案件进行修复',
     '  1 件可修复的案件未能重新推送',
   ])
@@ -49,4 +51,10 @@ t.test('the result is worded in the chosen language, naming each kind found by i
   t.equal(nothing.at(-1), '  未做比对：源系统与平台均无法读取，仅检查了台账（滞留变更、迟录）')
   const noSource = reconcileReport(translator('en'), 'a1', { ...result, findings, repair: undefined, source: 'not-listed' } as unknown as ReconcileResult)
   t.match(noSource.at(-1), /^ {2}no findings: ledger and platform agree \(the source was not listed/)
+  const allEqual = reconcileReport(translator('en'), 'a1', { ...result, findings, repair: undefined, counts: { ...result.counts, compared: 0, target: 12_000 }, digest: { requests: 1, bucketsCompared: 256, bucketsEqual: 256, bucketsListed: 0, deepestDepth: 2, leavesListed: 0, casesListed: 0 } } as unknown as ReconcileResult)
+  t.equal(allEqual[2], '  256 bucket(s) compared by digest: 256 equal, holding 12000 case(s) on the platform; no bucket needed listing; 0 case(s) compared one by one', 'a run that compared everything by digest says so, not only "0 cases compared"')
+  const listed = reconcileReport(translator('en'), 'a1', { ...result, findings, repair: undefined, target: 'full-listing', digest: undefined } as unknown as ReconcileResult)
+  t.equal(listed[2], '  25 case(s) compared one by one', 'a full listing compares case by case')
+  const noted = reconcileReport(translator('zh-CN'), 'a1', { ...result, findings, repair: undefined, target: 'not-compared', digest: undefined, notes: ['the platform was not compared: the agency code is unknown'], noteCodes: ['agency-code-unknown'] } as unknown as ReconcileResult)
+  t.match(noted, ['a1：对账完成，用时 2.5 秒（源记录 160 条）', String, String, '  说明：平台未比对：机构代码未知（源端没有有效案件，也尚未推送过案件）；请设置 reconcile.agencyCode'], 'a note is worded from its code in the reader\'s language')
 })

@@ -35,12 +35,13 @@ export function agencyQueue (deps: AdminDeps, agency: AdminAgency): Queue<PushJo
 export function registerAgencyRoutes (app: FastifyInstance, deps: AdminDeps): void {
   app.get('/api/hub', {
     config: { access: 'viewer' },
-    schema: withErrors({ tags: ['agencies'], summary: 'The hub: name, language of operator texts, version', response: { 200: hubSchema } }),
+    schema: withErrors({ operationId: 'getHub', tags: ['agencies'], summary: 'The hub: name, language of operator texts, version', response: { 200: hubSchema } }),
   }, async () => ({ name: deps.hub.name, locale: deps.hub.locale, version: deps.hub.version, startedAt: deps.hub.startedAt, agencies: deps.agencies.length }))
 
   app.get('/api/agencies', {
     config: { access: 'viewer' },
     schema: withErrors({
+      operationId: 'listAgencies',
       tags: ['agencies'], summary: 'Every agency with last pull, lag, counts, open alarms, and why it is not well: readiness, the pull side and the push side, each with its last error and since when',
       response: { 200: { type: 'object', required: ['generatedAt', 'agencies'], properties: { generatedAt: { type: 'string' }, agencies: { type: 'array', items: agencyStatusSchema } } } },
     }),
@@ -51,7 +52,7 @@ export function registerAgencyRoutes (app: FastifyInstance, deps: AdminDeps): vo
 
   app.get<{ Params: { id: string } }>('/api/agencies/:id', {
     config: { access: 'viewer' },
-    schema: withErrors({ tags: ['agencies'], summary: 'One agency\'s status', params: agencyIdParams, response: { 200: agencyStatusSchema } }),
+    schema: withErrors({ operationId: 'getAgency', tags: ['agencies'], summary: 'One agency\'s status', params: agencyIdParams, response: { 200: agencyStatusSchema } }),
   }, async (req, reply) => {
     const agency = await findAgency(deps, req.params.id, reply)
     if (agency === undefined) return reply
@@ -61,6 +62,7 @@ export function registerAgencyRoutes (app: FastifyInstance, deps: AdminDeps): vo
   app.post<{ Params: { id: string } }>('/api/agencies/:id/sync', {
     config: { access: 'operator', audit: 'agency.sync' },
     schema: withErrors({
+      operationId: 'syncAgency',
       tags: ['agencies'], summary: 'Pull this agency now (answers at once; follow progress on GET /api/agencies/:id)',
       params: agencyIdParams,
       body: { type: ['object', 'null'], additionalProperties: false, properties: {}, description: 'Nothing to send; an empty object or no body.' },

@@ -50,6 +50,7 @@ export function registerAlarmRoutes (app: FastifyInstance, deps: AdminDeps): voi
   app.get<{ Querystring: { agency?: string; state: AlarmState | 'active' | 'all' } }>('/api/alarms', {
     config: { access: 'viewer' },
     schema: withErrors({
+      operationId: 'listAlarms',
       tags: ['alarms'], summary: 'Alarms, one per agency and kind (default: open and acknowledged)',
       querystring: {
         type: 'object', additionalProperties: false,
@@ -69,6 +70,7 @@ export function registerAlarmRoutes (app: FastifyInstance, deps: AdminDeps): voi
   app.post<{ Params: { agency: string; kind: AlarmKind }; Body: { note?: string } | null }>('/api/alarms/:agency/:kind/ack', {
     config: { access: 'operator', audit: 'alarm.acknowledge' },
     schema: withErrors({
+      operationId: 'acknowledgeAlarm',
       tags: ['alarms'], summary: 'Acknowledge an open alarm (it resolves by itself once reconciliation finds the kind clean)',
       params: { type: 'object', required: ['agency', 'kind'], additionalProperties: false, properties: { agency: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }, kind: { enum: [...ALARM_KINDS] } } },
       body: { type: ['object', 'null'], additionalProperties: false, properties: { note: { type: 'string', maxLength: 500, description: 'Why, or what is being done; kept with the alarm.' } } },

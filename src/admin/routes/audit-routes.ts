@@ -8,6 +8,7 @@ export function registerAuditRoutes (app: FastifyInstance, deps: AdminDeps): voi
   app.get<{ Querystring: { limit: number; stream: AuditStream } }>('/api/audit', {
     config: { access: 'admin' },
     schema: withErrors({
+      operationId: 'listAudit',
       tags: ['audit'], summary: 'Recent mutating calls (who, what, when, result), or the requests refused before authentication',
       querystring: {
         type: 'object', additionalProperties: false,

@@ -21,6 +21,7 @@ export function registerCompletenessRoute (app: FastifyInstance, deps: AdminDeps
   app.get<{ Params: { id: string } }>('/api/agencies/:id/completeness', {
     config: { access: 'viewer' },
     schema: withErrors({
+      operationId: 'getAgencyCompleteness',
       tags: ['agencies'], summary: 'Completeness (信息不全) per expected field: the share of the agency\'s cases with a value, missing in records or by design',
       params: agencyIdParams,
       response: { 200: { type: 'object', required: ['agency', 'cases', 'fields'], properties: { agency: { type: 'string' }, cases: { type: 'integer', description: "the agency's cases (newest versions the hub delivers)" }, fields: { type: 'array', items: fieldSchema } } } },

@@ -10,6 +10,7 @@ export function registerDeadLetterRoutes (app: FastifyInstance, deps: AdminDeps)
   app.get<{ Params: { id: string }; Querystring: { limit: number; offset: number } }>('/api/agencies/:id/dead-letters', {
     config: { access: 'viewer' },
     schema: withErrors({
+      operationId: 'listDeadLetters',
       tags: ['dead letters'], summary: 'Cases the platform refused or that exhausted their attempts (oldest first)',
       params: agencyIdParams, querystring: pageQuery,
       response: { 200: { type: 'object', required: ['agency', 'count', 'entries'], properties: { agency: { type: 'string' }, count: { type: 'integer' }, entries: { type: 'array', items: deadLetterSchema } } } },
@@ -25,6 +26,7 @@ export function registerDeadLetterRoutes (app: FastifyInstance, deps: AdminDeps)
   app.post<{ Params: { id: string }; Body: { keys?: string[] } }>('/api/agencies/:id/dead-letters/retry', {
     config: { access: 'operator', audit: 'dead-letters.retry' },
     schema: withErrors({
+      operationId: 'retryDeadLetters',
       tags: ['dead letters'], summary: 'Queue dead-lettered cases for delivery again',
       params: agencyIdParams, body: keysBody('Case numbers to deliver again'),
       response: {
@@ -51,6 +53,7 @@ export function registerDeadLetterRoutes (app: FastifyInstance, deps: AdminDeps)
   app.post<{ Params: { id: string }; Body: { keys: string[] } }>('/api/agencies/:id/dead-letters/discard', {
     config: { access: 'admin', audit: 'dead-letters.discard' },
     schema: withErrors({
+      operationId: 'discardDeadLetters',
       tags: ['dead letters'], summary: 'Drop dead letters for good (the cases will not be delivered unless they change again)',
       params: agencyIdParams, body: { ...keysBody('Case numbers to discard'), required: ['keys'] },
       response: { 200: { type: 'object', required: ['agency', 'discarded'], properties: { agency: { type: 'string' }, discarded: { type: 'integer' } } } },

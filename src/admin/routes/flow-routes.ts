@@ -16,7 +16,7 @@ export function registerFlowRoutes (app: FastifyInstance, deps: AdminDeps): void
 
   app.post<{ Params: { id: string } }>('/api/agencies/:id/pause', {
     config: { access: 'operator', audit: 'agency.pause' },
-    schema: withErrors({ tags: ['agencies'], summary: 'Pause an agency: no pulls; its queued pushes wait (on every hub process) until resumed', params: agencyIdParams, body: emptyBody, response: { 200: pausedReply } }),
+    schema: withErrors({ operationId: 'pauseAgency', tags: ['agencies'], summary: 'Pause an agency: no pulls; its queued pushes wait (on every hub process) until resumed', params: agencyIdParams, body: emptyBody, response: { 200: pausedReply } }),
   }, async (req, reply) => {
     const agency = await findAgency(deps, req.params.id, reply)
     if (agency === undefined) return reply
@@ -27,7 +27,7 @@ export function registerFlowRoutes (app: FastifyInstance, deps: AdminDeps): void
 
   app.post<{ Params: { id: string } }>('/api/agencies/:id/resume', {
     config: { access: 'operator', audit: 'agency.resume' },
-    schema: withErrors({ tags: ['agencies'], summary: 'Resume a paused agency: pulls and pushes go on', params: agencyIdParams, body: emptyBody, response: { 200: pausedReply } }),
+    schema: withErrors({ operationId: 'resumeAgency', tags: ['agencies'], summary: 'Resume a paused agency: pulls and pushes go on', params: agencyIdParams, body: emptyBody, response: { 200: pausedReply } }),
   }, async (req, reply) => {
     const agency = await findAgency(deps, req.params.id, reply)
     if (agency === undefined) return reply
@@ -39,6 +39,7 @@ export function registerFlowRoutes (app: FastifyInstance, deps: AdminDeps): void
   app.post<{ Params: { id: string } }>('/api/agencies/:id/retries/clear', {
     config: { access: 'operator', audit: 'agency.clear-retries' },
     schema: withErrors({
+      operationId: 'clearRetries',
       tags: ['agencies'], summary: 'Take the agency\'s retrying push jobs out of the queue; their cases become dead letters (retry them once the cause is fixed)',
       params: agencyIdParams, body: emptyBody,
       response: {

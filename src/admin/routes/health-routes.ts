@@ -19,6 +19,7 @@ export function registerHealthRoutes (app: FastifyInstance, deps: AdminDeps): vo
   app.get('/healthz', {
     config: { access: 'open' },
     schema: {
+      operationId: 'getHealth',
       tags: ['probes'], summary: 'The process is up', security: [],
       response: { 200: { type: 'object', required: ['status'], properties: { status: { const: 'ok' } } } },
     },
@@ -27,6 +28,7 @@ export function registerHealthRoutes (app: FastifyInstance, deps: AdminDeps): vo
   app.get('/readyz', {
     config: { access: 'open' },
     schema: {
+      operationId: 'getReadiness',
       tags: ['probes'], summary: 'Redis writable, config loaded with a good mapping per enabled agency, every target answering a probe', security: [],
       response: { 200: readinessSchema, 503: readinessSchema },
     },

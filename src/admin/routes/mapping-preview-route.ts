@@ -20,6 +20,7 @@ export function registerMappingPreviewRoute (app: FastifyInstance, deps: AdminDe
   app.post<{ Body: PreviewBody }>('/api/mappings/preview', {
     config: { access: 'viewer' },
     schema: withErrors({
+      operationId: 'previewMapping',
       tags: ['mappings'], summary: 'Map and validate a posted sample with an agency\'s mapping (or a posted mapping text); nothing is stored',
       body: {
         type: 'object', additionalProperties: false, required: ['agency', 'fileName', 'sample'],

@@ -7,6 +7,7 @@ export function registerMetricsRoute (app: FastifyInstance, deps: AdminDeps): vo
   app.get('/metrics', {
     config: { access: 'metrics' },
     schema: withErrors({
+      operationId: 'getMetrics',
       tags: ['probes'], summary: 'Prometheus metrics (text exposition format)',
       produces: ['text/plain'],
       ...(deps.admin.metrics.requireToken === true ? {} : { security: [] }),

@@ -22,12 +22,15 @@ export function registerQuarantineRoutes (app: FastifyInstance, deps: AdminDeps)
     problems: e.problems.map(p => ({ ...p, reason: describeProblem(t, p) })),
     mappingVersion: e.mappingVersion,
     quarantinedAt: e.quarantinedAt,
+    ...(e.origin === undefined ? {} : { origin: e.origin }),
+    ...(e.position === undefined ? {} : { position: e.position }),
     raw: e.raw,
   })
 
   app.get<{ Params: { id: string }; Querystring: { limit: number; offset: number } }>('/api/agencies/:id/quarantine', {
     config: { access: 'viewer' },
     schema: withErrors({
+      operationId: 'listQuarantine',
       tags: ['quarantine'], summary: 'Records of an agency held in quarantine, with the reason per field (oldest first)',
       params: agencyIdParams, querystring: pageQuery,
       response: { 200: { type: 'object', required: ['agency', 'count', 'entries'], properties: { agency: { type: 'string' }, count: { type: 'integer', description: 'All entries, not only this page.' }, entries: { type: 'array', items: quarantineEntrySchema } } } },
@@ -46,6 +49,7 @@ export function registerQuarantineRoutes (app: FastifyInstance, deps: AdminDeps)
     app.post<{ Params: { id: string }; Body: Record<string, never> | null }>('/api/agencies/:id/quarantine/retry', {
       config: { access: 'operator', audit: 'quarantine.retry' },
       schema: withErrors({
+      operationId: 'retryQuarantine',
         tags: ['quarantine'], summary: 'Re-process the quarantined records with the mapping in use (after it was fixed); the valid ones are delivered',
         params: agencyIdParams,
         body: { type: ['object', 'null'], additionalProperties: false, properties: {}, description: 'Nothing to send.' },
@@ -78,6 +82,7 @@ export function registerQuarantineRoutes (app: FastifyInstance, deps: AdminDeps)
   app.post<{ Params: { id: string }; Body: { keys: string[] } }>('/api/agencies/:id/quarantine/discard', {
     config: { access: 'admin', audit: 'quarantine.discard' },
     schema: withErrors({
+      operationId: 'discardQuarantine',
       tags: ['quarantine'], summary: 'Drop quarantined records for good (they will not be delivered unless the source changes them again)',
       params: agencyIdParams, body: { ...keysBody('Record keys to discard'), required: ['keys'] },
       response: { 200: { type: 'object', required: ['agency', 'discarded'], properties: { agency: { type: 'string' }, discarded: { type: 'integer' } } } },

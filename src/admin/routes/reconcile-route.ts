@@ -32,7 +32,7 @@ export function registerReconcileRoute (app: FastifyInstance, deps: AdminDeps): 
   if (reconcileNow === undefined) return
   app.get<{ Params: { id: string } }>('/api/agencies/:id/reconcile/progress', {
     config: { access: 'viewer' },
-    schema: withErrors({ tags: ['agencies'], summary: 'How far the running reconciliation of this agency is (phase, records done)', params: agencyIdParams, response: { 200: progressSchema } }),
+    schema: withErrors({ operationId: 'getReconcileProgress', tags: ['agencies'], summary: 'How far the running reconciliation of this agency is (phase, records done)', params: agencyIdParams, response: { 200: progressSchema } }),
   }, async (req, reply) => {
     const agency = await findAgency(deps, req.params.id, reply)
     if (agency === undefined) return reply
@@ -43,6 +43,7 @@ export function registerReconcileRoute (app: FastifyInstance, deps: AdminDeps): 
   app.post<{ Params: { id: string }; Body: { repair?: boolean; fullListing?: boolean } | null }>('/api/agencies/:id/reconcile', {
     config: { access: 'operator', audit: 'agency.reconcile' },
     schema: withErrors({
+      operationId: 'reconcileAgency',
       tags: ['agencies'], summary: 'Reconcile source ⇄ ledger ⇄ platform for this agency now; optionally repair',
       params: agencyIdParams,
       body: {
