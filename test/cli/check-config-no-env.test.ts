@@ -72,6 +72,14 @@ t.test('a secret from an unset variable is not judged: a webhook secret is not "
   t.same((JSON.parse(run.stdout) as Valid).missingEnv.map(m => m.path).sort(), ['admin.tokens[0].sha256', 'alarms.webhooks[0].secret'])
 })
 
+t.test('--no-env tolerates only a variable that is not set at all: a NAME_FILE that cannot be read is still refused', async t => {
+  const files = tempDir(t)
+  const file = configWith(files, 'file-secret.yaml', { host: '127.0.0.1' })
+  const run = await check([file, '--no-env', '--json', '--lang', 'en'], { NO_ENV_TEST_PLATFORM_TOKEN: '', NO_ENV_TEST_PLATFORM_TOKEN_FILE: join(files.dir, 'no-such-secret') })
+  t.equal(run.code, 2, 'invalid')
+  t.match((JSON.parse(run.stdout) as { error: { problems: string[] } }).error.problems.join('\n'), 'NO_ENV_TEST_PLATFORM_TOKEN_FILE names', 'naming the file variable')
+})
+
 t.test('a SQL source whose password is not in the environment is listed unchecked, naming the variable', async t => {
   const files = tempDir(t)
   const file = configWith(files, 'sql.yaml', { host: '127.0.0.1' }, {
