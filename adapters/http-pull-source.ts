@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici'
 import type { SourceAdapter } from '../src/index.js'
-import type { RawRecord, SourceCursor, SourcePage, UnreadableItem } from '../src/contracts/source-adapter.js'
+import type { RawRecord, SourceBacklog, SourceCursor, SourcePage, UnreadableItem } from '../src/contracts/source-adapter.js'
 import type { HttpPullSourceConfig } from '../src/generated/defaulted/adapters/http-pull.js'
 import type { Resolved } from '../src/config/env-refs.js'
 import { RemoteRefusedError } from '../src/errors.js'
@@ -23,6 +23,12 @@ interface PullPosition { since: string | null; token: string | null; hold?: stri
  * header), if it said. `notRecords`: the items that are no object, by index in the list.
  */
 interface Page { items: RawRecord[]; notRecords: { index: number; message: string }[]; next: string | null; clockMs: number | undefined }
+
+/**
+ * The adapter-state key of the newest update time a completed pull read: the cursor lies up
+ * to the look-back window before it, and the backlog counts only what lies after it.
+ */
+const NEWEST_READ = 'newestRead'
 
 /** The request of a page in words: the same when the same page is asked for again. */
 function requestText (position: PullPosition): string {
@@ -63,6 +69,12 @@ export const httpPullSource = defineSourceAdapter<Config>({
       if (position.since !== null) url.searchParams.set(config.params.updatedSince, position.since)
       url.searchParams.set(config.params.pageSize, String(config.pageSize))
       if (position.token !== null) url.searchParams.set(config.params.pageToken, position.token)
+      const { text, contentType, clockMs } = await get(url, signal)
+      return { ...readPage(text, contentType), clockMs }
+    }
+
+    /** One GET answered 200, with `retries` more tries for what may pass; its body, content type and the system's clock (Date header). */
+    async function get (url: URL, signal: AbortSignal): Promise<{ text: string; contentType: string | string[] | undefined; clockMs: number | undefined }> {
       const headers: Record<string, string> = { accept: 'application/json' }
       if (config.apiKey !== undefined && config.apiKey !== '') headers['x-api-key'] = config.apiKey
       for (let attempt = 0; ; attempt++) {
@@ -71,7 +83,7 @@ export const httpPullSource = defineSourceAdapter<Config>({
           const text = await boundedText(res.body, config.maxPageBytes)
           if (res.statusCode !== 200) throw httpStatusError(who, res.statusCode, res.headers['retry-after'], text)
           const clockMs = typeof res.headers.date === 'string' ? Date.parse(res.headers.date) : Number.NaN
-          return { ...readPage(text, res.headers['content-type']), clockMs: Number.isNaN(clockMs) ? undefined : clockMs }
+          return { text, contentType: res.headers['content-type'], clockMs: Number.isNaN(clockMs) ? undefined : clockMs }
         } catch (err) {
           const typed = transportError(who, err)
           if (typed instanceof RemoteRefusedError || attempt >= config.retries || signal.aborted) throw typed
@@ -100,14 +112,17 @@ export const httpPullSource = defineSourceAdapter<Config>({
       return Buffer.concat(chunks).toString('utf8')
     }
 
-    function readPage (text: string, contentType: string | string[] | undefined): Omit<Page, 'clockMs'> {
-      let body: unknown
+    function parseJson (text: string, contentType: string | string[] | undefined): unknown {
       try {
-        body = JSON.parse(text)
+        return JSON.parse(text)
       } catch (err) {
         // The content type is not checked before parsing (old systems label JSON text/plain); it is named when the body is not JSON.
         throw new RemoteRefusedError(`${who} answered with text that is not JSON (content-type ${JSON.stringify(contentType ?? 'none')}: ${(err as Error).message})`, { cause: err })
       }
+    }
+
+    function readPage (text: string, contentType: string | string[] | undefined): Omit<Page, 'clockMs'> {
+      const body = parseJson(text, contentType)
       const items = dig(body, config.response.items)
       if (!Array.isArray(items)) throw new RemoteRefusedError(`${who}: expected an array at "${config.response.items}" of the answer`)
       const next = dig(body, config.response.nextPageToken)
@@ -149,8 +164,30 @@ export const httpPullSource = defineSourceAdapter<Config>({
       return against === undefined || !against.atOrAfter ? latest : against.guardText
     }
 
+    /**
+     * The count endpoint asked for the changes past what the last pull read (`updatedAfter`
+     * its newest update time), or, before any completed pull, past the cursor's time.
+     */
+    async function backlog (countPath: string, cursor: SourceCursor, signal: AbortSignal): Promise<SourceBacklog> {
+      const position = parseCursor(cursor)
+      const newestRead = position.since === null ? undefined : await context.state?.get(NEWEST_READ)
+      const newestAt = lookBack.instantOf(newestRead)
+      const sinceAt = lookBack.instantOf(position.since)
+      const url = new URL(countPath, config.baseUrl)
+      if (newestRead !== undefined && newestAt !== undefined && (sinceAt === undefined || newestAt >= sinceAt)) url.searchParams.set(config.params.updatedAfter, newestRead)
+      else if (position.since !== null) url.searchParams.set(config.params.updatedSince, position.since)
+      const { text, contentType } = await get(url, signal)
+      const body = parseJson(text, contentType)
+      const count = dig(body, config.response.count)
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw new RemoteRefusedError(`${who}: expected a count (a whole number) at "${config.response.count}" of the answer of ${countPath}`)
+      const oldestAt = count === 0 ? undefined : lookBack.instantOf(dig(body, config.response.oldestUpdatedAt))
+      return { changes: count, oldestChangeAt: oldestAt === undefined ? null : new Date(Number(oldestAt / 1000n)).toISOString() }
+    }
+    const countPath = config.countPath
+
     return {
       kind: 'http-pull',
+      ...(countPath === undefined ? {} : { backlog: async (cursor: SourceCursor, signal: AbortSignal) => await backlog(countPath, cursor, signal) }),
       async * pull (cursor: SourceCursor, signal: AbortSignal): AsyncIterable<SourcePage> {
         const position = parseCursor(cursor)
         let latest: string | null = null
@@ -188,6 +225,8 @@ export const httpPullSource = defineSourceAdapter<Config>({
           latest = newest(items, latest)
           if (next === null) {
             yield { records: items, ...unreadable, cursor: JSON.stringify({ since: nextSince(latest, position.since, hold), token: null }) }
+            // Here the hub has committed the last page: what this pull read is recorded.
+            if (latest !== null) await context.state?.set(NEWEST_READ, latest)
             return
           }
           position.token = next

@@ -31,6 +31,12 @@ export interface SqlDialect {
   rowsAfter (after: KeysetPosition | null, limit: number): Promise<RawRecord[]>
   /** Rows with id strictly after `afterId` (all when null), ordered by id — every row, for reconciliation. */
   rowsById (afterId: unknown, limit: number): Promise<RawRecord[]>
+  /**
+   * How many rows lie past a position, and the smallest u among them: all rows with a u
+   * (`{}`), (u, id) strictly after `after`, or u at or after `since` and, with `newer`,
+   * strictly after it too. One COUNT and MIN query.
+   */
+  changesPast (past: { after?: KeysetPosition; since?: unknown; newer?: unknown }): Promise<{ count: number; oldest: unknown }>
   /** How many rows have no updated-at value (they cannot be pulled incrementally). */
   rowsWithoutUpdatedAt (): Promise<number>
   /** The names of the columns the source yields: the relation or query run once with LIMIT 0. */
@@ -58,6 +64,14 @@ type Start = { readonly since: unknown } | { readonly after: KeysetPosition } | 
  * rows cost a read and a fingerprint comparison each and are no-ops in the ledger.
  * Updated-at values are kept as the database's text, so comparisons are exact.
  */
+/**
+ * The adapter-state key of the newest u a completed pull read. The stored cursor lies up to
+ * the look-back window before it (rows read again by every pull); the backlog counts only
+ * what lies after it. Written once the hub asked for more after the pull's last page, that
+ * is after it committed that page.
+ */
+const NEWEST_READ = 'newestRead'
+
 export function keysetSource (kind: string, config: SqlConfig, dialect: SqlDialect, context: AdapterContext, who: string): SourceAdapter {
   const lookBack = new LookBack(config)
   let closed: Promise<void> | undefined
@@ -110,15 +124,33 @@ export function keysetSource (kind: string, config: SqlConfig, dialect: SqlDiale
           : await dialect.rowsFrom(start.since, config.pageSize)
         if (rows.length === 0) {
           // The page before was exactly full, so it stored a mid-pull cursor: end the pull properly.
-          if (position !== null) yield { records: [], cursor: cursorAfter(position, guard, true) }
+          if (position !== null) {
+            yield { records: [], cursor: cursorAfter(position, guard, true) }
+            await context.state?.set(NEWEST_READ, JSON.stringify(position.u))
+          }
           return
         }
         const last = rows[rows.length - 1] as RawRecord
         position = { u: last[config.updatedAtColumn], id: last[config.idColumn] }
         const final = rows.length < config.pageSize
         yield { records: rows, cursor: cursorAfter(position, guard, final) }
-        if (final) return
+        if (final) {
+          await context.state?.set(NEWEST_READ, JSON.stringify(position.u))
+          return
+        }
       }
+    },
+    async backlog (cursor: SourceCursor) {
+      const start = parseCursor(cursor)
+      let past: Parameters<SqlDialect['changesPast']>[0] = {}
+      if (start !== null && 'after' in start) past = { after: start.after }
+      else if (start !== null) {
+        const newest = await context.state?.get(NEWEST_READ)
+        past = newest === undefined ? { since: start.since } : { since: start.since, newer: JSON.parse(newest) as unknown }
+      }
+      const { count, oldest } = await dialect.changesPast(past)
+      const micros = count === 0 ? undefined : lookBack.instantOf(oldest)
+      return { changes: count, oldestChangeAt: micros === undefined ? null : new Date(Number(micros / 1000n)).toISOString() }
     },
     async * listAll (signal: AbortSignal): AsyncIterable<readonly RawRecord[]> {
       let afterId: unknown = null

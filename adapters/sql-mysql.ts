@@ -94,6 +94,15 @@ function mysqlDialect (config: SqlConfig, who: string): SqlDialect {
         ? await run(`SELECT ${select} FROM ${from} ORDER BY ${id} LIMIT ${limitOf(limit)}`, [])
         : await run(`SELECT ${select} FROM ${from} WHERE ${id} > ? ORDER BY ${id} LIMIT ${limitOf(limit)}`, [afterId])
     },
+    async changesPast (past) {
+      const [where, values] = past.after !== undefined
+        ? [`${u} > ? OR (${u} = ? AND ${id} > ?)`, [past.after.u, past.after.u, past.after.id]]
+        : past.since === undefined
+          ? [`${u} IS NOT NULL`, []]
+          : past.newer === undefined ? [`${u} >= ?`, [past.since]] : [`${u} >= ? AND ${u} > ?`, [past.since, past.newer]]
+      const row = (await run(`SELECT count(*) AS n, min(${u}) AS oldest FROM ${from} WHERE ${where}`, values))[0]
+      return { count: Number(row?.n ?? 0), oldest: row?.oldest ?? null }
+    },
     async rowsWithoutUpdatedAt () {
       const rows = await run(`SELECT count(*) AS n FROM ${from} WHERE ${u} IS NULL`, [])
       return Number(rows[0]?.n ?? 0)

@@ -91,6 +91,15 @@ function postgresDialect (config: SqlConfig, who: string): SqlDialect {
         ? await run(`SELECT ${select} FROM ${from} ORDER BY ${id} LIMIT $1`, [limit])
         : await run(`SELECT ${select} FROM ${from} WHERE ${id} > $1 ORDER BY ${id} LIMIT $2`, [afterId, limit])
     },
+    async changesPast (past) {
+      const [where, values] = past.after !== undefined
+        ? [`(${u}, ${id}) > ($1, $2)`, [past.after.u, past.after.id]]
+        : past.since === undefined
+          ? [`${u} IS NOT NULL`, []]
+          : past.newer === undefined ? [`${u} >= $1`, [past.since]] : [`${u} >= $1 AND ${u} > $2`, [past.since, past.newer]]
+      const row = (await run(`SELECT count(*) AS n, min(${u}) AS oldest FROM ${from} WHERE ${where}`, values))[0]
+      return { count: Number(row?.n ?? 0), oldest: row?.oldest ?? null }
+    },
     async rowsWithoutUpdatedAt () {
       const rows = await run(`SELECT count(*) AS n FROM ${from} WHERE ${u} IS NULL`, [])
       return Number(rows[0]?.n ?? 0)

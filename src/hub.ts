@@ -6,6 +6,9 @@ import type { AdapterRegistry } from './contracts/adapter-registry.js'
 import type { SourceAdapter } from './contracts/source-adapter.js'
 import type { TargetAdapter } from './contracts/target-adapter.js'
 import { unknownKind } from './config/load-config.js'
+import { configWarnings } from './config/config-warnings.js'
+import { translator } from './i18n/translate.js'
+import { BacklogReader, type UnpulledBacklog } from './lag/unpulled-backlog.js'
 import { InternalError, UnknownAgencyError } from './errors.js'
 import { connectRedis, checkRedisPolicy } from './redis/connect.js'
 import { Ledger, type PullLease, type PullRun } from './ledger/ledger.js'
@@ -222,7 +225,9 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
       const readiness = { redis, keyPrefix: config.redis.keyPrefix, targets: targetHealth, probes: new TargetProbes(targets, targetHealth, config.admin.readiness), configChecks: configReadiness(config, mappings) }
       const hubInfo = { name: config.hub.name, locale: config.hub.locale, version: HUB_VERSION, startedAt: new Date().toISOString() }
       const openAlarms = async (): Promise<OpenAlarmCount[]> => await alarms.openAlarmCounts()
-      const metrics = late.metrics = createHubMetrics({ ledger, agencies: scheduled, queues: push.queues, targets: targetHealth, hub: hubInfo, ready: async () => (await checkReadiness(readiness)).ready, openAlarms, completeness: async id => (await agencyCompleteness({ ledger, mappings }, id)).fields })
+      const backlogs = new BacklogReader(new Map([...agencies].map(([id, a]) => [id, { source: a.source, cursor: async () => await ledger.cursor(id) }])), { cacheMs: config.admin.readiness.cacheMs, timeoutMs: config.admin.readiness.probeTimeoutMs })
+      const backlog = async (id: string): Promise<UnpulledBacklog> => await backlogs.read(id)
+      const metrics = late.metrics = createHubMetrics({ ledger, agencies: scheduled, queues: push.queues, targets: targetHealth, hub: hubInfo, ready: async () => (await checkReadiness(readiness)).ready, openAlarms, completeness: async id => (await agencyCompleteness({ ledger, mappings }, id)).fields, backlog })
       const admin = await buildAdminServer({
         ...readiness, ledger, hub: hubInfo, admin: config.admin, agencies: scheduled, queues: push.queues, batchSize: config.push.batchSize, metrics, logger,
         triggerPull: async id => await scheduler.trigger(id),
@@ -231,11 +236,15 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
         reconcileNow: async (id, options) => await reconciler.reconcileNow(id, options),
         reprocessQuarantine: async id => await reprocessNow(id),
         mappings,
+        backlog,
         configFile: config.file,
       })
       await admin.listen({ host: config.admin.host, port: config.admin.port })
       closers.push(async () => await admin.close())
       const address = admin.server.address()
+      // Said at every start, not only by check-config: a config that was never checked is the one that needs it.
+      const listening = { ...config.admin, port: typeof address === 'object' && address !== null ? address.port : config.admin.port }
+      for (const w of configWarnings({ admin: listening })) logger.warn({ code: w.code, host: listening.host, port: listening.port }, translator(config.hub.locale)(w.key, w.params))
       const scheme = config.admin.tls === undefined ? 'http' : 'https'
       adminUrl = typeof address === 'object' && address !== null ? `${scheme}://${config.admin.host}:${address.port}` : `${scheme}://${config.admin.host}:${config.admin.port}`
     }

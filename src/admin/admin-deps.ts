@@ -13,6 +13,7 @@ import type { ReconcileResult } from '../reconcile/findings.js'
 import type { CompiledMapping } from '../mapping/types.js'
 import type { ReadinessDeps } from './readiness.js'
 import type { ReprocessSummary } from '../sync/reprocess-quarantine.js'
+import type { UnpulledBacklog } from '../lag/unpulled-backlog.js'
 
 /** One agency as the admin API knows it. */
 export interface AdminAgency {
@@ -48,6 +49,8 @@ export interface AdminDeps extends ReadinessDeps {
   readonly reprocessQuarantine?: (agencyId: string) => Promise<ReprocessSummary>
   /** Each agency's mapping in use (hot-reloaded): the mapping preview and viewer masking use it. */
   readonly mappings?: ReadonlyMap<string, { current (): CompiledMapping }>
+  /** What waits at an agency's source that no pull has read (src/lag/unpulled-backlog.ts); absent: unknown for every agency. */
+  readonly backlog?: (agencyId: string) => Promise<UnpulledBacklog>
   /** The hub config file: its folder is taken off paths in answers to callers below admin (machine-paths.ts). */
   readonly configFile?: string
 }

@@ -41,9 +41,27 @@ export const countsSchema = {
   },
 } as const
 
+const failureNoteSchema = {
+  type: ['object', 'null'],
+  required: ['code', 'error', 'message', 'at'],
+  description: 'The latest failure going on now; null while none is. The message has ID numbers, phone numbers and tokens masked, for every role.',
+  properties: {
+    code: { type: 'string', description: 'Stable error code (CB_ERR_…; CB_ERR_UNEXPECTED for an error that is not the hub\'s own).' },
+    error: { type: 'string', description: 'The error class, e.g. RemoteUnavailableError.' },
+    message: { type: 'string' },
+    at: { type: 'string', format: 'date-time' },
+  },
+} as const
+
+const readinessCheckSchema = {
+  type: 'object',
+  required: ['name', 'ok', 'detail'],
+  properties: { name: { type: 'string', description: 'redis, config, mapping:<agency>, target:<target>' }, ok: { type: 'boolean' }, detail: { type: 'string' } },
+} as const
+
 export const agencyStatusSchema = {
   type: 'object',
-  required: ['id', 'name', 'target', 'pulling', 'paused', 'lastPullAt', 'lastPullOkAt', 'lastReconcileOkAt', 'lagSeconds', 'counts', 'openAlarms'],
+  required: ['id', 'name', 'target', 'pulling', 'paused', 'lastPullAt', 'lastPullOkAt', 'lastReconcileOkAt', 'lagSeconds', 'counts', 'openAlarms', 'ready', 'readiness', 'pull', 'unpulled', 'push'],
   properties: {
     id: { type: 'string' },
     name: { type: 'string' },
@@ -71,6 +89,42 @@ export const agencyStatusSchema = {
       type: 'array',
       description: 'What the source reported needing attention after its last pull although the pull succeeded (e.g. CB_ERR_FILES_NOT_MOVED: ingested files that cannot be moved out of the inbox, with the folder and the error); empty when all is well. The source_problem alarm carries the same.',
       items: { type: 'object', required: ['code', 'message', 'since'], properties: { code: { type: 'string' }, message: { type: 'string' }, since: { type: 'string', format: 'date-time' } } },
+    },
+    ready: { type: 'boolean', description: 'Everything this agency needs is ready: Redis, the config, its mapping and its target (the checks in readiness).' },
+    readiness: { type: 'array', description: 'The /readyz checks that concern this agency.', items: readinessCheckSchema },
+    pull: {
+      type: 'object',
+      required: ['state', 'failingSince', 'lastOkAt', 'lastError'],
+      description: 'The pull side (the agency system): whether pulls succeed, how the last one failed and since when (shared by every hub process).',
+      properties: {
+        state: { enum: ['ok', 'failing', 'never'], description: 'never: no pull has ended yet.' },
+        failingSince: { ...isoOrNull, description: 'First failure of the pulls failing now; null while they succeed.' },
+        lastOkAt: isoOrNull,
+        lastError: failureNoteSchema,
+      },
+    },
+    unpulled: {
+      type: 'object',
+      required: ['state', 'changes', 'oldestChangeAt', 'ageSeconds'],
+      description: 'Changes waiting at the source that no pull has read (lagSeconds counts only changes the hub has seen: a paused agency shows lag 0 however much waits). Asked of the source (one COUNT and MIN query for SQL sources), cached for admin.readiness.cacheMs.',
+      properties: {
+        state: { enum: ['known', 'unknown'], description: 'unknown: the source cannot tell cheaply (HTTP, SFTP, file drops) or did not answer now; the numbers are then null, never 0.' },
+        changes: { type: ['integer', 'null'] },
+        oldestChangeAt: { ...isoOrNull, description: 'When the oldest unpulled change was made, by the source\'s stamp.' },
+        ageSeconds: { type: ['number', 'null'], description: 'Age of the oldest unpulled change; null when there is none or it is unknown.' },
+      },
+    },
+    push: {
+      type: 'object',
+      required: ['target', 'state', 'failingSince', 'lastOkAt', 'lastError'],
+      description: 'The push side (the agency\'s target), from this hub process\'s pushes and readiness probes: its state, the failure going on and since when.',
+      properties: {
+        target: { type: 'string' },
+        state: { enum: ['reachable', 'unreachable', 'refused', 'rate_limited', 'unknown'], description: 'refused: the target refused the hub\'s credentials or request (no retry helps until fixed); unknown: not pushed to nor probed yet.' },
+        failingSince: { ...isoOrNull, description: 'First failure (push or probe) of the failures going on now; null while none is.' },
+        lastOkAt: { ...isoOrNull, description: 'The last push the target answered.' },
+        lastError: failureNoteSchema,
+      },
     },
   },
 } as const

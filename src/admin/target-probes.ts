@@ -76,10 +76,12 @@ export class TargetProbes {
     })
     try {
       await Promise.race([target.check(controller.signal), timeout])
+      this.health.recordProbe(id)
       return { name, ok: true, detail: `answered the probe in ${this.now() - started} ms` }
     } catch (err) {
       // The adapter's own failure shows its code; the probe's own time limit says it in words.
       const code = err instanceof CaseBridgeError && err !== expired ? `${err.code}: ` : ''
+      this.health.recordProbe(id, err)
       return { name, ok: false, detail: `probe failed: ${code}${err instanceof Error ? err.message : String(err)}` }
     } finally {
       clearTimeout(timer)

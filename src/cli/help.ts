@@ -25,7 +25,7 @@ const CONNECTION = '[--url U] [--token T] [--json]'
 export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   demo: { synopsis: ['casebridge demo [--records N] [--live] [--platform canonical|province|table]', '                [--agency-port P] [--platform-port P] [--admin-port P] [--key-prefix K] [--work-dir D]'], text: 'help.demo', exits: ['hub'] },
   run: { synopsis: ['casebridge run --config <file>'], text: 'help.run', exits: ['hub'] },
-  'check-config': { synopsis: ['casebridge check-config <file> [--json]'], text: 'help.checkConfig', exits: ['check'] },
+  'check-config': { synopsis: ['casebridge check-config <file> [--no-env] [--json]'], text: 'help.checkConfig', exits: ['check'] },
   mapping: { synopsis: ['casebridge mapping test <mapping.yaml> <sample-file> [--json] [--invalid-only] [--show-personal]'], text: 'help.mapping', exits: ['mapping'] },
   profile: { synopsis: ['casebridge profile test <profile.yaml> <canonical.json> [--json] [--show-personal]', 'casebridge profile test <profile.yaml> --mapping <mapping.yaml> <sample-file> [--json] [--show-personal]'], text: 'help.profile', exits: ['profile'] },
   status: { synopsis: [`casebridge status ${CONNECTION}`], text: 'help.status', exits: ['operator'] },

@@ -20,8 +20,11 @@ export function isEnvRef (value: unknown): value is EnvRef {
     Object.keys(value).length === 1 && typeof (value as { env?: unknown }).env === 'string'
 }
 
-/** Where a secret was looked for and why it was not found; `problem` is one sentence naming the variable (and file). */
-export interface MissingEnv { path: (string | number)[]; name: string; problem: string }
+/**
+ * Where a secret was looked for and why it was not found; `problem` is one sentence naming the
+ * variable (and file); `unset`: neither NAME nor NAME_FILE is set (not a file that cannot be read).
+ */
+export interface MissingEnv { path: (string | number)[]; name: string; problem: string; unset: boolean }
 
 /** The value of one secret: variable NAME, else the file NAME_FILE names. */
 export type EnvLookup = { found: true; value: string } | { found: false; unset: boolean; problem: string }
@@ -67,7 +70,7 @@ export function resolveEnvRefs<T> (value: T, env: NodeJS.ProcessEnv, read: ReadS
     const name = path.name
     const found = lookupEnv(name, env, read)
     if (found.found) return found.value
-    missing.push({ path: path.at, name, problem: found.problem })
+    missing.push({ path: path.at, name, problem: found.problem, unset: found.unset })
     return ''
   }, [])
   // Safe: resolveBelow rebuilds `value` key for key, replacing exactly the EnvRef-shaped objects by text.

@@ -8,7 +8,7 @@ import type { AdapterSection, HubConfig } from '../generated/defaulted/config.js
 import type { AdapterRegistry } from '../contracts/adapter-registry.js'
 import { createAjv } from '../schema/ajv.js'
 import { describeAjvError, usefulErrors } from './describe-ajv-error.js'
-import { resolveEnvRefs, type Resolved } from './env-refs.js'
+import { resolveEnvRefs, type MissingEnv, type Resolved } from './env-refs.js'
 import { formatPath, parseYamlWithPositions, type PositionedYaml } from '../yaml/positions.js'
 
 /** The configuration as ajv leaves it (defaults filled in, the schema's type) with its `{ env }` values resolved. */
@@ -63,6 +63,27 @@ function adapterValidator (schema: Readonly<Record<string, unknown>>): ValidateF
  * starts has a configuration that makes sense, and one that does not start says why.
  */
 export async function loadConfig (file: string, registry: AdapterRegistry, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+  return (await load(file, registry, env, false)).config
+}
+
+/** A configuration whose shape was checked without its secrets, and the environment variables it names that are not set. */
+export interface ShapeCheckedConfig {
+  /** As {@link loadConfig} gives it, except that each value of `missingEnv` is empty text: never start a hub with it. */
+  readonly config: LoadedConfig
+  readonly missingEnv: readonly MissingEnv[]
+}
+
+/**
+ * The configuration checked as {@link loadConfig} does, except that an `{ env: NAME }` whose
+ * variable is not set is listed instead of refused, and the checks of such values (a webhook
+ * secret's length) are left out: for checking a config where its secrets are not
+ * (`casebridge check-config --no-env`, a review, a CI job).
+ */
+export async function loadConfigShape (file: string, registry: AdapterRegistry, env: NodeJS.ProcessEnv = process.env): Promise<ShapeCheckedConfig> {
+  return await load(file, registry, env, true)
+}
+
+async function load (file: string, registry: AdapterRegistry, env: NodeJS.ProcessEnv, listMissingEnv: boolean): Promise<ShapeCheckedConfig> {
   const absolute = resolve(file)
   let text: string
   try {
@@ -130,12 +151,16 @@ export async function loadConfig (file: string, registry: AdapterRegistry, env: 
   })
 
   const resolved = resolveEnvRefs(config, env)
-  for (const { path, problem } of resolved.missing) report(path, problem)
+  // Listed instead of refused: only a variable that is not set at all (a NAME_FILE that cannot be read, or both set, is still wrong).
+  const unset = listMissingEnv ? resolved.missing.filter(m => m.unset) : []
+  for (const { path, problem } of resolved.missing.filter(m => !unset.includes(m))) report(path, problem)
+  const missingPaths = new Set(resolved.missing.map(m => JSON.stringify(m.path)))
   if (problems.length > 0) throw configError(absolute, problems)
 
   const out = resolved.value
   // A short webhook secret can be guessed and then any notification forged; checked on the resolved value.
   out.alarms.webhooks.forEach((hook, i) => {
+    if (missingPaths.has(JSON.stringify(['alarms', 'webhooks', i, 'secret']))) return
     const bytes = Buffer.byteLength(String(hook.secret), 'utf8')
     if (bytes < WEBHOOK_SECRET_MIN_BYTES) report(['alarms', 'webhooks', i, 'secret'], `the webhook secret is ${bytes} bytes long; at least ${WEBHOOK_SECRET_MIN_BYTES} are needed (e.g. openssl rand -hex 32)`)
   })
@@ -152,7 +177,7 @@ export async function loadConfig (file: string, registry: AdapterRegistry, env: 
     if (section === undefined) continue
     targets[name] = typeof section.profile === 'string' ? { ...section, profile: resolve(base, section.profile) } : section
   }
-  return deepFreeze({ ...out, file: absolute, redis, agencies, admin, targets })
+  return { config: deepFreeze({ ...out, file: absolute, redis, agencies, admin, targets }), missingEnv: unset }
 }
 
 /**

@@ -62,6 +62,14 @@ export interface SourceProblem {
   readonly since: string
 }
 
+/** The changes a source holds past a cursor that no pull has read yet. */
+export interface SourceBacklog {
+  /** How many rows or records changed past the cursor. */
+  readonly changes: number
+  /** When the oldest of them was changed (ISO), by the source's own stamp; null when there are none. */
+  readonly oldestChangeAt: string | null
+}
+
 export interface SourceAdapter {
   readonly kind: string
   /**
@@ -94,6 +102,14 @@ export interface SourceAdapter {
    * a source with nothing to check leaves it out.
    */
   check? (): Promise<void>
+  /**
+   * How many changes lie past `cursor` that no pull has read, and when the oldest was made,
+   * without reading them (one COUNT and MIN query; a count the API offers), so the status of
+   * a paused or stuck agency shows what waits at the source. Changes a pull already read and
+   * only re-reads for its look-back window are not counted. Errors as `pull`. Optional: a
+   * source that cannot tell cheaply leaves it out, and the hub says "unknown", never 0.
+   */
+  backlog? (cursor: SourceCursor, signal: AbortSignal): Promise<SourceBacklog>
   /** Release connections. Idempotent. */
   close (): Promise<void>
 }

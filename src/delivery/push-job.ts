@@ -31,6 +31,8 @@ export interface PushJobData {
   readonly lease?: string
   /** Cases an earlier attempt settled (accepted, refused, superseded): their answers on a retry change nothing. */
   readonly settled?: readonly string[]
+  /** When the first attempt of this job started (ms), written with its first failure: the retry budget counts from it (src/delivery/retry-budget.ts). */
+  readonly firstAttemptAtMs?: number
 }
 
 export const PUSH_JOB_NAME = 'push'
@@ -63,7 +65,7 @@ export function leaseOf (jobId: string): string {
  * re-delivery carries the same idempotency key to the platform. Returns the items as
  * enqueued (with their sequences) and the number of jobs.
  */
-export async function enqueueVersions (queue: Queue<PushJobData>, ledger: Ledger, base: Omit<PushJobData, 'items' | 'lease' | 'settled'>, versions: readonly VersionToDeliver[], opts: EnqueueOptions): Promise<{ items: PushItem[]; jobs: number }> {
+export async function enqueueVersions (queue: Queue<PushJobData>, ledger: Ledger, base: Omit<PushJobData, 'items' | 'lease' | 'settled' | 'firstAttemptAtMs'>, versions: readonly VersionToDeliver[], opts: EnqueueOptions): Promise<{ items: PushItem[]; jobs: number }> {
   if (versions.length === 0) return { items: [], jobs: 0 }
   const chunks: { jobId: string; lease: string; versions: readonly VersionToDeliver[] }[] = []
   for (let i = 0; i < versions.length; i += opts.batchSize) {

@@ -9,6 +9,7 @@ import { deliveryKey } from '../contracts/fingerprint.js'
 import type { PushItem, PushJobData } from './push-job.js'
 import { resendNewest } from './version-resend.js'
 import { crashPoint } from '../crash-points.js'
+import { isLastAttempt, type RetryBudget } from './retry-budget.js'
 import { RepeatedCauses } from '../logging/repeated-causes.js'
 
 /** How long a job of a paused agency waits before it looks again whether the agency runs. */
@@ -20,6 +21,8 @@ export interface PushProcessorDeps {
   readonly queue: Queue<PushJobData>
   readonly logger: Logger
   readonly jobTimeoutMs: number
+  /** When a failing job stops retrying (src/delivery/retry-budget.ts). */
+  readonly retry: RetryBudget
   /** Called with the cases the target acknowledged (metrics, progress). */
   readonly onAcknowledged?: (agencyId: string, items: readonly PushItem[], ackedAtMs: number) => void
 }
@@ -41,8 +44,8 @@ const sequenceOf = (item: PushItem): number => typeof item.sequence === 'number'
  * up); superseded (the target holds a newer version) → settled; retryable → the job tries
  * again with backoff. Whole-batch failures: 429 → the queue pauses for the Retry-After the
  * platform asked for and the job goes back to waiting without losing an attempt;
- * network/5xx/timeout → backoff; on the last attempt the unsettled cases go to the
- * dead-letter set.
+ * network/5xx/timeout → backoff; on the last attempt (the retry budget is spent:
+ * src/delivery/retry-budget.ts) the unsettled cases go to the dead-letter set.
  */
 export function createPushProcessor (deps: PushProcessorDeps) {
   // Retries of one agency's pushes to one target that fail the same way log the stack once.
@@ -59,7 +62,9 @@ export function createPushProcessor (deps: PushProcessorDeps) {
     const log = deps.logger.child({ agency: agencyId, job: job.id, attempt: attemptNo })
     const target = deps.targets.get(targetId)
     if (target === undefined) throw new UnrecoverableError(`target "${targetId}" is not configured any more`)
-    const lastAttempt = attemptNo >= (job.opts.attempts ?? 1)
+    // The budget's clock starts at the first attempt; it is written into the job's data with the first failure.
+    const firstAttemptAtMs = job.data.firstAttemptAtMs ?? Date.now()
+    const lastAttempt = (): boolean => isLastAttempt(deps.retry, attemptNo, firstAttemptAtMs, Date.now())
     const items = job.data.items
     const lease = job.data.lease ?? ''
     const settledBefore = new Set(job.data.settled ?? [])
@@ -85,7 +90,7 @@ export function createPushProcessor (deps: PushProcessorDeps) {
       // A refusal or a rate limit stored nothing; a timeout or a 5xx may have stored the batch.
       const maybeStored = isRetriable(cause) && !(cause instanceof RateLimitedError)
       const open = items.filter(i => !settledBefore.has(i.caseNumber))
-      const giveUp = !isRetriable(cause) || (lastAttempt && !(cause instanceof RateLimitedError))
+      const giveUp = !isRetriable(cause) || (!(cause instanceof RateLimitedError) && lastAttempt())
       const dead = giveUp ? open.map(item => deadLetter(agencyId, item, describe(cause), attemptNo, cause instanceof CaseBridgeError ? cause.code : undefined)) : []
       await settleAttempt(deps, job.data, attempt, log, items.map(item => outcomeOf(item, maybeStored ? 'maybe' : 'none')), giveUp ? open : [], dead)
       if (cause instanceof RateLimitedError) {
@@ -98,6 +103,7 @@ export function createPushProcessor (deps: PushProcessorDeps) {
         throw new UnrecoverableError(describe(cause))
       }
       log.warn({ ...causes.fields(causeKey, cause, log), cases: items.length }, 'push failed; will retry with backoff')
+      if (job.data.firstAttemptAtMs === undefined) await job.updateData({ ...job.data, firstAttemptAtMs })
       // BullMQ backs off on what is thrown; a target that threw a non-Error still failed in a way that may pass.
       throw cause instanceof Error ? cause : new RemoteUnavailableError(describe(cause), { cause })
     } finally {
@@ -124,16 +130,17 @@ export function createPushProcessor (deps: PushProcessorDeps) {
       if (result?.status === 'rejected') { dead.push(deadLetter(agencyId, item, result.reason, attemptNo)); finished.push(item) } else if (result?.status === 'superseded') { superseded++; finished.push(item) } else again.push(item)
       return outcomeOf(item, 'none')
     })
-    if (again.length > 0 && lastAttempt) {
+    const giveUp = again.length > 0 && lastAttempt()
+    if (giveUp) {
       for (const item of again) dead.push(deadLetter(agencyId, item, `still not accepted after ${attemptNo} attempts: ${reasonOf(byCase.get(item.caseNumber))}`, attemptNo))
       finished.push(...again)
     }
     await settleAttempt(deps, job.data, attempt, log, outcomes, finished, dead, () => { crashPoint('push.acknowledged') })
     if (accepted.length > 0) deps.onAcknowledged?.(agencyId, accepted, now)
     if (dead.length > 0) log.warn({ cases: dead.map(d => d.caseNumber), reasons: [...new Set(dead.map(d => d.reason))].slice(0, 5) }, 'cases moved to dead letters')
-    if (again.length > 0 && !lastAttempt) {
+    if (again.length > 0 && !giveUp) {
       // The batch stays as it is (same cases, same key); what this attempt settled is remembered.
-      await job.updateData({ ...job.data, settled: [...settledBefore, ...finished.map(i => i.caseNumber)] })
+      await job.updateData({ ...job.data, firstAttemptAtMs, settled: [...settledBefore, ...finished.map(i => i.caseNumber)] })
       throw new RetryableRecordsError(`${again.length} of ${items.length} cases were answered "retryable" by ${targetId}`)
     }
     return { accepted: accepted.length, rejected: dead.length, superseded }

@@ -7,6 +7,7 @@ import type { Ledger } from '../ledger/ledger.js'
 import { queuePrefix } from '../redis/queue-prefix.js'
 import { createPushProcessor } from './push-processor.js'
 import { PUSH_BACKOFF_TYPE, pushBackoff } from './push-backoff.js'
+import { queueAttempts, type RetryBudget } from './retry-budget.js'
 import { pushQueueName, type PushItem, type PushJobData } from './push-job.js'
 
 export interface PushService {
@@ -17,7 +18,8 @@ export interface PushService {
 
 /**
  * One BullMQ queue and worker per target. Retries: exponential backoff with jitter, capped
- * (src/delivery/push-backoff.ts), `push.attempts` in all; completed jobs are removed (the ledger is the record), failed
+ * (src/delivery/push-backoff.ts), for `push.retryForSeconds` from the first attempt (and at
+ * most `push.attempts`, when set: src/delivery/retry-budget.ts); completed jobs are removed (the ledger is the record), failed
  * ones kept briefly for inspection (their cases are in the dead-letter set).
  */
 export function startPushService (opts: {
@@ -34,12 +36,13 @@ export function startPushService (opts: {
   const prefix = queuePrefix(config.redis.keyPrefix, redis)
   const queues = new Map<string, Queue<PushJobData>>()
   const workers: Worker<PushJobData>[] = []
+  const retry: RetryBudget = { retryForMs: config.push.retryForSeconds * 1000, ...(config.push.attempts === undefined ? {} : { maxAttempts: config.push.attempts }) }
   for (const targetId of opts.targets.keys()) {
     const queue = new Queue<PushJobData>(pushQueueName(targetId), {
       connection: redis,
       prefix,
       defaultJobOptions: {
-        attempts: config.push.attempts,
+        attempts: queueAttempts(retry),
         backoff: { type: PUSH_BACKOFF_TYPE },
         removeOnComplete: true,
         removeOnFail: { count: 1000 },
@@ -48,7 +51,7 @@ export function startPushService (opts: {
     queues.set(targetId, queue)
     if (opts.work === false) continue
     const worker = new Worker<PushJobData>(pushQueueName(targetId), createPushProcessor({
-      ledger, targets: opts.targets, queue, logger, jobTimeoutMs: config.push.jobTimeoutMs, ...(opts.onAcknowledged === undefined ? {} : { onAcknowledged: opts.onAcknowledged }),
+      ledger, targets: opts.targets, queue, logger, jobTimeoutMs: config.push.jobTimeoutMs, retry, ...(opts.onAcknowledged === undefined ? {} : { onAcknowledged: opts.onAcknowledged }),
     }), {
       connection: redis,
       prefix,

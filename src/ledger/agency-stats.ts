@@ -1,4 +1,5 @@
 import type { SourceProblem } from '../contracts/source-adapter.js'
+import { parseFailureNote, type FailureNote } from '../logging/failure-note.js'
 
 /**
  * One agency's counters and times, typed — the only reading of its stats hash (which the
@@ -29,6 +30,8 @@ export interface AgencyStats {
   readonly lastPullOkAtMs?: number
   /** First failure of the pulls failing right now (absent: the last pull succeeded). */
   readonly pullFailingSinceMs?: number
+  /** How the last pull failed, while pulls are failing (absent: the last pull succeeded, or it failed before the hub kept this). */
+  readonly lastPullError?: FailureNote
   /** The last pull that found a new or changed case. */
   readonly lastChangeAtMs?: number
   readonly lastReconcileAtMs?: number
@@ -66,6 +69,7 @@ export function parseAgencyStats (raw: Readonly<Record<string, string>>): Agency
   } catch {
     sourceProblems = []
   }
+  const lastPullError = parseFailureNote(raw.lastPullError)
   return {
     pulled: n('pulled'),
     valid: n('valid'),
@@ -83,6 +87,7 @@ export function parseAgencyStats (raw: Readonly<Record<string, string>>): Agency
     versionsReenqueued: n('versionsReenqueued'),
     ...times,
     ...(raw.agencyCode === undefined ? {} : { agencyCode: raw.agencyCode }),
+    ...(lastPullError === undefined ? {} : { lastPullError }),
     sourceProblems,
   }
 }

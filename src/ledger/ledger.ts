@@ -12,6 +12,7 @@ import type { CompiledMapping } from '../mapping/types.js'
 import { decodeAcked, decodeSeen, type AckedVersion, type DeadLetterEntry, type QuarantineEntry, type SeenVersion } from './entries.js'
 import { ALLOCATE_KEYS, BEGIN_SEND_KEYS, END_SEND_KEYS, FINISH_KEYS, KEEP_NEWEST_KEYS, recordSeenIn, versionCommands } from './version-order.js'
 import { PullLeaseLostError, type RemoteFailure } from '../errors.js'
+import type { FailureNote } from '../logging/failure-note.js'
 import { gapCommands, recordGapsIn } from './completeness-store.js'
 import type { SourceProblem } from '../contracts/source-adapter.js'
 
@@ -53,7 +54,13 @@ function checkExec (replies: [Error | null, unknown][] | null): void {
 }
 
 /** Who ran a pull: the process, and the schedule tick it claimed (absent for pulls on demand or at start); for a failed pull, how it failed. */
-export interface PullRun { readonly instance: string; readonly tick?: string; readonly failure?: RemoteFailure }
+export interface PullRun {
+  readonly instance: string
+  readonly tick?: string
+  readonly failure?: RemoteFailure
+  /** How a failed pull failed (code, class, masked message): kept as the agency's last pull error until a pull succeeds. */
+  readonly error?: FailureNote
+}
 
 export interface PageCommit {
   /** `gaps`: the expected fields the version lacks (src/schema/completeness.ts), recorded with it; absent: left as they were. */
@@ -208,14 +215,16 @@ export class Ledger {
   /**
    * After every pull attempt. `pullFailingSince` (ISO) is the first failure of the current
    * run of failures, cleared by a success: the "agency unreachable" alarm reads it. `run`
-   * says which process ran it and for which schedule tick (the last 100 are kept).
+   * says which process ran it and for which schedule tick (the last 100 are kept), and for
+   * a failure, how it failed (`lastPullError`, cleared by a success too: the status shows it).
    */
   async markPull (agencyId: string, ok: boolean, run?: PullRun): Promise<void> {
     const now = new Date().toISOString()
     const k = this.keysOf(agencyId)
     const tx = this.redis.multi()
-    if (ok) tx.hset(k.stats, 'lastPullAt', now, 'lastPullOkAt', now).hdel(k.stats, 'pullFailingSince')
+    if (ok) tx.hset(k.stats, 'lastPullAt', now, 'lastPullOkAt', now).hdel(k.stats, 'pullFailingSince', 'lastPullError')
     else tx.hset(k.stats, 'lastPullAt', now).hsetnx(k.stats, 'pullFailingSince', now)
+    if (!ok && run?.error !== undefined) tx.hset(k.stats, 'lastPullError', JSON.stringify(run.error))
     if (run !== undefined) tx.lpush(k.pullRuns, JSON.stringify({ at: now, ok, ...run })).ltrim(k.pullRuns, 0, 99)
     checkExec(await tx.exec())
   }

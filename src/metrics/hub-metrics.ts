@@ -4,6 +4,7 @@ import type { Ledger } from '../ledger/ledger.js'
 import type { PushItem } from '../delivery/push-job.js'
 import type { TargetHealth } from './target-health.js'
 import { readLedgerSnapshot, type LedgerSnapshot } from './ledger-snapshot.js'
+import type { UnpulledBacklog } from '../lag/unpulled-backlog.js'
 import { ALARM_KINDS, UNRESOLVED_ALARM_STATES, type OpenAlarmCount } from '../alarms/alarm-kinds.js'
 
 export type { OpenAlarmCount } from '../alarms/alarm-kinds.js'
@@ -21,6 +22,8 @@ export interface MetricsSources {
   readonly openAlarms?: () => Promise<readonly OpenAlarmCount[]>
   /** Per agency, the ratio of its cases not missing each expected field (src/admin/agency-completeness.ts); absent: no such metric. */
   readonly completeness?: (agencyId: string) => Promise<readonly { readonly field: string; readonly ratio: number | null }[]>
+  /** What waits at each agency's source that no pull has read (src/lag/unpulled-backlog.ts). */
+  readonly backlog?: (agencyId: string) => Promise<UnpulledBacklog>
 }
 
 export interface HubMetrics {
@@ -104,6 +107,24 @@ export function createHubMetrics (src: MetricsSources): HubMetrics {
       }
     },
   })
+
+  // No sample for an agency whose source cannot tell: an absent series is "unknown", a 0 would say "nothing waits".
+  const backlogGauge = (name: string, help: string, value: (b: Extract<UnpulledBacklog, { state: 'known' }>) => number): void => {
+    new Gauge({
+      name, help, labelNames: ['agency'], registers,
+      async collect () {
+        this.reset()
+        const read = src.backlog
+        if (read === undefined) return
+        for (const a of src.agencies) {
+          const b = await read(a.id)
+          if (b.state === 'known') this.set({ agency: a.id }, value(b))
+        }
+      },
+    })
+  }
+  backlogGauge('casebridge_agency_unpulled_changes', 'Changes waiting at the agency\'s source that no pull has read (only for sources that can count them; no sample: unknown).', b => b.changes)
+  backlogGauge('casebridge_agency_unpulled_oldest_age_seconds', 'Age of the oldest change waiting at the source that no pull has read (0 when none waits; no sample: unknown).', b => b.ageSeconds ?? 0)
 
   // A series for every agency, kind and state, 0 when no such alarm is raised: a resolved
   // alarm's series must read 0, not vanish (dashboards would show "No data" on a healthy hub,

@@ -1,5 +1,6 @@
 import { CaseBridgeError, RateLimitedError, RemoteRefusedError } from '../errors.js'
 import type { TargetAdapter } from '../contracts/target-adapter.js'
+import { failureNoteOf, type FailureNote } from '../logging/failure-note.js'
 
 /** How the last request to a target went: it answered, it refused us, or it could not be reached. */
 export type TargetOutcome = 'ok' | 'rate_limited' | 'refused' | 'unavailable'
@@ -14,14 +15,34 @@ export interface TargetStatus {
   readonly lastFailureCode: string | undefined
 }
 
+/** What the status says of a target (`reachable` until the hub has seen otherwise; `unknown`: nothing to judge it on yet). */
+export type TargetState = 'reachable' | 'unreachable' | 'refused' | 'rate_limited' | 'unknown'
+
+/** A target's state as the status shows it: why, and since when. */
+export interface TargetCause {
+  readonly state: TargetState
+  /** First failure of the failures going on now (pushes or probes); null while none is. */
+  readonly failingSince: string | null
+  /** The last push that got an answer. */
+  readonly lastOkAt: string | null
+  /** The latest failure going on now; null while none is. */
+  readonly lastError: FailureNote | null
+}
+
+/** One kind of contact with a target (pushes, probes): the current run of failures. */
+interface Streak { since?: string; last?: FailureNote }
+
 /**
- * What this process has seen of each target, from real deliveries: the readiness probe
- * and the `casebridge_target_*` metrics read it. A target nobody has written to yet is
- * not judged (there is nothing to judge it on).
+ * What this process has seen of each target, from real deliveries and from the readiness
+ * probes: the readiness probe, the `casebridge_target_*` metrics and the agency status read
+ * it. A target nobody has written to or probed yet is not judged (there is nothing to judge
+ * it on). Only pushes count as requests in the metrics; a probe only changes the status.
  */
 export class TargetHealth {
   private readonly status = new Map<string, { lastOutcome?: TargetOutcome; lastOkAt?: string; lastFailureAt?: string; lastFailureCode?: string }>()
   private readonly counts = new Map<string, Map<TargetOutcome, number>>()
+  private readonly pushStreaks = new Map<string, Streak>()
+  private readonly probeStreaks = new Map<string, Streak & { probed?: boolean }>()
 
   constructor (targets: Iterable<string> = []) {
     for (const t of targets) this.status.set(t, {})
@@ -37,9 +58,40 @@ export class TargetHealth {
       s.lastFailureCode = err instanceof CaseBridgeError ? err.code : 'CB_ERR_UNEXPECTED'
     }
     this.status.set(target, s)
+    // A rate limit is an answer: the target is there and asked us to wait.
+    if (outcome === 'ok' || outcome === 'rate_limited') this.pushStreaks.set(target, {})
+    else this.pushStreaks.set(target, { since: this.pushStreaks.get(target)?.since ?? now, last: failureNoteOf(err) })
     const byOutcome = this.counts.get(target) ?? new Map<TargetOutcome, number>()
     byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + 1)
     this.counts.set(target, byOutcome)
+  }
+
+  /** How a readiness probe of `target` went: `err` when it failed. */
+  recordProbe (target: string, err?: unknown): void {
+    if (err === undefined) this.probeStreaks.set(target, { probed: true })
+    else this.probeStreaks.set(target, { probed: true, since: this.probeStreaks.get(target)?.since ?? new Date().toISOString(), last: failureNoteOf(err) })
+  }
+
+  /**
+   * Why the target is in the state it is: a failing push decides (refused credentials,
+   * no answer), else a failing probe (unreachable), else what the last push said.
+   */
+  cause (target: string): TargetCause {
+    const s = this.status.get(target) ?? {}
+    const push = this.pushStreaks.get(target) ?? {}
+    const probe = this.probeStreaks.get(target) ?? {}
+    const failing = [push, probe].filter(f => f.since !== undefined)
+    const state: TargetState = s.lastOutcome === 'refused' ? 'refused'
+      : s.lastOutcome === 'unavailable' || probe.since !== undefined ? 'unreachable'
+        : s.lastOutcome === 'rate_limited' ? 'rate_limited'
+          : s.lastOutcome === 'ok' || probe.probed === true ? 'reachable' : 'unknown'
+    const latest = failing.map(f => f.last).filter(n => n !== undefined).sort((a, b) => b.at.localeCompare(a.at))[0]
+    return {
+      state,
+      failingSince: failing.map(f => f.since!).sort()[0] ?? null,
+      lastOkAt: s.lastOkAt ?? null,
+      lastError: latest ?? null,
+    }
   }
 
   list (): TargetStatus[] {

@@ -5,6 +5,7 @@ import type { Ledger, PullLease } from '../ledger/ledger.js'
 import { cronInterval } from '../redis/claim-tick.js'
 import { INSTANCE_ID } from '../instance-id.js'
 import type { PullSummary } from './pull-agency.js'
+import { failureNoteOf, type FailureNote } from '../logging/failure-note.js'
 import { RepeatedCauses } from '../logging/repeated-causes.js'
 
 /**
@@ -22,7 +23,7 @@ export interface ScheduledAgency {
   paused (): Promise<boolean>
   pull (signal: AbortSignal, lease: PullLease): Promise<PullSummary>
   /** Told after every attempt, for the ledger's last-pull times and its list of pull runs (a failed one says how it failed). */
-  recordOutcome (ok: boolean, run: { instance: string; tick?: string; failure?: RemoteFailure }): Promise<void>
+  recordOutcome (ok: boolean, run: { instance: string; tick?: string; failure?: RemoteFailure; error?: FailureNote }): Promise<void>
 }
 
 /**
@@ -97,7 +98,7 @@ export class PullScheduler {
       }
       const code = err instanceof CaseBridgeError ? err.code : undefined
       log.error({ ...this.causes.fields(agency.id, err, log), code }, 'pull failed; the cursor stays where the last completed page left it, next tick resumes from there')
-      await agency.recordOutcome(false, { ...who, failure: remoteFailureOf(err) }).catch(() => undefined)
+      await agency.recordOutcome(false, { ...who, failure: remoteFailureOf(err), error: failureNoteOf(err) }).catch(() => undefined)
       return undefined
     }
   }

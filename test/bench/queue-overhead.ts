@@ -71,7 +71,7 @@ export async function benchQueueOverhead (opts: { cases: number }): Promise<Reco
   let acked = 0
   let finish: () => void = () => {}
   const finished = new Promise<void>(resolve => { finish = resolve })
-  const processor = createPushProcessor({ ledger, targets: new Map([['platform', target]]), queue, logger: silentLogger(), jobTimeoutMs: 30000, onAcknowledged: (_a, done) => { acked += done.length; if (acked >= items.length) finish() } })
+  const processor = createPushProcessor({ ledger, targets: new Map([['platform', target]]), queue, logger: silentLogger(), jobTimeoutMs: 30000, retry: { retryForMs: 3_600_000 }, onAcknowledged: (_a, done) => { acked += done.length; if (acked >= items.length) finish() } })
   const started = performance.now()
   await enqueueVersions(queue, ledger, { agencyId: 'bench', agencyCode: items[0]?.case.agency.code ?? '', targetId: 'platform' }, items.map(({ sequence: _, ...v }) => v), { batchSize: BATCH })
   const worker = new Worker<PushJobData>('push-platform', processor, { connection: redis, prefix, concurrency: 8 })

@@ -28,7 +28,7 @@ t.test('after a sync, casebridge status shows every agency with lag and counts, 
   const lines = table.stdout.trimEnd().split('\n')
   t.match(lines[0], `枢纽 ${h.hub.config.hub.name}：1 个机构`, 'the header is in the hub\'s language (zh-CN by default)')
   const header = lines.find(l => l.startsWith('机构')) ?? ''
-  t.match(header, /机构\s+名称\s+最近成功拉取\s+延迟\s+已拉取\s+已推送\s+已隔离\s+推送失败\s+未处理告警/, 'Chinese column headers')
+  t.match(header, /机构\s+名称\s+最近成功拉取\s+拉取\s+推送目标\s+延迟\s+未拉取\s+已拉取\s+已推送\s+已隔离\s+推送失败\s+未处理告警/, 'Chinese column headers')
   const row = lines.find(l => l.startsWith(AGENCY)) ?? ''
   const a = fromApi.agencies[0]!
   const cells = row.split(/\s{2,}/)
@@ -37,7 +37,7 @@ t.test('after a sync, casebridge status shows every agency with lag and counts, 
   t.equal(displayWidth(row.slice(0, row.indexOf(String(a.counts.pulled)) + String(a.counts.pulled).length)), displayWidth(header.slice(0, header.indexOf('已拉取') + '已拉取'.length)), 'numbers line up under their wide-character header')
 
   const english = await runCli(['status', '--lang', 'en'], { env })
-  t.match(english.stdout, /Agency\s+Name\s+Last good pull\s+Lag\s+Pulled\s+Pushed\s+Quarantined\s+Dead letters\s+Open alarms/, '--lang en gives English headers')
+  t.match(english.stdout, /Agency\s+Name\s+Last good pull\s+Pull\s+Target\s+Lag\s+Unpulled\s+Pulled\s+Pushed\s+Quarantined\s+Dead letters\s+Open alarms/, '--lang en gives English headers')
 })
 
 t.test('the CLI says in the operator\'s language what went wrong, and exits 1', async t => {

@@ -8,8 +8,6 @@
  * so the test takes the 30 s once.
  */
 import t from 'tap'
-import pg from 'pg'
-import mysql from 'mysql2/promise'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadConfig } from '../../src/config/load-config.js'
@@ -17,11 +15,11 @@ import { startHub } from '../../src/hub.js'
 import { projectRoot } from '../../src/paths.js'
 import { silentLogger } from '../../src/logging/logger.js'
 import { builtInRegistry } from '../../adapters/index.js'
-import { URBAN_HEADER, urbanRow } from '../../fixtures/hostile/catalogue.js'
 import { startPlatformSimulator } from '../../fixtures/platform-sim/index.js'
 import { startAgencySimulator } from '../../fixtures/agency-sim/index.js'
 import type { AgencyRecord } from '../../fixtures/agency-sim/agency-record.js'
-import { MY, PG, mysqlDatabase, postgresSchema } from '../helpers/sql.js'
+import { MY, PG } from '../helpers/sql.js'
+import { urbanMapping, urbanTables } from '../helpers/urban-tables.js'
 import { TEST_REDIS_URL, testPrefix } from '../helpers/redis.js'
 import { tempDir } from '../helpers/temp-files.js'
 import { writePullingHubConfig } from '../helpers/hub-config.js'
@@ -33,7 +31,6 @@ import { sim } from '../reconcile/reconcile-world.js'
 const TOKEN = 'live-cursor-token'
 const WRITE_MS = 30_000
 const SKEWS_MS = [500, 2000] as const
-const COLUMNS = URBAN_HEADER.split(',').filter(c => c !== 'AJBH')
 const AGENCIES = {
   'live-postgres': { code: '11320322014170932K' },
   'live-mysql': { code: '11320322014166079X' },
@@ -41,28 +38,15 @@ const AGENCIES = {
 } as const
 type AgencyId = keyof typeof AGENCIES
 
-const urbanValues = (caseNumber: string): string[] => {
-  const row = Object.fromEntries(URBAN_HEADER.split(',').map((k, i) => [k, urbanRow(caseNumber).split(',')[i] ?? '']))
-  return COLUMNS.map(c => row[c] ?? '')
-}
-
 t.test('live writers 0.5 s and 2 s ahead of the reader, every 50–150 ms for 30 s: nothing missed, nothing applied twice (PostgreSQL, MariaDB, HTTP at once)', async t => {
-  const { schema, client } = await postgresSchema(t, 'livecursor')
-  const { database, connection } = await mysqlDatabase(t, 'livecursor')
-  const pgTable = `${pg.escapeIdentifier(schema)}.cases`
-  await client.query(`CREATE TABLE ${pgTable} ("AJBH" text COLLATE "C" PRIMARY KEY, "GXSJ" timestamp(0) NOT NULL, ${COLUMNS.map(c => `${pg.escapeIdentifier(c)} text`).join(', ')})`)
-  await connection.query(`CREATE TABLE cases (AJBH varchar(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PRIMARY KEY, GXSJ datetime NOT NULL, ${COLUMNS.map(c => `${mysql.escapeId(c)} varchar(200)`).join(', ')}) ENGINE=InnoDB CHARACTER SET utf8mb4`)
+  const { schema, database, insert } = await urbanTables(t, 'livecursor')
   const agency = await startAgencySimulator({ port: 0, records: 0, seed: 31 })
   t.teardown(async () => await agency.close())
   const platform = await startPlatformSimulator({ port: 0, tokens: [TOKEN] })
   t.teardown(async () => await platform.close())
 
   const files = tempDir(t)
-  const urban = readFileSync(join(projectRoot, 'fixtures/exports/urban-management-gbk-csv/mapping.yaml'), 'utf8')
-  const sqlMapping = (id: AgencyId): string => files.write(`${id}.yaml`, urban
-    .replace(/^agency: .*$/m, `agency: ${id}`)
-    .replace('"11320322014170932K"', `"${AGENCIES[id].code}"`)
-    .replace(/^fields:$/m, 'fields:\n  /sourceUpdatedAt:          { from: GXSJ, date: timestamp }'))
+  const sqlMapping = (id: AgencyId): string => urbanMapping(files, id, AGENCIES[id].code, '\n  /sourceUpdatedAt:          { from: GXSJ, date: timestamp }')
   const keyset = { updatedAtColumn: 'GXSJ', idColumn: 'AJBH', pageSize: 200 }
   const config = writePullingHubConfig(files, {
     prefix: testPrefix(t as never, 'live-cursor'), platformUrl: platform.url, tokenEnv: 'LIVE_CURSOR_TOKEN',
@@ -81,12 +65,12 @@ t.test('live writers 0.5 s and 2 s ahead of the reader, every 50–150 ms for 30
   const writers: Record<AgencyId, Promise<string[]>[]> = {
     'live-postgres': SKEWS_MS.map((skew, w) => keepWriting(100 + w, writing, async n => {
       const caseNumber = `LIVE-PG-${skew}-${n}`
-      await client.query(`INSERT INTO ${pgTable} VALUES ($1, $2, ${COLUMNS.map((_, i) => `$${i + 3}`).join(', ')})`, [caseNumber, beijing(Date.now() + skew), ...urbanValues(caseNumber)])
+      await insert.postgres(caseNumber, beijing(Date.now() + skew))
       return caseNumber
     })),
     'live-mysql': SKEWS_MS.map((skew, w) => keepWriting(200 + w, writing, async n => {
       const caseNumber = `LIVE-MY-${skew}-${n}`
-      await connection.execute(`INSERT INTO cases VALUES (?, ?, ${COLUMNS.map(() => '?').join(', ')})`, [caseNumber, beijing(Date.now() + skew), ...urbanValues(caseNumber)])
+      await insert.mysql(caseNumber, beijing(Date.now() + skew))
       return caseNumber
     })),
     'live-http': SKEWS_MS.map((skew, w) => keepWriting(300 + w, writing, async () => (await sim<AgencyRecord[]>('POST', `${agency.url}/__sim/cases`, { count: 1, clockSkewMs: skew }))[0]!.AJBH)),

@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { AdminAgency, AdminDeps } from '../admin-deps.js'
 import { agencyIdParams, agencyStatusSchema, withErrors } from '../schemas.js'
-import { agencyStatus, openAlarmsByAgency } from '../agency-status.js'
+import { agencyStatus, statusContext } from '../agency-status.js'
 import type { PushJobData } from '../../delivery/push-job.js'
 import { InternalError } from '../../errors.js'
 
@@ -42,12 +42,12 @@ export function registerAgencyRoutes (app: FastifyInstance, deps: AdminDeps): vo
     config: { access: 'viewer' },
     schema: withErrors({
       operationId: 'listAgencies',
-      tags: ['agencies'], summary: 'Every agency with last pull, lag, counts and open alarms',
+      tags: ['agencies'], summary: 'Every agency with last pull, lag, counts, open alarms, and why it is not well: readiness, the pull side and the push side, each with its last error and since when',
       response: { 200: { type: 'object', required: ['generatedAt', 'agencies'], properties: { generatedAt: { type: 'string' }, agencies: { type: 'array', items: agencyStatusSchema } } } },
     }),
   }, async () => {
-    const alarms = await openAlarmsByAgency(deps)
-    return { generatedAt: new Date().toISOString(), agencies: await Promise.all(deps.agencies.map(async a => await agencyStatus(deps, a, alarms))) }
+    const context = await statusContext(deps)
+    return { generatedAt: new Date().toISOString(), agencies: await Promise.all(deps.agencies.map(async a => await agencyStatus(deps, a, context))) }
   })
 
   app.get<{ Params: { id: string } }>('/api/agencies/:id', {
@@ -56,7 +56,7 @@ export function registerAgencyRoutes (app: FastifyInstance, deps: AdminDeps): vo
   }, async (req, reply) => {
     const agency = await findAgency(deps, req.params.id, reply)
     if (agency === undefined) return reply
-    return await agencyStatus(deps, agency, await openAlarmsByAgency(deps))
+    return await agencyStatus(deps, agency, await statusContext(deps))
   })
 
   app.post<{ Params: { id: string } }>('/api/agencies/:id/sync', {

@@ -14,6 +14,10 @@ export interface HttpPullSourceConfig {
    */
   path?: string
   /**
+   * Path of an endpoint that counts the changes since a time without listing them (answering the count and the oldest update time: response.count, response.oldestUpdatedAt), asked with updatedSince or updatedAfter. Unset: the unpulled backlog of the agency is unknown.
+   */
+  countPath?: string
+  /**
    * Records asked for per page.
    */
   pageSize?: number
@@ -52,6 +56,10 @@ export interface HttpPullSourceConfig {
     updatedSince?: string
     pageSize?: string
     pageToken?: string
+    /**
+     * Parameter of countPath: changes strictly after this time (the newest update time a pull read).
+     */
+    updatedAfter?: string
   }
   /**
    * Where things are in the API's JSON answer (dotted paths).
@@ -59,6 +67,14 @@ export interface HttpPullSourceConfig {
   response?: {
     items?: string
     nextPageToken?: string
+    /**
+     * Where countPath's answer has the number of changes.
+     */
+    count?: string
+    /**
+     * Where countPath's answer has the update time of the oldest of them (null or absent when there are none).
+     */
+    oldestUpdatedAt?: string
     /**
      * Field of each record holding its last-update time, written yyyy-MM-dd HH:mm:ss (optionally with a fraction and an offset, or with T), yyyy-MM-dd, yyyyMMddHHmmss or yyyyMMdd: the cursor computes its look-back in that notation.
      */

@@ -171,9 +171,13 @@ export interface HubConfig {
      */
     concurrency: number
     /**
-     * Attempts before a case goes to the dead-letter set.
+     * How long a push keeps being retried, counted from its first attempt (kept in the job's data in Redis, so a restart does not start it again): a case is dead-lettered at its first failed attempt after this. Two hours outlast a one-hour platform maintenance window with room to spare.
      */
-    attempts: number
+    retryForSeconds: number
+    /**
+     * Optional ceiling on attempts: a case is dead-lettered after this many even within retryForSeconds. Unset: only retryForSeconds decides.
+     */
+    attempts?: number
     backoff: {
       /**
        * First retry delay; doubles each attempt.
