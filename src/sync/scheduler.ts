@@ -37,7 +37,11 @@ export interface ScheduledAgency {
 export class PullScheduler {
   private readonly tasks: ScheduledTask[] = []
   private readonly running = new Map<string, Promise<PullSummary | undefined>>()
-  private readonly controller = new AbortController()
+  // One controller per pull in flight, not one shared signal: every pull hangs its abort
+  // listeners on its own signal, so hundreds of agencies pulling at once do not pile them onto
+  // one (Node warns past 10: MaxListenersExceededWarning with 60 agencies).
+  private readonly pulls = new Set<AbortController>()
+  private stopping = false
   // A pull failing the same way every tick logs its stack once (src/logging/repeated-causes.ts).
   private readonly causes = new RepeatedCauses()
 
@@ -56,7 +60,7 @@ export class PullScheduler {
   async trigger (agencyId: string, tick?: Date): Promise<PullSummary | undefined> {
     const agency = this.agencies.find(a => a.id === agencyId)
     if (agency === undefined) throw new UnknownAgencyError(agencyId, this.agencies.map(a => a.id))
-    if (this.controller.signal.aborted) return undefined
+    if (this.stopping) return undefined
     const inFlight = this.running.get(agencyId)
     if (inFlight !== undefined) return await inFlight
     const run = this.run(agency, tick).finally(() => this.running.delete(agencyId))
@@ -67,7 +71,7 @@ export class PullScheduler {
   /** A cron tick: run it here if this process claims it (another process may have). */
   private async tick (agency: ScheduledAgency, scheduled: Date, intervalMs: number): Promise<void> {
     try {
-      if (this.controller.signal.aborted || !await this.ledger.claimPullTick(agency.id, scheduled.getTime(), intervalMs)) return
+      if (this.stopping || !await this.ledger.claimPullTick(agency.id, scheduled.getTime(), intervalMs)) return
       await this.trigger(agency.id, scheduled)
     } catch (err) {
       this.logger.error({ err, agency: agency.id }, 'pull tick failed; the next tick tries again')
@@ -82,7 +86,7 @@ export class PullScheduler {
         log.debug('agency paused by an operator; not pulling')
         return undefined
       }
-      const outcome = await this.ledger.withPullLock(agency.id, PULL_LOCK_TTL_MS, async lease => await agency.pull(this.controller.signal, lease))
+      const outcome = await this.ledger.withPullLock(agency.id, PULL_LOCK_TTL_MS, async lease => await this.withSignal(async signal => await agency.pull(signal, lease)))
       if (!outcome.ran) {
         log.debug('another hub process is pulling this agency; skipping this tick')
         return undefined
@@ -103,9 +107,22 @@ export class PullScheduler {
     }
   }
 
+  /** Run `work` with a signal of its own, aborted when the scheduler stops. */
+  private async withSignal<T> (work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController()
+    if (this.stopping) controller.abort()
+    this.pulls.add(controller)
+    try {
+      return await work(controller.signal)
+    } finally {
+      this.pulls.delete(controller)
+    }
+  }
+
   async stop (): Promise<void> {
+    this.stopping = true
     for (const task of this.tasks) await task.stop()
-    this.controller.abort()
+    for (const controller of this.pulls) controller.abort()
     await Promise.allSettled([...this.running.values()])
   }
 }
