@@ -64,14 +64,18 @@ export function validCount (agencies: readonly BenchAgency[]): number {
 }
 
 
-/** A hub config for the benchmark's agencies and platform, on the Redis `redis` (a config `redis` section without the prefix). */
-export function hubConfig (dir: string, prefix: string, agencies: readonly BenchAgency[], platformUrl: string, pageSize: number, redis: Record<string, unknown>, schedule: (i: number) => string = () => '*/1 * * * * *'): string {
+/**
+ * A hub config for the benchmark's agencies and platform, on the Redis `redis` (a config `redis`
+ * section without the prefix). `logLevel` 'info' for a hub run as a process whose "hub started"
+ * line the benchmark waits for (nothing is logged at info per page).
+ */
+export function hubConfig (dir: string, prefix: string, agencies: readonly BenchAgency[], platformUrl: string, pageSize: number, redis: Record<string, unknown>, schedule: (i: number) => string = () => '*/1 * * * * *', logLevel: 'error' | 'info' = 'error'): string {
   const file = join(dir, `hub-${prefix}.yaml`)
   writeFileSync(file, JSON.stringify({
     hub: { name: 'bench' },
     redis: { ...redis, keyPrefix: prefix, requirePersistence: false },
     admin: { host: '127.0.0.1', port: 0 },
-    logging: { level: 'error' },
+    logging: { level: logLevel },
     push: { batchSize: pageSize, concurrency: 8, attempts: 10, backoff: { delayMs: 200, jitter: 0.5 } },
     targets: { platform: { kind: 'http-batch', baseUrl: platformUrl, token: { env: 'BENCH_PLATFORM_TOKEN' } } },
     agencies: agencies.map((a, i) => ({ id: a.id, mapping: a.mappingFile, schedule: schedule(i), target: 'platform', source: { kind: 'http-pull', baseUrl: a.url, pageSize } })),

@@ -56,7 +56,7 @@ async function platformTotals (url: string): Promise<{ stored: number; applied: 
 async function run (redis: RedisUnderTest, hubs: number, dir: string): Promise<(string | number)[]> {
   const sims = await startSimulators(dir, AGENCIES, PER_AGENCY)
   const prefix = `cbbench-multi-${hubs}-${process.pid}`
-  const file = hubConfig(dir, prefix, sims.agencies, sims.platformUrl, 500, redis.section)
+  const file = hubConfig(dir, prefix, sims.agencies, sims.platformUrl, 500, redis.section, undefined, 'info')
   const expected = validCount(sims.agencies)
   const before = await redisCounters(redis.client)
   const started = Date.now()
