@@ -15,6 +15,18 @@ const LIMIT_KEYS: Readonly<Record<string, MessageKey>> = {
   minItems: 'schema.problem.minItems', maxItems: 'schema.problem.maxItems', minProperties: 'schema.problem.minProperties',
 }
 
+/**
+ * A limit keyword's error (minLength, minimum…) as a text; its English is ajv's own message
+ * ("must NOT have fewer than 2 items"), so a text built on ajv's message can use it. Else undefined.
+ */
+export function limitText (error: ErrorObject): Text | undefined {
+  const p = error.params as Record<string, unknown>
+  const key = LIMIT_KEYS[error.keyword]
+  if (key !== undefined) return textOf(key, { limit: String(p.limit) })
+  if (['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'].includes(error.keyword)) return textOf('schema.problem.compare', { comparison: String(p.comparison), limit: String(p.limit) })
+  return undefined
+}
+
 /** The path the error is about and what was expected there, as a text to word. */
 function problemOf (error: ErrorObject): { path: (string | number)[]; text: Text } {
   const path = pointerToPath(error.instancePath)
@@ -35,9 +47,8 @@ function problemOf (error: ErrorObject): { path: (string | number)[]; text: Text
     case 'format':
       return { path, text: textOf('schema.problem.format', { format: String(p.format) }) }
     case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
-      return { path, text: textOf('schema.problem.compare', { comparison: String(p.comparison), limit: String(p.limit) }) }
     case 'minLength': case 'maxLength': case 'minItems': case 'maxItems': case 'minProperties':
-      return { path, text: textOf(LIMIT_KEYS[error.keyword]!, { limit: String(p.limit) }) }
+      return { path, text: limitText(error)! }
     case 'propertyNames':
       return { path, text: textOf('schema.problem.propertyName', { name: String(p.propertyName) }) }
     default:

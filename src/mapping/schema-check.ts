@@ -9,6 +9,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js'
 import { MappingFileError, SchemaDefinitionError } from '../errors.js'
 import { schemaPath } from '../paths.js'
 import { createAjv } from '../schema/ajv.js'
+import { limitText } from '../config/describe-ajv-error.js'
 import type { AgencyMapping, SharedTableFile } from '../generated/mapping.js'
 import type { PositionedYaml, YamlPath } from '../yaml/positions.js'
 import { textOf, type Text, type TextParam, type TextParams } from '../i18n/texts.js'
@@ -24,6 +25,7 @@ let validators: Validators | undefined
 function mappingValidators (): Validators {
   if (validators === undefined) {
     const schema = JSON.parse(readFileSync(schemaPath('mapping.schema.json'), 'utf8')) as { $id: string }
+    rememberWords(schema)
     // verbose: errors carry their schema, which names the allowed keys and values.
     // x-allowed-keys says in words which keys a map of names takes; tsType guides the type generator.
     const ajv = createAjv({ allowUnionTypes: true, verbose: true, useDefaults: true, keywords: ['x-allowed-keys', 'tsType'] })
@@ -41,8 +43,8 @@ const TYPE_WORDS: Readonly<Record<string, MessageKey>> = {
 }
 
 /**
- * The schema's words (`description`, `x-allowed-keys`) in the catalogues, by the schema node
- * that holds them, so a reader of another language gets them too (the catalogue test checks
+ * The schema's words (`description`, `x-allowed-keys`) in the catalogues, by the pointer of the
+ * schema node that holds them, so a reader of another language gets them too (the catalogue test checks
  * the English texts are the schema's own). A node missing here is shown with its English words.
  */
 const SCHEMA_WORDS: Readonly<Record<string, MessageKey>> = {
@@ -64,10 +66,20 @@ const SCHEMA_WORDS: Readonly<Record<string, MessageKey>> = {
 /** Exported for the catalogue test: the schema nodes whose words are translated. */
 export const TRANSLATED_SCHEMA_WORDS = SCHEMA_WORDS
 
-/** The words of the schema node an error comes from (its schemaPath without the keyword). */
+/** The schema nodes (objects of the compiled schema) whose words the catalogues have. */
+const wordsByNode = new WeakMap<object, MessageKey>()
+
+function rememberWords (schema: object): void {
+  for (const [pointer, key] of Object.entries(SCHEMA_WORDS)) {
+    const node = pointer.slice(2).split('/').reduce<unknown>((n, segment) => (n as Record<string, unknown> | undefined)?.[segment], schema)
+    if (typeof node === 'object' && node !== null) wordsByNode.set(node, key)
+  }
+}
+
+/** The words of the schema node an error comes from (ajv's parentSchema is that node; its schemaPath is relative to a $ref). */
 function schemaWords (error: ErrorObject, english: string): TextParam {
-  const node = error.schemaPath.slice(0, error.schemaPath.lastIndexOf('/'))
-  const key = SCHEMA_WORDS[node]
+  const node = error.parentSchema
+  const key = typeof node === 'object' && node !== null ? wordsByNode.get(node) : undefined
   return key === undefined ? english : textOf(key)
 }
 
@@ -117,13 +129,13 @@ function describe (error: ErrorObject): Described {
       return at('mapping.schema.unknownValue', { allowed: (params.allowedValues as unknown[]).map(String) })
     case 'minProperties': case 'minItems':
       if (params.limit === 1) return at('mapping.schema.empty')
-      return at('mapping.schema.tooFew', { detail: error.message ?? 'is too short' })
+      return at('mapping.schema.tooFew', { detail: limitText(error) ?? textOf('schema.problem.other', { detail: error.message ?? 'is too short' }) })
     case 'anyOf':
       return at('mapping.schema.notValidHere', { why: schema.description === undefined ? textOf('mapping.schema.noForm') : schemaWords(error, schema.description) })
     case 'pattern':
       return at('mapping.schema.notValidHere', { why: schema.description === undefined ? textOf('mapping.schema.notMatching', { pattern: String(params.pattern) }) : schemaWords(error, schema.description) })
     default:
-      return at('mapping.schema.breaks', { detail: error.message ?? `breaks the rule ${error.keyword}` })
+      return at('mapping.schema.breaks', { detail: limitText(error) ?? textOf('schema.problem.other', { detail: error.message ?? `breaks the rule ${error.keyword}` }) })
   }
 }
 
