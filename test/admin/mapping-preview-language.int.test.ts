@@ -13,7 +13,7 @@ interface Refusal { statusCode: number; error: string; message: string; reason: 
 
 t.test('a refused mapping text is worded in the caller\'s language, the English message beside it', async t => {
   const h = await startOperatorHub(t, 'preview-lang')
-  const broken = readFileSync(DEMO_MAPPING, 'utf8').replace(/date: \S+/, 'date: dd.MM.yyyy')
+  const broken = readFileSync(DEMO_MAPPING, 'utf8').replace(/date: yyyyMMdd, required: true }/g, 'date: dd.MM.yyyy, required: true }')
   t.not(broken, readFileSync(DEMO_MAPPING, 'utf8'), 'the demo mapping has a date rule to break')
   const preview = async (language: string | undefined): Promise<{ status: number; body: Refusal }> => {
     const headers: Record<string, string> = { authorization: `Bearer ${TOKENS.operator}`, 'content-type': 'application/json' }
