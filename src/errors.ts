@@ -11,6 +11,9 @@
  * Callers branch on `family` or `code`, never on message text. The original error
  * travels as `cause`.
  */
+import { renderText, type Text, type TextParams } from './i18n/texts.js'
+import { translator, type MessageKey } from './i18n/translate.js'
+
 export type ErrorFamily = 'retriable' | 'fatal' | 'skippable' | 'config'
 
 export abstract class CaseBridgeError extends Error {
@@ -31,10 +34,28 @@ export class ConfigError extends CaseBridgeError {
   }
 }
 
-/** A mapping file cannot be loaded or compiled. */
+/**
+ * A mapping file cannot be loaded or compiled. `where` is the `file:line:col` (or the file; ''
+ * for a problem reported inside another one), `text` what is wrong, worded by each reader:
+ * the message is the English wording (logs, --json), `describeMappingFileError` words it in
+ * an operator's language. A plain string text (target profiles) has no translation yet.
+ */
 export class MappingFileError extends CaseBridgeError {
   readonly code = 'CB_ERR_MAPPING_FILE'
   readonly family = 'config'
+  constructor (readonly where: string, readonly text: Text | string, options?: { cause?: unknown }) {
+    const english = typeof text === 'string' ? text : renderText(translator('en'), text)
+    super(where === '' ? english : `${where}: ${english}`, options)
+  }
+
+  /** The catalogue key of the text (undefined for an untranslated text). */
+  get key (): MessageKey | undefined {
+    return typeof this.text === 'string' ? undefined : this.text.key
+  }
+
+  get params (): TextParams {
+    return typeof this.text === 'string' ? {} : this.text.params
+  }
 }
 
 /** A target profile file cannot be loaded or compiled (message starts with `file:line:col:`). */

@@ -7,13 +7,14 @@
  * errors. Personal data in the canonical output is masked unless `--show-personal`.
  */
 import { readFile } from 'node:fs/promises'
+import { describeMappingFileError } from '../mapping/describe-mapping-error.js'
 import { loadMapping } from '../mapping/load-mapping.js'
 import { maskedReport, previewSample, type PreviewReport, type PreviewResult } from '../pipeline/preview.js'
 import type { MappingProblem } from '../mapping/types.js'
 import { isMessageKey, problemReason, type Translate } from '../i18n/translate.js'
 import type { CompletenessGap } from '../schema/completeness.js'
 import { askedLocale, cliTranslator } from './cli-locale.js'
-import { UsageError } from '../errors.js'
+import { MappingFileError, UsageError } from '../errors.js'
 import { parseOptions } from './command-line.js'
 
 /**
@@ -71,7 +72,15 @@ export async function mappingCommand (args: string[]): Promise<number> {
   const [sub, mappingFile, sampleFile, ...extra] = parsed.positionals
   if (sub !== 'test') throw new UsageError(sub === undefined ? t('cli.usage.mappingSubcommand') : t('cli.usage.mappingUnknown', { sub }))
   if (mappingFile === undefined || sampleFile === undefined || extra.length > 0) throw new UsageError(t('cli.usage.mappingFiles'))
-  const mapping = await loadMapping(mappingFile)
+  let mapping
+  try {
+    mapping = await loadMapping(mappingFile)
+  } catch (err) {
+    // The file:line:col stays; what is wrong there is worded in the operator's language (the message itself is English).
+    if (!(err instanceof MappingFileError)) throw err
+    process.stderr.write(`casebridge: ${describeMappingFileError(err, t)}\n`)
+    return 2
+  }
   let bytes: Uint8Array
   try {
     bytes = await readFile(sampleFile)

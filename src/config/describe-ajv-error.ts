@@ -1,37 +1,70 @@
 import type { ErrorObject } from 'ajv'
+import { renderText, textOf, type Text } from '../i18n/texts.js'
+import { translator, type MessageKey } from '../i18n/translate.js'
 import { pointerToPath } from '../yaml/positions.js'
 
+/** What one ajv error says: where, the English text (`expected`), and the same as a catalogue key and its parameters. */
+export interface DescribedAjvError extends Text {
+  readonly path: (string | number)[]
+  readonly expected: string
+}
+
+// ajv's own words for a limit ("must NOT have fewer than 2 items"), one key per keyword so each language words its unit.
+const LIMIT_KEYS: Readonly<Record<string, MessageKey>> = {
+  minLength: 'schema.problem.minLength', maxLength: 'schema.problem.maxLength',
+  minItems: 'schema.problem.minItems', maxItems: 'schema.problem.maxItems', minProperties: 'schema.problem.minProperties',
+}
+
 /**
- * One ajv error as an administrator reads it: which path, and what was expected there.
- * Wrapper errors (`oneOf`, `if`) are dropped by the caller; they repeat what the inner
- * errors already say.
+ * A limit keyword's error (minLength, minimum…) as a text; its English is ajv's own message
+ * ("must NOT have fewer than 2 items"), so a text built on ajv's message can use it. Else undefined.
  */
-export function describeAjvError (error: ErrorObject): { path: (string | number)[]; expected: string } {
+export function limitText (error: ErrorObject): Text | undefined {
+  const p = error.params as Record<string, unknown>
+  const key = LIMIT_KEYS[error.keyword]
+  if (key !== undefined) return textOf(key, { limit: String(p.limit) })
+  if (['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'].includes(error.keyword)) return textOf('schema.problem.compare', { comparison: String(p.comparison), limit: String(p.limit) })
+  return undefined
+}
+
+/** The path the error is about and what was expected there, as a text to word. */
+function problemOf (error: ErrorObject): { path: (string | number)[]; text: Text } {
   const path = pointerToPath(error.instancePath)
   const p = error.params as Record<string, unknown>
   switch (error.keyword) {
     case 'additionalProperties':
-      return { path: [...path, String(p.additionalProperty)], expected: `unknown key "${String(p.additionalProperty)}"; allowed here: ${allowedKeys(error).join(', ')}` }
+      return { path: [...path, String(p.additionalProperty)], text: textOf('schema.problem.unknownKey', { key: String(p.additionalProperty), allowed: allowedKeys(error) }) }
     case 'required':
-      return { path: [...path, String(p.missingProperty)], expected: `required key "${String(p.missingProperty)}" is missing` }
+      return { path: [...path, String(p.missingProperty)], text: textOf('schema.problem.missingKey', { key: String(p.missingProperty) }) }
     case 'type':
-      return { path, expected: `expected ${String(p.type)}` }
+      return { path, text: textOf('schema.problem.type', { type: String(p.type) }) }
     case 'enum':
-      return { path, expected: `expected one of ${(p.allowedValues as unknown[]).map(v => JSON.stringify(v)).join(', ')}` }
+      return { path, text: textOf('schema.problem.enum', { allowed: (p.allowedValues as unknown[]).map(v => JSON.stringify(v)) }) }
     case 'const':
-      return { path, expected: `expected ${JSON.stringify(p.allowedValue)}` }
+      return { path, text: textOf('schema.problem.const', { value: JSON.stringify(p.allowedValue) }) }
     case 'pattern':
-      return { path, expected: `expected text matching ${String(p.pattern)}` }
+      return { path, text: textOf('schema.problem.pattern', { pattern: String(p.pattern) }) }
     case 'format':
-      return { path, expected: `expected a valid ${String(p.format)}` }
+      return { path, text: textOf('schema.problem.format', { format: String(p.format) }) }
     case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
     case 'minLength': case 'maxLength': case 'minItems': case 'maxItems': case 'minProperties':
-      return { path, expected: `must be ${String(error.message)}`.replace('must be must', 'must') }
+      return { path, text: limitText(error)! }
     case 'propertyNames':
-      return { path, expected: `key "${String(p.propertyName)}" is not a valid name` }
+      return { path, text: textOf('schema.problem.propertyName', { name: String(p.propertyName) }) }
     default:
-      return { path, expected: error.message ?? error.keyword }
+      return { path, text: textOf('schema.problem.other', { detail: error.message ?? error.keyword }) }
   }
+}
+
+/**
+ * One ajv error as an administrator reads it: which path, and what was expected there — in
+ * English (`expected`, for logs and messages) and as a key with parameters (for the
+ * operator's language, `renderText`). Wrapper errors (`oneOf`, `if`) are dropped by the
+ * caller; they repeat what the inner errors already say.
+ */
+export function describeAjvError (error: ErrorObject): DescribedAjvError {
+  const { path, text } = problemOf(error)
+  return { path, expected: renderText(translator('en'), text), key: text.key, params: text.params }
 }
 
 function allowedKeys (error: ErrorObject): string[] {

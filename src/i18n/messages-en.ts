@@ -1,3 +1,5 @@
+import { MAPPING_MESSAGES_EN } from './mapping-messages-en.js'
+
 /**
  * Operator-facing texts in English: CLI output, quarantine reasons, alarm titles and
  * descriptions. The Chinese catalogue (messages-zh-CN.ts) has exactly these keys and
@@ -7,6 +9,7 @@
  * Placeholders are `{name}`; keys are grouped by where the text is shown.
  */
 export const MESSAGES_EN = {
+  ...MAPPING_MESSAGES_EN,
   // --- alarms (titles and descriptions; one alarm per agency and kind) --------------------
   'alarm.missing_in_target.title': 'Cases missing on the platform',
   'alarm.missing_in_target.description': '{count} case(s) of {agency} exist in the agency system but not on the platform (missed entry).',

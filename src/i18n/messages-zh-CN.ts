@@ -1,3 +1,4 @@
+import { MAPPING_MESSAGES_ZH_CN } from './mapping-messages-zh-CN.js'
 import type { MessageKey } from './messages-en.js'
 
 /**
@@ -5,6 +6,7 @@ import type { MessageKey } from './messages-en.js'
  * test/cli/message-catalogues.test.ts 负责核对。日志不使用这些文本。
  */
 export const MESSAGES_ZH_CN: Readonly<Record<MessageKey, string>> = {
+  ...MAPPING_MESSAGES_ZH_CN,
   'alarm.missing_in_target.title': '平台缺少案件',
   'alarm.missing_in_target.description': '{agency} 有 {count} 件案件在执法机关系统中存在，但平台上没有（漏录）。',
   'alarm.source_changed_unsynced.title': '源端变更未同步',

@@ -1,8 +1,19 @@
-import type { MappingProblem } from '../mapping/types.js'
 import { MESSAGES_EN, type MessageKey } from './messages-en.js'
 import { MESSAGES_ZH_CN } from './messages-zh-CN.js'
 
 export type { MessageKey } from './messages-en.js'
+
+/**
+ * What the texts need of a mapping problem (src/mapping/types.ts MappingProblem has these):
+ * declared here so the catalogues import nothing of the mapping engine, which uses them.
+ */
+export interface ProblemWords {
+  readonly rule: string
+  readonly canonicalField: string
+  readonly sourceField?: string | undefined
+  /** The engine's English detail: not worded, but part of a problem wherever one is passed. */
+  readonly message?: string
+}
 
 /** The languages of operator-facing texts (config `hub.locale`). */
 export type Locale = 'zh-CN' | 'en'
@@ -70,7 +81,7 @@ const RULE_FAMILIES: Readonly<Record<string, MessageKey>> = {
 }
 
 /** What is wrong with one problem's value, in the translator's language, without naming the field. */
-export function problemReason (t: Translate, problem: Pick<MappingProblem, 'rule'>): string {
+export function problemReason (t: Translate, problem: Pick<ProblemWords, 'rule'>): string {
   const family = problem.rule.split(':')[0] ?? ''
   return t(RULE_FAMILIES[family] ?? 'quarantine.reason.other', { rule: problem.rule })
 }
@@ -81,7 +92,7 @@ export function problemReason (t: Translate, problem: Pick<MappingProblem, 'rule
  * source field when the record never became a case. The English `message` of the problem
  * stays beside it in API answers for the details.
  */
-export function describeProblem (t: Translate, problem: MappingProblem): string {
+export function describeProblem (t: Translate, problem: ProblemWords): string {
   const reason = problemReason(t, problem)
   const field = problem.canonicalField !== '' ? problem.canonicalField : (problem.sourceField ?? '')
   // A crash or an unreadable row concerns the whole record, not a field.

@@ -8,7 +8,7 @@
 import type { AgencyMapping } from '../generated/mapping.js'
 import type { PositionedYaml } from '../yaml/positions.js'
 import { expectedFields, identityFields } from '../schema/completeness.js'
-import { fail } from './compile-context.js'
+import { refuse } from './compile-context.js'
 import { pointersOverlap } from './pointer.js'
 import type { AbsentField } from './types.js'
 
@@ -17,13 +17,13 @@ export function compileAbsent (doc: PositionedYaml, spec: AgencyMapping): readon
   const mapped = [...Object.keys(spec.constants ?? {}).map(p => ({ p, where: ['constants', p] })), ...Object.keys(spec.fields).map(p => ({ p, where: ['fields', p] }))]
   return Object.freeze(Object.entries(spec.absent ?? {}).map(([field, note]) => {
     if ([...identityFields()].some(id => pointersOverlap(id, field))) {
-      fail(doc, ['absent', field], `${field} cannot be declared absent: it identifies the case, which is not delivered without it (the identity fields: ${[...identityFields()].join(', ')})`, 'key')
+      refuse(doc, ['absent', field], 'mapping.absent.identity', { field, fields: [...identityFields()] }, 'key')
     }
     if (!expected.has(field)) {
-      fail(doc, ['absent', field], `${field} is not an expected field, so it needs no declaration: a field outside the expected tier is simply left out (the expected fields: ${[...expected].join(', ')})`, 'key')
+      refuse(doc, ['absent', field], 'mapping.absent.notExpected', { field, fields: [...expected] }, 'key')
     }
     const both = mapped.find(m => pointersOverlap(m.p, field))
-    if (both !== undefined) fail(doc, ['absent', field], `${field} is declared absent but also set at ${doc.where(both.where, 'key')}; remove one of them`, 'key')
+    if (both !== undefined) refuse(doc, ['absent', field], 'mapping.absent.alsoSet', { field, at: doc.where(both.where, 'key') }, 'key')
     return Object.freeze({ field, note: String(note) })
   }))
 }

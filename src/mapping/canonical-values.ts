@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { MappingFileError } from '../errors.js'
+import { textOf } from '../i18n/texts.js'
 import { schemaPath } from '../paths.js'
 import type { TableTarget } from './compile-context.js'
 import { pointerSegments } from './pointer.js'
@@ -74,10 +75,10 @@ export function checkTableTargets (targets: readonly TableTarget[]): void {
     const shown = pointer.replace(/\/\d+(?=\/|$)/g, '/*')
     for (const [code, value] of table.codes) {
       if (allowed.includes(value)) continue
-      throw new MappingFileError(`${table.valueAt.get(code) ?? table.definedAt}: table ${table.name} maps code "${code}" to ${JSON.stringify(value)}, which ${shown} does not allow (allowed: ${allowed.map(String).join(', ')})`)
+      throw new MappingFileError(table.valueAt.get(code) ?? table.definedAt, textOf('mapping.table.valueNotAllowed', { table: table.name, code, value: JSON.stringify(value), pointer: shown, allowed: allowed.map(String) }))
     }
     if (table.unknown === 'default' && table.fallback !== undefined && !allowed.includes(table.fallback)) {
-      throw new MappingFileError(`${table.definedAt}: table ${table.name} has default ${JSON.stringify(table.fallback)}, which ${shown} does not allow (allowed: ${allowed.map(String).join(', ')})`)
+      throw new MappingFileError(table.definedAt, textOf('mapping.table.defaultNotAllowed', { table: table.name, value: JSON.stringify(table.fallback), pointer: shown, allowed: allowed.map(String) }))
     }
   }
 }

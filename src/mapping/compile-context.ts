@@ -4,6 +4,8 @@
  * raised — always at a `file:line:col` of the mapping file.
  */
 import { MappingFileError } from '../errors.js'
+import { textOf, type TextParam, type TextParams } from '../i18n/texts.js'
+import type { MessageKey } from '../i18n/translate.js'
 import type { PositionedYaml, YamlPath } from '../yaml/positions.js'
 import type { Expression } from './expressions.js'
 import type { CodeTable } from './tables.js'
@@ -79,8 +81,14 @@ export interface FieldsScope {
   readonly topLevel: boolean
 }
 
+/** Refuse the file at `path` with a text in English only (target profiles, whose texts have no keys yet). */
 export function fail (doc: PositionedYaml, path: YamlPath, text: string, at: 'value' | 'key' = 'value'): never {
-  throw new MappingFileError(`${doc.where(path, at)}: ${text}`)
+  throw new MappingFileError(doc.where(path, at), text)
+}
+
+/** Refuse the mapping file at `path`, with a text each reader words in their language (keys `mapping.*`). */
+export function refuse (doc: PositionedYaml, path: YamlPath, key: MessageKey, params: TextParams = {}, at: 'value' | 'key' = 'value'): never {
+  throw new MappingFileError(doc.where(path, at), textOf(key, params))
 }
 
 export const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key)
@@ -88,6 +96,12 @@ export const hasOwn = (o: object, key: string): boolean => Object.prototype.hasO
 export const allowed = (names: Iterable<string>): string => {
   const list = [...names]
   return list.length === 0 ? '(none defined)' : list.join(', ')
+}
+
+/** {@link allowed} as a parameter of a text: the names in the reader's list style. */
+export const allowedNames = (names: Iterable<string>): TextParam => {
+  const list = [...names]
+  return list.length === 0 ? textOf('mapping.noneDefined') : list
 }
 
 /** A fresh copy per record for objects and lists, so no two cases share mutable state. */

@@ -6,7 +6,7 @@
  * rules, and the check of codes used in conditions against the code tables.
  */
 import type { ChooseRule, EachRule, FieldRules, Rule, ValueRule } from '../generated/mapping.js'
-import { fail, valueFactory, type FieldsScope, type PositionedYaml, type RuleContext, type RuleSource, type Scope, type Step, type YamlPath } from './compile-context.js'
+import { refuse, valueFactory, type FieldsScope, type PositionedYaml, type RuleContext, type RuleSource, type Scope, type Step, type YamlPath } from './compile-context.js'
 import { compileConditionEntry } from './condition-entry.js'
 import { compileSetter, pointerProblem, pointersOverlap } from './pointer.js'
 import { problem } from './problems.js'
@@ -23,11 +23,11 @@ export function checkPointers (doc: PositionedYaml, entries: ReadonlyArray<{ poi
   for (let i = 0; i < entries.length; i++) {
     const { pointer, path } = entries[i]!
     const bad = pointerProblem(pointer)
-    if (bad !== undefined) fail(doc, path, `${pointer}: ${bad}`, 'key')
+    if (bad !== undefined) refuse(doc, path, 'mapping.pointer.bad', { pointer, reason: bad }, 'key')
     for (let j = 0; j < i; j++) {
       const other = entries[j]!
       if (pointersOverlap(pointer, other.pointer)) {
-        fail(doc, path, `${pointer} overlaps ${other.pointer} (at ${doc.where(other.path, 'key')}); a value cannot be set both as a whole and in parts`, 'key')
+        refuse(doc, path, 'mapping.pointer.overlaps', { pointer, other: other.pointer, at: doc.where(other.path, 'key') }, 'key')
       }
     }
   }
@@ -42,7 +42,7 @@ function checkCodesUsed (doc: PositionedYaml, scope: FieldsScope): void {
   for (const use of scope.codeUses) {
     for (const { field, table } of scope.tableUses) {
       if (field !== use.field || table.unknown !== 'reject' || table.codes.has(use.code)) continue
-      fail(doc, use.path, `code "${use.code}" of ${field} is used here, but table ${table.name} (${table.definedAt}) does not have it; add the code to the table or correct the condition`)
+      refuse(doc, use.path, 'mapping.condition.codeNotInTable', { code: use.code, field, table: table.name, at: table.definedAt })
     }
   }
 }
@@ -105,7 +105,7 @@ export function compileFields (ctx: RuleContext, fields: FieldRules, path: YamlP
 }
 
 function checkRequiredDefault (doc: PositionedYaml, rule: { required?: boolean; default?: unknown }, path: YamlPath): void {
-  if (rule.required === true && rule.default !== undefined) fail(doc, [...path, 'default'], 'required and default contradict each other: a rule with a default is never missing', 'key')
+  if (rule.required === true && rule.default !== undefined) refuse(doc, [...path, 'default'], 'mapping.rule.requiredAndDefault', {}, 'key')
 }
 
 /** The end of every value-making rule: set the value, or the default, or report it missing. */
@@ -143,9 +143,9 @@ function compileChooseRule (ctx: RuleContext, scope: FieldsScope, rule: ChooseRu
   const alternatives: ValueProducer[] = rule.choose.map((alt, i) => {
     const altPath = [...path, 'choose', i]
     for (const key of ['required', 'default'] as const) {
-      if (alt[key] !== undefined) fail(doc, [...altPath, key], `"${key}" belongs on the choose rule itself: it applies when no alternative gives a value`, 'key')
+      if (alt[key] !== undefined) refuse(doc, [...altPath, key], 'mapping.choose.keyOnRule', { key }, 'key')
     }
-    if (alt.when === undefined && i < rule.choose.length - 1) fail(doc, altPath, 'only the last alternative may go without when: the ones after it could never be chosen')
+    if (alt.when === undefined && i < rule.choose.length - 1) refuse(doc, altPath, 'mapping.choose.whenMissing')
     return compileValueProducer(ctx, scope, alt, pointer, altPath, base, rule.personal === true)
   })
   const named = [...new Set(alternatives.map(a => a.source).filter((s): s is string => s !== undefined))]

@@ -5,23 +5,24 @@
  * `in` are collected, so the compiler can check them against the code table of that field.
  */
 import type { Condition } from '../generated/mapping.js'
-import { fail, type CodeUse, type PositionedYaml, type YamlPath } from './compile-context.js'
+import { textOf } from '../i18n/texts.js'
+import { refuse, type CodeUse, type PositionedYaml, type YamlPath } from './compile-context.js'
 import { COMBINATORS, compileCondition, FIELD_OPERATORS, type ConditionSpec, type Test } from './conditions.js'
 
-const ALL_OPERATORS = [...FIELD_OPERATORS, ...COMBINATORS].join(', ')
+const ALL_OPERATORS = [...FIELD_OPERATORS, ...COMBINATORS]
 
 function specOf (doc: PositionedYaml, entry: Condition, path: YamlPath, codeUses: CodeUse[] | undefined): ConditionSpec {
   const fieldOps = FIELD_OPERATORS.filter(op => entry[op] !== undefined)
   const combinators = COMBINATORS.filter(op => entry[op] !== undefined)
   const ops = [...fieldOps, ...combinators]
   if (ops.length !== 1) {
-    const found = ops.length === 0 ? 'none' : ops.join(' and ')
-    fail(doc, path, `a condition needs exactly one operator (found ${found}; allowed: ${ALL_OPERATORS})`)
+    const found = ops.length === 0 ? textOf('mapping.none') : { and: ops }
+    refuse(doc, path, 'mapping.condition.oneOperator', { found, allowed: ALL_OPERATORS })
   }
   const written = (p: YamlPath, v: unknown): string => (doc.scalarAsWritten(p) ?? String(v)).trim()
   const combinator = combinators[0]
   if (combinator !== undefined) {
-    if (entry.field !== undefined) fail(doc, [...path, 'field'], `"field" cannot be used with ${combinator}: the conditions inside name their fields`, 'key')
+    if (entry.field !== undefined) refuse(doc, [...path, 'field'], 'mapping.condition.fieldWithCombinator', { combinator }, 'key')
     // Codes under `not` are codes a rule avoids, not codes it expects the table to know.
     const inner = combinator === 'not' ? undefined : codeUses
     if (combinator === 'not') return { op: 'not', condition: specOf(doc, entry.not!, [...path, 'not'], inner) }
@@ -30,7 +31,7 @@ function specOf (doc: PositionedYaml, entry: Condition, path: YamlPath, codeUses
   }
   const op = fieldOps[0]!
   const field = entry.field
-  if (field === undefined) fail(doc, path, `a condition with ${op} needs field: the source field it tests`)
+  if (field === undefined) refuse(doc, path, 'mapping.condition.fieldMissing', { op })
   switch (op) {
     case 'present':
       return { op, field, present: entry.present === true }

@@ -9,7 +9,7 @@
  */
 import type { PositionedYaml } from '../yaml/positions.js'
 import type { AgencyMapping } from '../generated/mapping.js'
-import { fail } from './compile-context.js'
+import { refuse } from './compile-context.js'
 import { compileSetter, pointersOverlap, pointerSegments } from './pointer.js'
 
 interface Derivation {
@@ -49,12 +49,12 @@ export function compileDerivations (doc: PositionedYaml, spec: AgencyMapping): {
   const mapped = [...Object.keys(spec.constants ?? {}).map(p => ({ p, where: ['constants', p] })), ...Object.keys(spec.fields).map(p => ({ p, where: ['fields', p] }))]
   // The marker is the hub's word that a value was derived: a mapping cannot write it.
   const forged = mapped.find(m => pointersOverlap(m.p, '/derived'))
-  if (forged !== undefined) fail(doc, forged.where, `${forged.p}: the derived marker is written by the hub for the rules under derive:, never by a mapping`, 'key')
+  if (forged !== undefined) refuse(doc, forged.where, 'mapping.derive.forged', { pointer: forged.p }, 'key')
   const rules = names.map((name, i) => {
     const rule = DERIVATIONS[name]
-    if (rule === undefined) fail(doc, ['derive', i], `unknown derivation "${name}" (allowed: ${Object.keys(DERIVATIONS).join(', ')})`)
+    if (rule === undefined) refuse(doc, ['derive', i], 'mapping.derive.unknown', { name, allowed: Object.keys(DERIVATIONS) })
     const both = mapped.find(m => pointersOverlap(m.p, rule.field))
-    if (both !== undefined) fail(doc, ['derive', i], `${name} derives ${rule.field}, which is also set at ${doc.where(both.where, 'key')}; a field is mapped or derived, not both`)
+    if (both !== undefined) refuse(doc, ['derive', i], 'mapping.derive.alsoSet', { name, field: rule.field, at: doc.where(both.where, 'key') })
     return { name, rule, set: compileSetter(rule.field) }
   })
   const step: DeriveStep = out => {

@@ -23,7 +23,9 @@
  * a record before its (synchronous) rules run; see `mapAsync` in compile.ts.
  */
 import jsonata from 'jsonata'
-import { fail, type PositionedYaml, type YamlPath } from './compile-context.js'
+import { textOf } from '../i18n/texts.js'
+import type { MessageKey } from '../i18n/translate.js'
+import { refuse as refuseExpression, type PositionedYaml, type YamlPath } from './compile-context.js'
 import { evaluationBindings, GUARD_LIMITS, GUARDED_BINDINGS, guardOperators, jsonLength } from './expression-guard.js'
 import { ExpressionLimitError, ExpressionRefusedError, MappingFileError } from '../errors.js'
 
@@ -38,12 +40,12 @@ export const EXPRESSION_LIMITS = Object.freeze({
 })
 
 /** Functions an expression may not name, and why. */
-const FORBIDDEN_FUNCTIONS: Readonly<Record<string, string>> = Object.freeze({
-  now: 'it changes on every run, so the same record would give a different case each time',
-  millis: 'it changes on every run, so the same record would give a different case each time',
-  random: 'it changes on every run, so the same record would give a different case each time',
-  eval: 'it runs text built at run time, which cannot be checked when the mapping is loaded',
-  shuffle: 'it orders at random, so the same record would give a different case each time',
+const FORBIDDEN_FUNCTIONS: Readonly<Record<string, MessageKey>> = Object.freeze({
+  now: 'mapping.expr.why.changes',
+  millis: 'mapping.expr.why.changes',
+  random: 'mapping.expr.why.changes',
+  eval: 'mapping.expr.why.eval',
+  shuffle: 'mapping.expr.why.shuffle',
 })
 
 /** Why an evaluation produced no value; the message never quotes record data. `limit`: a limit stopped it (time, depth, size). */
@@ -117,12 +119,12 @@ export function compileExpression (doc: PositionedYaml, path: YamlPath, text: st
     expression = jsonata(text, { RegexEngine: NoRegex, timeout: EXPRESSION_LIMITS.timeoutMs, stack: EXPRESSION_LIMITS.depth, sequence: EXPRESSION_LIMITS.sequence })
   } catch (err) {
     const e = err as JsonataError
-    fail(doc, path, `the expression is not valid JSONata: ${e.message ?? String(err)}${typeof e.position === 'number' ? ` (at character ${e.position})` : ''}`)
+    refuseExpression(doc, path, 'mapping.expr.invalid', { detail: e.message ?? String(err), position: typeof e.position === 'number' ? textOf('mapping.expr.atCharacter', { position: e.position }) : '' })
   }
   for (const node of nodes(expression.ast())) {
-    if (node.type === 'regex') fail(doc, path, `regular expressions are not allowed in mapping expressions (character ${node.position ?? 0}): a bad pattern can hang the hub; use $contains, $substringBefore, $split with plain text`)
+    if (node.type === 'regex') refuseExpression(doc, path, 'mapping.expr.regex', { position: node.position ?? 0 })
     if (node.type === 'variable' && typeof node.value === 'string' && Object.prototype.hasOwnProperty.call(FORBIDDEN_FUNCTIONS, node.value)) {
-      fail(doc, path, `$${node.value} is not allowed in mapping expressions (character ${node.position ?? 0}): ${FORBIDDEN_FUNCTIONS[node.value]!}`)
+      refuseExpression(doc, path, 'mapping.expr.forbiddenFunction', { name: node.value, position: node.position ?? 0, reason: textOf(FORBIDDEN_FUNCTIONS[node.value]!) })
     }
   }
   if (guard) {
@@ -142,7 +144,7 @@ export function compileExpression (doc: PositionedYaml, path: YamlPath, text: st
   return Object.assign(evaluate, {
     probe: async (): Promise<void> => {
       const outcome = await evaluate({})
-      if (outcome instanceof ExpressionFailure && outcome.limit) throw new MappingFileError(`${where}: the expression breaks a limit even on an empty record, so it is refused: ${outcome.message}`)
+      if (outcome instanceof ExpressionFailure && outcome.limit) throw new MappingFileError(where, textOf('mapping.expr.limitOnEmpty', { detail: outcome.message }))
     },
   })
 }

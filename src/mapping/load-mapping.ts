@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { MappingFileError } from '../errors.js'
+import { textOf } from '../i18n/texts.js'
 import { compileSpec } from './compile.js'
 import { checkMappingStructure } from './schema-check.js'
 import { parseMappingYaml } from './table-entries.js'
@@ -32,7 +33,7 @@ export async function loadMapping (file: string, options: LoadOptions = {}): Pro
   try {
     text = await readFile(absolute, 'utf8')
   } catch (err) {
-    throw new MappingFileError(`${absolute}: cannot read the mapping file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err })
+    throw new MappingFileError(absolute, textOf('mapping.file.unreadable', { reason: (err as NodeJS.ErrnoException).code ?? String(err) }), { cause: err })
   }
   return await prepareMapping(text, absolute, options)
 }
@@ -57,7 +58,7 @@ export function compileMapping (text: string, file: string, options: LoadOptions
   const doc = parseMappingYaml(text, absolute)
   const spec = checkMappingStructure(doc)
   if (options.agency !== undefined && spec.agency !== options.agency) {
-    throw new MappingFileError(`${doc.where(['agency'])}: this mapping is for agency "${spec.agency}", but the hub configuration uses it for agency "${options.agency}"`)
+    throw new MappingFileError(doc.where(['agency']), textOf('mapping.file.otherAgency', { agency: spec.agency, configured: options.agency }))
   }
   return compileSpec(doc, spec, absolute, options.files ?? new Set(), options.guardExpressions !== false, options.interpreted === true)
 }

@@ -8,6 +8,7 @@
 import { resolve } from 'node:path'
 import type { Logger } from 'pino'
 import { MappingFileError } from '../errors.js'
+import { textOf } from '../i18n/texts.js'
 import { loadMapping } from './load-mapping.js'
 import type { CompiledMapping } from './types.js'
 import { DEFAULT_POLL_MS, digestOf, WatchedFile } from './watched-file.js'
@@ -63,7 +64,7 @@ export class MappingWatcher {
       ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }),
       load: async (f, touched) => await loadMapping(f, { files: touched, agency: opts.agencyId }),
       filesOf: m => m.files,
-      wrap: (f, err) => new MappingFileError(`${f}: the mapping could not be loaded: ${String(err)}`, { cause: err }),
+      wrap: (f, err) => new MappingFileError(f, textOf('mapping.file.loadFailed', { detail: String(err) }), { cause: err }),
     }, mapping, digest)
     return new MappingWatcher(opts.agencyId, watched)
   }

@@ -8,6 +8,7 @@
 import { realpathSync } from 'node:fs'
 import { dirname, isAbsolute, relative, resolve, sep, win32 } from 'node:path'
 import { MappingFileError } from '../errors.js'
+import { textOf, type Text } from '../i18n/texts.js'
 
 /** The mappings root of a mapping file: its folder. */
 export function mappingsRootOf (mappingFile: string): string {
@@ -15,10 +16,10 @@ export function mappingsRootOf (mappingFile: string): string {
 }
 
 /** Why `name` may not be used, or undefined when it stays under the root (before links are followed). */
-function refusal (name: string): string | undefined {
-  if (name.includes('\0')) return 'it holds a NUL character'
-  if (isAbsolute(name) || win32.isAbsolute(name)) return 'it is an absolute path'
-  if (name.split(/[\\/]/).includes('..')) return 'it climbs out with ".."'
+function refusal (name: string): Text | undefined {
+  if (name.includes('\0')) return textOf('mapping.file.nul')
+  if (isAbsolute(name) || win32.isAbsolute(name)) return textOf('mapping.file.absolute')
+  if (name.split(/[\\/]/).includes('..')) return textOf('mapping.file.climbs')
   return undefined
 }
 
@@ -34,7 +35,7 @@ const inside = (root: string, file: string): boolean => {
  */
 export function fileUnderRoot (root: string, name: string): string {
   const why = refusal(name)
-  if (why !== undefined) throw new MappingFileError(`${JSON.stringify(name)} is not a file under the mappings folder: ${why}; name files relative to the folder of the mapping file, e.g. tables/yes-no.yaml`)
+  if (why !== undefined) throw new MappingFileError('', textOf('mapping.file.outsideRoot', { name: JSON.stringify(name), reason: why }))
   const file = resolve(root, name)
   let real: string
   try {
@@ -44,7 +45,7 @@ export function fileUnderRoot (root: string, name: string): string {
   }
   let realRoot: string
   try { realRoot = realpathSync(root) } catch { realRoot = root }
-  if (!inside(realRoot, real)) throw new MappingFileError(`${JSON.stringify(name)} is not a file under the mappings folder: a symbolic link leads out of it`)
+  if (!inside(realRoot, real)) throw new MappingFileError('', textOf('mapping.file.linkOutside', { name: JSON.stringify(name) }))
   return file
 }
 

@@ -3,6 +3,7 @@
  * being built. Every segment is an object property: lists are built by `each`, `split` and
  * parsers, never addressed by index in a mapping file.
  */
+import { textOf, type Text } from '../i18n/texts.js'
 
 /** "/transfer/suspectedCrime" → ["transfer", "suspectedCrime"] (with ~1 → "/", ~0 → "~"). */
 export function pointerSegments (pointer: string): string[] {
@@ -14,10 +15,10 @@ export function pointerSegments (pointer: string): string[] {
 export const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'prototype', 'constructor'])
 
 /** What is wrong with a pointer used as a target, or `undefined` if it is fine. */
-export function pointerProblem (pointer: string): string | undefined {
+export function pointerProblem (pointer: string): Text | undefined {
   for (const segment of pointerSegments(pointer)) {
-    if (FORBIDDEN_SEGMENTS.has(segment)) return `"${segment}" cannot be a property name`
-    if (/^\d+$/.test(segment)) return `"${segment}" looks like a list index; lists are built with each, split or parse, not addressed by index`
+    if (FORBIDDEN_SEGMENTS.has(segment)) return textOf('mapping.pointer.forbiddenSegment', { segment })
+    if (/^\d+$/.test(segment)) return textOf('mapping.pointer.listIndex', { segment })
   }
   return undefined
 }

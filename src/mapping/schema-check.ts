@@ -9,8 +9,11 @@ import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js'
 import { MappingFileError, SchemaDefinitionError } from '../errors.js'
 import { schemaPath } from '../paths.js'
 import { createAjv } from '../schema/ajv.js'
+import { limitText } from '../config/describe-ajv-error.js'
 import type { AgencyMapping, SharedTableFile } from '../generated/mapping.js'
 import type { PositionedYaml, YamlPath } from '../yaml/positions.js'
+import { textOf, type Text, type TextParam, type TextParams } from '../i18n/texts.js'
+import type { MessageKey } from '../i18n/translate.js'
 
 interface Validators {
   readonly mapping: ValidateFunction<AgencyMapping>
@@ -22,6 +25,7 @@ let validators: Validators | undefined
 function mappingValidators (): Validators {
   if (validators === undefined) {
     const schema = JSON.parse(readFileSync(schemaPath('mapping.schema.json'), 'utf8')) as { $id: string }
+    rememberWords(schema)
     // verbose: errors carry their schema, which names the allowed keys and values.
     // x-allowed-keys says in words which keys a map of names takes; tsType guides the type generator.
     const ajv = createAjv({ allowUnionTypes: true, verbose: true, useDefaults: true, keywords: ['x-allowed-keys', 'tsType'] })
@@ -33,9 +37,50 @@ function mappingValidators (): Validators {
   return validators
 }
 
-const TYPE_WORDS: Readonly<Record<string, string>> = {
-  string: 'text', number: 'a number', integer: 'a whole number', boolean: 'true or false',
-  object: 'a map of keys and values', array: 'a list', null: 'nothing',
+const TYPE_WORDS: Readonly<Record<string, MessageKey>> = {
+  string: 'mapping.schema.type.string', number: 'mapping.schema.type.number', integer: 'mapping.schema.type.integer', boolean: 'mapping.schema.type.boolean',
+  object: 'mapping.schema.type.object', array: 'mapping.schema.type.array', null: 'mapping.schema.type.null',
+}
+
+/**
+ * The schema's words (`description`, `x-allowed-keys`) in the catalogues, by the pointer of the
+ * schema node that holds them, so a reader of another language gets them too (the catalogue test checks
+ * the English texts are the schema's own). A node missing here is shown with its English words.
+ */
+const SCHEMA_WORDS: Readonly<Record<string, MessageKey>> = {
+  '#/properties/agency': 'mapping.schema.about.agency',
+  '#/properties/timezone': 'mapping.schema.about.timezone',
+  '#/properties/skip': 'mapping.schema.about.skipNames',
+  '#/properties/constants': 'mapping.schema.about.pointers',
+  '#/properties/absent': 'mapping.schema.about.expectedPointers',
+  '#/properties/tables': 'mapping.schema.about.tableNames',
+  '#/$defs/sourcePath': 'mapping.schema.about.sourcePath',
+  '#/$defs/pointer': 'mapping.schema.about.pointer',
+  '#/$defs/fields': 'mapping.schema.about.fieldPointers',
+  '#/$defs/concatPart': 'mapping.schema.about.concatPart',
+  '#/$defs/eachRule/properties/each': 'mapping.schema.about.each',
+  '#/$defs/codes': 'mapping.schema.about.codes',
+  '#/$defs/sharedTableReference/properties/file': 'mapping.schema.about.sharedFile',
+}
+
+/** Exported for the catalogue test: the schema nodes whose words are translated. */
+export const TRANSLATED_SCHEMA_WORDS = SCHEMA_WORDS
+
+/** The schema nodes (objects of the compiled schema) whose words the catalogues have. */
+const wordsByNode = new WeakMap<object, MessageKey>()
+
+function rememberWords (schema: object): void {
+  for (const [pointer, key] of Object.entries(SCHEMA_WORDS)) {
+    const node = pointer.slice(2).split('/').reduce<unknown>((n, segment) => (n as Record<string, unknown> | undefined)?.[segment], schema)
+    if (typeof node === 'object' && node !== null) wordsByNode.set(node, key)
+  }
+}
+
+/** The words of the schema node an error comes from (ajv's parentSchema is that node; its schemaPath is relative to a $ref). */
+function schemaWords (error: ErrorObject, english: string): TextParam {
+  const node = error.parentSchema
+  const key = typeof node === 'object' && node !== null ? wordsByNode.get(node) : undefined
+  return key === undefined ? english : textOf(key)
 }
 
 function typeOf (value: unknown): string {
@@ -43,6 +88,8 @@ function typeOf (value: unknown): string {
   if (Array.isArray(value)) return 'array'
   return typeof value
 }
+
+const typeWord = (type: string): TextParam => TYPE_WORDS[type] === undefined ? type : textOf(TYPE_WORDS[type])
 
 function pathOf (pointer: string): Array<string | number> {
   if (pointer === '') return []
@@ -52,7 +99,7 @@ function pathOf (pointer: string): Array<string | number> {
   })
 }
 
-interface Described { path: YamlPath; at: 'value' | 'key'; text: string }
+interface Described { path: YamlPath; at: 'value' | 'key'; text: Text }
 
 /** What one ajv error means, in the file's terms. */
 function describe (error: ErrorObject): Described {
@@ -60,35 +107,35 @@ function describe (error: ErrorObject): Described {
   const last = path[path.length - 1]
   const parent = path[path.length - 2]
   const name = last === undefined
-    ? 'the file'
-    : typeof last === 'number' && parent !== undefined ? `item ${last + 1} of "${String(parent)}"` : `"${String(last)}"`
+    ? textOf('mapping.schema.theFile')
+    : typeof last === 'number' && parent !== undefined ? textOf('mapping.schema.item', { n: last + 1, list: String(parent) }) : textOf('mapping.schema.key', { key: String(last) })
   const params = error.params as Record<string, unknown>
   const schema = (error.parentSchema ?? {}) as { properties?: object; 'x-allowed-keys'?: string; description?: string }
+  const at = (key: MessageKey, more: TextParams = {}): Described => ({ path, at: 'value', text: textOf(key, { name, ...more }) })
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(params.additionalProperty)
-      const allowed = schema.properties !== undefined ? Object.keys(schema.properties).join(', ') : (schema['x-allowed-keys'] ?? '')
-      return { path: [...path, key], at: 'key', text: `unknown key "${key}" (allowed: ${allowed})` }
+      const allowed = schema.properties !== undefined ? Object.keys(schema.properties) : schemaWords(error, schema['x-allowed-keys'] ?? '')
+      return { path: [...path, key], at: 'key', text: textOf('mapping.schema.unknownKey', { key, allowed }) }
     }
     case 'required':
-      return { path, at: 'value', text: `missing required key "${String(params.missingProperty)}"` }
+      return { path, at: 'value', text: textOf('mapping.schema.missingKey', { key: String(params.missingProperty) }) }
     case 'type': {
-      const wanted = String(params.type).split(',').map(t => TYPE_WORDS[t] ?? t).join(' or ')
-      const found = TYPE_WORDS[typeOf(error.data)] ?? typeOf(error.data)
-      const hint = params.type === 'string' && typeof error.data === 'number' ? '; put it in quotes' : ''
-      return { path, at: 'value', text: `${name} must be ${wanted}, found ${found}${hint}` }
+      const wanted = String(params.type).split(',').map(typeWord).reduce((a, b) => textOf('mapping.schema.either', { a, b }))
+      const hint = params.type === 'string' && typeof error.data === 'number' ? textOf('mapping.schema.quoteHint') : ''
+      return at('mapping.schema.wrongType', { wanted, found: typeWord(typeOf(error.data)), hint })
     }
     case 'enum':
-      return { path, at: 'value', text: `${name} has an unknown value (allowed: ${(params.allowedValues as unknown[]).map(String).join(', ')})` }
+      return at('mapping.schema.unknownValue', { allowed: (params.allowedValues as unknown[]).map(String) })
     case 'minProperties': case 'minItems':
-      if (params.limit === 1) return { path, at: 'value', text: `${name} must not be empty` }
-      return { path, at: 'value', text: `${name} ${error.message ?? 'is too short'}` }
+      if (params.limit === 1) return at('mapping.schema.empty')
+      return at('mapping.schema.tooFew', { detail: limitText(error) ?? textOf('schema.problem.other', { detail: error.message ?? 'is too short' }) })
     case 'anyOf':
-      return { path, at: 'value', text: `${name} is not valid here: ${schema.description ?? 'it matches none of the allowed forms'}` }
+      return at('mapping.schema.notValidHere', { why: schema.description === undefined ? textOf('mapping.schema.noForm') : schemaWords(error, schema.description) })
     case 'pattern':
-      return { path, at: 'value', text: `${name} is not valid here: ${schema.description ?? `expected text matching ${String(params.pattern)}`}` }
+      return at('mapping.schema.notValidHere', { why: schema.description === undefined ? textOf('mapping.schema.notMatching', { pattern: String(params.pattern) }) : schemaWords(error, schema.description) })
     default:
-      return { path, at: 'value', text: `${name} ${error.message ?? `breaks the rule ${error.keyword}`}` }
+      return at('mapping.schema.breaks', { detail: limitText(error) ?? textOf('schema.problem.other', { detail: error.message ?? `breaks the rule ${error.keyword}` }) })
   }
 }
 
@@ -107,10 +154,10 @@ export function checkTableFileStructure (doc: PositionedYaml): SharedTableFile {
 
 /**
  * The value of `doc` when `validate` accepts it (defaults filled in), else the first problem in
- * file order as `file:line:col: what is wrong`, thrown by `raise` (a MappingFileError unless
- * given). Target profiles (src/profile) check their files with it too.
+ * file order as `file:line:col: what is wrong`: a MappingFileError, or what `raise` makes of
+ * its English message when given. Target profiles (src/profile) check their files with it too.
  */
-export function checkStructure<T> (doc: PositionedYaml, validate: ValidateFunction<T>, raise: (message: string) => Error = message => new MappingFileError(message)): T {
+export function checkStructure<T> (doc: PositionedYaml, validate: ValidateFunction<T>, raise?: (message: string) => Error): T {
   const value = doc.value
   if (validate(value)) return value
   // `if` only says that a `then`/`else` branch failed; the branch's own errors say how. An
@@ -132,6 +179,8 @@ export function checkStructure<T> (doc: PositionedYaml, validate: ValidateFuncti
       best = { rank: r, at, described }
     }
   }
-  if (best === undefined) throw raise(`${doc.where([])}: does not match the file's schema`)
-  throw raise(`${doc.where(best.described.path, best.described.at)}: ${best.described.text}`)
+  const error = best === undefined
+    ? new MappingFileError(doc.where([]), textOf('mapping.schema.noMatch'))
+    : new MappingFileError(doc.where(best.described.path, best.described.at), best.described.text)
+  throw raise === undefined ? error : raise(error.message)
 }

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs'
 import { MappingFileError, YamlSyntaxError } from '../errors.js'
 import type { AgencyMapping, CodeTable as CodeTableEntry, SharedTableReference, TableEntry } from '../generated/mapping.js'
 import { parseYamlWithPositions, type PositionedYaml, type YamlPath } from '../yaml/positions.js'
-import { fail } from './compile-context.js'
+import { textOf } from '../i18n/texts.js'
+import { refuse } from './compile-context.js'
 import { fileUnderRoot, mappingsRootOf, relativeToRoot } from './mappings-root.js'
 import { checkTableFileStructure } from './schema-check.js'
 import { codeTable, type CodeTable, type TableValue, type UnknownCodeRule } from './tables.js'
@@ -21,7 +22,7 @@ export function parseMappingYaml (text: string, file: string): PositionedYaml {
   try {
     return parseYamlWithPositions(text, file)
   } catch (err) {
-    if (err instanceof YamlSyntaxError) throw new MappingFileError(err.message, { cause: err })
+    if (err instanceof YamlSyntaxError) throw new MappingFileError(`${err.file}:${err.line}:${err.column}`, textOf('mapping.yamlSyntax', { detail: err.detail }), { cause: err })
     throw err
   }
 }
@@ -32,8 +33,8 @@ function codesOf (doc: PositionedYaml, path: YamlPath, codes: Record<string, Tab
 }
 
 function checkUnknownRule (doc: PositionedYaml, path: YamlPath, name: string, unknown: UnknownCodeRule, fallback: TableValue | undefined, defaultPath: YamlPath): void {
-  if (unknown === 'default' && fallback === undefined) fail(doc, [...path, 'unknown'], `table ${name} says unknown: default but has no default: value`)
-  if (unknown !== 'default' && fallback !== undefined) fail(doc, defaultPath, `table ${name} has a default: but says unknown: ${unknown}; write unknown: default to use it`, 'key')
+  if (unknown === 'default' && fallback === undefined) refuse(doc, [...path, 'unknown'], 'mapping.table.defaultMissing', { table: name })
+  if (unknown !== 'default' && fallback !== undefined) refuse(doc, defaultPath, 'mapping.table.defaultUnused', { table: name, unknown }, 'key')
 }
 
 function inlineTable (doc: PositionedYaml, name: string, entry: CodeTableEntry): CodeTable {
@@ -49,7 +50,7 @@ function sharedTable (doc: PositionedYaml, name: string, entry: SharedTableRefer
   try {
     file = fileUnderRoot(root, entry.file)
   } catch (err) {
-    fail(doc, [...path, 'file'], `shared table file refused: ${(err as Error).message}`)
+    refuse(doc, [...path, 'file'], 'mapping.table.fileRefused', { reason: err instanceof MappingFileError && typeof err.text !== 'string' ? err.text : (err as Error).message })
   }
   // Known before reading, so a watcher also sees the file appear when it is missing now.
   files.add(file)
@@ -57,25 +58,25 @@ function sharedTable (doc: PositionedYaml, name: string, entry: SharedTableRefer
   try {
     text = readFileSync(file, 'utf8')
   } catch (err) {
-    fail(doc, [...path, 'file'], `cannot read the shared table file ${relativeToRoot(root, file)} in the mappings folder (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
+    refuse(doc, [...path, 'file'], 'mapping.table.fileUnreadable', { file: relativeToRoot(root, file), reason: (err as NodeJS.ErrnoException).code ?? String(err) })
   }
   const shared = parseMappingYaml(text, file)
   const spec = checkTableFileStructure(shared)
   // The mapping's own unknown/default win over the file's: the file lists codes, the agency decides.
   const unknown = entry.unknown ?? spec.unknown
-  if (unknown === undefined) fail(doc, path, `table ${name}: neither this entry nor ${entry.file} says what to do with unknown codes (add unknown: reject, pass or default here)`)
+  if (unknown === undefined) refuse(doc, path, 'mapping.table.unknownRuleMissing', { table: name, file: entry.file })
   if (spec.default !== undefined && spec.unknown !== undefined && spec.unknown !== 'default') {
-    fail(shared, ['default'], `this table has a default: but says unknown: ${spec.unknown}; write unknown: default to use it`, 'key')
+    refuse(shared, ['default'], 'mapping.table.sharedDefaultUnused', { unknown: spec.unknown }, 'key')
   }
   let fallback: TableValue | undefined
   if (entry.default !== undefined) {
-    if (unknown !== 'default') fail(doc, [...path, 'default'], `table ${name} has a default: but its unknown rule is ${unknown}; write unknown: default to use it`, 'key')
+    if (unknown !== 'default') refuse(doc, [...path, 'default'], 'mapping.table.defaultAgainstRule', { table: name, unknown }, 'key')
     fallback = entry.default
   } else if (unknown === 'default') {
     fallback = spec.default
     if (fallback === undefined) {
-      if (entry.unknown !== undefined) fail(doc, [...path, 'unknown'], `table ${name} says unknown: default but neither it nor ${entry.file} has a default: value`)
-      fail(shared, ['unknown'], 'this table says unknown: default but has no default: value')
+      if (entry.unknown !== undefined) refuse(doc, [...path, 'unknown'], 'mapping.table.defaultMissingBoth', { table: name, file: entry.file })
+      refuse(shared, ['unknown'], 'mapping.table.sharedDefaultMissing')
     }
   }
   return codeTable({ name, codes: codesOf(shared, ['codes'], spec.codes), unknown, fallback, definedAt: shared.where(['codes'], 'key') })

@@ -6,7 +6,7 @@
  * alternatives of `choose` both use it.
  */
 import type { ValueRule } from '../generated/mapping.js'
-import { allowed, fail, hasOwn, valueFactory, type FieldsScope, type RuleContext, type Scope, type YamlPath } from './compile-context.js'
+import { allowedNames, hasOwn, refuse, valueFactory, type FieldsScope, type RuleContext, type Scope, type YamlPath } from './compile-context.js'
 import { compileConditionEntry } from './condition-entry.js'
 import type { Test } from './conditions.js'
 import { compileExpression, ExpressionFailure } from './expressions.js'
@@ -59,24 +59,24 @@ export const EXPRESSION_SOURCE = '(expression)'
 /** The converter a value rule names, checked against the tables in code and in the file. */
 function converterOf (ctx: RuleContext, rule: ValueRule, path: YamlPath): Convert | undefined {
   const named = CONVERTERS.filter(key => rule[key] !== undefined)
-  if (named.length > 1) fail(ctx.doc, [...path, named[1]!], `use only one of ${CONVERTERS.join(', ')} in one rule (this rule has ${named.join(' and ')})`, 'key')
+  if (named.length > 1) refuse(ctx.doc, [...path, named[1]!], 'mapping.rule.oneConverter', { converters: [...CONVERTERS], named: { and: named } }, 'key')
   const { doc } = ctx
   if (rule.date !== undefined) {
     const convert = dateConverterFor(rule.date, ctx.offset)
-    if (convert === undefined) fail(doc, [...path, 'date'], `unknown date format "${rule.date}" (allowed: ${allowed(DATE_FORMAT_NAMES)})`)
+    if (convert === undefined) refuse(doc, [...path, 'date'], 'mapping.rule.unknownDateFormat', { name: rule.date, allowed: allowedNames(DATE_FORMAT_NAMES) })
     return convert
   }
   if (rule.money !== undefined) {
-    if (!hasOwn(MONEY_UNITS, rule.money)) fail(doc, [...path, 'money'], `unknown money unit "${rule.money}" (allowed: ${allowed(Object.keys(MONEY_UNITS))})`)
+    if (!hasOwn(MONEY_UNITS, rule.money)) refuse(doc, [...path, 'money'], 'mapping.rule.unknownMoneyUnit', { name: rule.money, allowed: allowedNames(Object.keys(MONEY_UNITS)) })
     return MONEY_UNITS[rule.money]!()
   }
   if (rule.table !== undefined) {
     const table = ctx.tables.get(rule.table)
-    if (table === undefined) fail(doc, [...path, 'table'], `unknown table "${rule.table}" (allowed: ${allowed(ctx.tables.keys())})`)
+    if (table === undefined) refuse(doc, [...path, 'table'], 'mapping.rule.unknownTable', { name: rule.table, allowed: allowedNames(ctx.tables.keys()) })
     return tableConverter(table)
   }
   if (rule.parse !== undefined) {
-    if (!hasOwn(PARSERS, rule.parse)) fail(doc, [...path, 'parse'], `unknown parser "${rule.parse}" (allowed: ${allowed(Object.keys(PARSERS))})`)
+    if (!hasOwn(PARSERS, rule.parse)) refuse(doc, [...path, 'parse'], 'mapping.rule.unknownParser', { name: rule.parse, allowed: allowedNames(Object.keys(PARSERS)) })
     return PARSERS[rule.parse]!()
   }
   return undefined
@@ -111,28 +111,28 @@ function concatReader (rule: ValueRule): { read: Reader; source: string } {
 export function compileValueProducer (ctx: RuleContext, fields: FieldsScope, rule: ValueRule, pointer: string, path: YamlPath, base: string, extraPersonal = false): ValueProducer {
   const { doc } = ctx
   const sources = SOURCES.filter(key => hasOwn(rule, key) && (key === 'const' || rule[key] !== undefined))
-  if (sources.length !== 1) fail(doc, path, `a rule needs exactly one of from, const, concat, expr, each or choose (${pointer})`)
+  if (sources.length !== 1) refuse(doc, path, 'mapping.rule.oneSource', { pointer })
   const kind = sources[0]!
-  if (rule.separator !== undefined && kind !== 'concat') fail(doc, [...path, 'separator'], '"separator" only goes with concat', 'key')
+  if (rule.separator !== undefined && kind !== 'concat') refuse(doc, [...path, 'separator'], 'mapping.rule.separatorWithoutConcat', {}, 'key')
   const test = rule.when === undefined ? undefined : compileConditionEntry(doc, rule.when, [...path, 'when'], fields.codeUses)
 
   if (kind === 'const') {
     const extra = (['text', 'split', ...CONVERTERS, 'as', 'required', 'default'] as const).find(key => rule[key] !== undefined)
-    if (extra !== undefined) fail(doc, [...path, extra], `"${extra}" cannot be used with const (allowed with const: when)`, 'key')
+    if (extra !== undefined) refuse(doc, [...path, extra], 'mapping.rule.notWithConst', { key: extra }, 'key')
     const make = valueFactory(rule.const)
     return { test, produce: () => make(), source: undefined }
   }
 
-  if (rule.split !== undefined && rule.parse !== undefined) fail(doc, [...path, 'split'], 'split cannot be combined with parse (a parser reads the whole text)', 'key')
+  if (rule.split !== undefined && rule.parse !== undefined) refuse(doc, [...path, 'split'], 'mapping.rule.splitWithParse', {}, 'key')
   const names = rule.text ?? []
   names.forEach((name, i) => {
-    if (!hasOwn(TEXT_TRANSFORMS, name)) fail(doc, [...path, 'text', i], `unknown text transform "${name}" (allowed: ${allowed(Object.keys(TEXT_TRANSFORMS))})`)
+    if (!hasOwn(TEXT_TRANSFORMS, name)) refuse(doc, [...path, 'text', i], 'mapping.rule.unknownTextTransform', { name, allowed: allowedNames(Object.keys(TEXT_TRANSFORMS)) })
   })
   const clean = names.length === 0 ? undefined : composeText(names)
   const convert = converterOf(ctx, rule, path)
   if (rule.as !== undefined) {
     const bad = pointerProblem(rule.as)
-    if (bad !== undefined) fail(doc, [...path, 'as'], `${rule.as}: ${bad}`)
+    if (bad !== undefined) refuse(doc, [...path, 'as'], 'mapping.pointer.bad', { pointer: rule.as, reason: bad })
   }
   const wrapAt: Setter | undefined = rule.as === undefined ? undefined : compileSetter(rule.as)
   const asPointer = rule.as ?? ''
@@ -151,7 +151,7 @@ export function compileValueProducer (ctx: RuleContext, fields: FieldsScope, rul
     readScoped = concat.read
     source = concat.source
   } else {
-    if (!fields.topLevel) fail(doc, [...path, 'expr'], 'expr can only be used in top-level fields, not inside each: compute the whole list with expr on the list\'s pointer instead (e.g. /parties: { expr: … })', 'key')
+    if (!fields.topLevel) refuse(doc, [...path, 'expr'], 'mapping.rule.exprInsideEach', {}, 'key')
     // Expressions are evaluated before the rules run (they are asynchronous); the rule reads its slot.
     const slot = ctx.expressions.length
     ctx.expressions.push(compileExpression(doc, [...path, 'expr'], rule.expr!, ctx.guardExpressions))

@@ -105,7 +105,8 @@ t.test('the security review\'s attacks: each has its named outcome and the hub p
         if (o.kind !== 'cli-refuses') throw new Error(`${c.id}: expected cli-refuses`)
         const file = files.write('mappings/bomb.yaml', patched(a.patch))
         const sample = files.write('sample.ndjson', '{"AJBH":"X-1"}\n')
-        const res = await runCli(['mapping', 'test', file, sample])
+        // The case's words are the English message (the zh-CN default words it in Chinese, test/cli/mapping-diagnostics-zh.test.ts).
+        const res = await runCli(['mapping', 'test', file, sample, '--lang', 'en'])
         t.equal(res.code, o.exit, `exit ${o.exit} (not a signal)`)
         t.ok(res.stderr.includes(o.says), `saying: ${res.stderr.trim()}`)
         t.equal(res.stderr.trim().split('\n').length, 1, 'one line')

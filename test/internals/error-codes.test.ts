@@ -57,10 +57,13 @@ t.test('every error class is declared in src/errors.ts, and only CaseBridgeError
   t.same(direct, ['src/errors.ts'])
 })
 
-/** Each exported error class of src/errors.ts, built once to read its code and family (every constructor accepts these arguments). */
+/** Arguments of the constructors that do not take a message first (a MappingFileError takes its position and its text). */
+const CONSTRUCTED_WITH: Readonly<Record<string, unknown[]>> = { MappingFileError: ['file:1:1', 'message'] }
+
+/** Each exported error class of src/errors.ts, built once to read its code and family (every other constructor accepts these arguments). */
 const classes = Object.entries(errors).flatMap(([name, value]) => {
   if (typeof value !== 'function' || !(value.prototype instanceof CaseBridgeError)) return []
-  const instance = Reflect.construct(value, ['message', []]) as CaseBridgeError
+  const instance = Reflect.construct(value, CONSTRUCTED_WITH[name] ?? ['message', []]) as CaseBridgeError
   return [{ name, code: instance.code, family: instance.family, instance }]
 })
 

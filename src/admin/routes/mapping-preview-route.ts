@@ -1,10 +1,21 @@
 import type { FastifyInstance } from 'fastify'
 import type { AdminDeps } from '../admin-deps.js'
 import { InternalError, MappingFileError, UnreadableFileError } from '../../errors.js'
+import { negotiateLocale, translator } from '../../i18n/translate.js'
+import { describeMappingFileError } from '../../mapping/describe-mapping-error.js'
 import { prepareMapping } from '../../mapping/load-mapping.js'
 import { maskedReport, previewSample } from '../../pipeline/preview.js'
 import { errorSchema, withErrors } from '../schemas.js'
 import { findAgency } from './agency-routes.js'
+
+/** A refused mapping text: the English message as everywhere, and the same in the caller's language. */
+const mappingRefusedSchema = {
+  ...errorSchema,
+  properties: {
+    ...errorSchema.properties,
+    reason: { type: 'string', description: 'The problem (file:line:col: what is wrong) in the caller\'s Accept-Language, else in hub.locale.' },
+  },
+} as const
 
 interface PreviewBody { agency: string; fileName: string; sample: string; sampleEncoding: 'text' | 'base64'; mapping?: string }
 
@@ -42,7 +53,7 @@ export function registerMappingPreviewRoute (app: FastifyInstance, deps: AdminDe
             summary: { type: 'object', required: ['records', 'valid', 'invalid', 'skipped'], properties: { records: { type: 'integer' }, valid: { type: 'integer' }, invalid: { type: 'integer' }, skipped: { type: 'integer' } } },
           },
         },
-        422: errorSchema,
+        422: mappingRefusedSchema,
       },
     }),
   }, async (req, reply) => {
@@ -60,7 +71,11 @@ export function registerMappingPreviewRoute (app: FastifyInstance, deps: AdminDe
       const report = await previewSample(mapping, bytes, req.body.fileName)
       return req.caller?.role === 'viewer' ? maskedReport(report) : report
     } catch (err) {
-      if (err instanceof MappingFileError || err instanceof UnreadableFileError) return await reply.code(422).send({ statusCode: 422, error: 'unprocessable', message: err.message })
+      if (err instanceof MappingFileError) {
+        const reason = describeMappingFileError(err, translator(negotiateLocale(req.headers['accept-language'], deps.hub.locale)))
+        return await reply.code(422).send({ statusCode: 422, error: 'unprocessable', message: err.message, reason })
+      }
+      if (err instanceof UnreadableFileError) return await reply.code(422).send({ statusCode: 422, error: 'unprocessable', message: err.message })
       throw err
     }
   })
