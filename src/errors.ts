@@ -26,11 +26,17 @@ export abstract class CaseBridgeError extends Error {
 }
 
 /** The hub configuration file is unreadable or breaks `schemas/config.schema.json`. */
+/** One problem of a configuration file: where (`line:column path`) and what, as a text each reader words in its language. */
+export interface ConfigProblem { readonly at: string; readonly texts: readonly Text[] }
+
 export class ConfigError extends CaseBridgeError {
   readonly code = 'CB_ERR_CONFIG'
   readonly family = 'config'
-  constructor (message: string, readonly problems: readonly string[] = [], options?: { cause?: unknown }) {
+  /** `problems` in English (messages, logs, `--json`); `texts`, when given, the same problems to word in an operator's language. */
+  readonly texts: readonly ConfigProblem[]
+  constructor (message: string, readonly problems: readonly string[] = [], options?: { cause?: unknown; texts?: readonly ConfigProblem[] }) {
     super(message, options)
+    this.texts = options?.texts ?? []
   }
 }
 

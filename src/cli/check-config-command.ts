@@ -4,7 +4,10 @@ import type { MissingEnv } from '../config/env-refs.js'
 import { configWarnings } from '../config/config-warnings.js'
 import { formatPath } from '../yaml/positions.js'
 import { loadMapping } from '../mapping/load-mapping.js'
-import { CaseBridgeError, ConfigError, UsageError } from '../errors.js'
+import { CaseBridgeError, ConfigError, MappingFileError, UsageError } from '../errors.js'
+import { describeMappingFileError } from '../mapping/describe-mapping-error.js'
+import { renderText } from '../i18n/texts.js'
+import type { Translate } from '../i18n/translate.js'
 import type { CompiledMapping } from '../mapping/types.js'
 import { builtInRegistry } from '../../adapters/index.js'
 import { TokenTable } from '../admin/auth/tokens.js'
@@ -27,7 +30,7 @@ export type CheckConfigReport =
  * `casebridge check-config <file>`: the config and every mapping it names, checked without
  * starting anything, and each enabled source against its system where the source can check
  * itself (a SQL source's query, once with LIMIT 0 in its read-only session). Texts in the language asked for (`--lang`, CASEBRIDGE_LOCALE), else the
- * config's `hub.locale`, else zh-CN; the problems themselves stay as the loader words them.
+ * config's `hub.locale`, else zh-CN, the loader's problems included (`--json` gives them in English).
  * With `--no-env` the secrets need not be there: the shape is checked, each unset variable
  * is named as a warning, and a source that needs one is left unchecked.
  */
@@ -65,7 +68,10 @@ export async function checkConfigCommand (args: string[]): Promise<number> {
     const problems = err instanceof ConfigError && err.problems.length > 0 ? err.problems : [err.message]
     const report: CheckConfigReport = { file: where, valid: false, error: { code: err.code, problems } }
     if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n')
-    else process.stderr.write(`casebridge check-config: ${cliTranslator(asked, config?.hub.locale)('cli.checkConfig.invalid', { file: where })}\n${problems.map(p => `  ${p}`).join('\n')}\n`)
+    else {
+      const t = cliTranslator(asked, config?.hub.locale)
+      process.stderr.write(`casebridge check-config: ${t('cli.checkConfig.invalid', { file: where })}\n${wordedProblems(err, problems, t).map(p => `  ${p}`).join('\n')}\n`)
+    }
     return 2
   }
   const agencies = config.agencies.map((a, i) => ({ id: a.id, enabled: a.enabled, mapping: { file: mappings[i]!.file, version: mappings[i]!.version } }))
@@ -90,4 +96,12 @@ export async function checkConfigCommand (args: string[]): Promise<number> {
   for (const u of sources.unchecked) process.stderr.write(t('cli.checkConfig.unchecked', { agency: u.agency, reason: u.reason }) + '\n')
   for (const w of warnings) process.stderr.write(w.message + '\n')
   return 0
+}
+
+/** The problems in the operator's language where the loader gave them as texts (--json keeps the English). */
+function wordedProblems (err: CaseBridgeError, english: readonly string[], t: Translate): readonly string[] {
+  if (t.locale === 'en') return english
+  if (err instanceof ConfigError && err.texts.length > 0) return err.texts.map(p => `${p.at}: ${p.texts.map(x => renderText(t, x)).join(t('text.or'))}`)
+  if (err instanceof MappingFileError) return [describeMappingFileError(err, t)]
+  return english
 }

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs'
+import { renderText, textOf, type Text } from '../i18n/texts.js'
+import { translator } from '../i18n/translate.js'
 
 /**
  * Secrets live in the environment, never in config files: a config value `{ env: NAME }`
@@ -24,10 +26,15 @@ export function isEnvRef (value: unknown): value is EnvRef {
  * Where a secret was looked for and why it was not found; `problem` is one sentence naming the
  * variable (and file); `unset`: neither NAME nor NAME_FILE is set (not a file that cannot be read).
  */
-export interface MissingEnv { path: (string | number)[]; name: string; problem: string; unset: boolean }
+export interface MissingEnv { path: (string | number)[]; name: string; problem: string; text: Text; unset: boolean }
 
 /** The value of one secret: variable NAME, else the file NAME_FILE names. */
-export type EnvLookup = { found: true; value: string } | { found: false; unset: boolean; problem: string }
+export type EnvLookup = { found: true; value: string } | { found: false; unset: boolean; problem: string; text: Text }
+
+/** A lookup that failed: `text` to word in a reader's language, `problem` its English. */
+function notFound (unset: boolean, text: Text): EnvLookup {
+  return { found: false, unset, problem: renderText(translator('en'), text), text }
+}
 
 /** Reads a secret file; a parameter so tests can count reads. */
 export type ReadSecretFile = (file: string) => string
@@ -45,18 +52,18 @@ export function lookupEnv (name: string, env: NodeJS.ProcessEnv, read: ReadSecre
   const file = env[fileVar]
   const hasDirect = direct !== undefined && direct !== ''
   const hasFile = file !== undefined && file !== ''
-  if (hasDirect && hasFile) return { found: false, unset: false, problem: `both ${name} and ${fileVar} are set; set only one of them` }
+  if (hasDirect && hasFile) return notFound(false, textOf('config.env.bothSet', { name, fileVar }))
   if (hasDirect) return { found: true, value: direct }
-  if (!hasFile) return { found: false, unset: true, problem: `environment variable ${name} is not set (this value must come from the environment, or from a file named by ${fileVar})` }
+  if (!hasFile) return notFound(true, textOf('config.env.unset', { name, fileVar }))
   let text: string
   try {
     text = read(file)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'unreadable'
-    return { found: false, unset: false, problem: `${fileVar} names ${file}, which cannot be read (${code})` }
+    return notFound(false, textOf('config.env.unreadable', { fileVar, file, code }))
   }
   const value = text.replace(/\r?\n$/, '')
-  if (value === '') return { found: false, unset: false, problem: `${fileVar} names ${file}, which is empty` }
+  if (value === '') return notFound(false, textOf('config.env.empty', { fileVar, file }))
   return { found: true, value }
 }
 
@@ -70,7 +77,7 @@ export function resolveEnvRefs<T> (value: T, env: NodeJS.ProcessEnv, read: ReadS
     const name = path.name
     const found = lookupEnv(name, env, read)
     if (found.found) return found.value
-    missing.push({ path: path.at, name, problem: found.problem, unset: found.unset })
+    missing.push({ path: path.at, name, problem: found.problem, text: found.text, unset: found.unset })
     return ''
   }, [])
   // Safe: resolveBelow rebuilds `value` key for key, replacing exactly the EnvRef-shaped objects by text.

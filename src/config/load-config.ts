@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { ErrorObject, ValidateFunction } from 'ajv'
 import cron from 'node-cron'
-import { ConfigError, SchemaDefinitionError, UnknownAdapterError, YamlSyntaxError } from '../errors.js'
+import { ConfigError, SchemaDefinitionError, UnknownAdapterError, YamlSyntaxError, type ConfigProblem } from '../errors.js'
+import { renderText, textOf, type Text } from '../i18n/texts.js'
+import { translator } from '../i18n/translate.js'
 import { schemaPath } from '../paths.js'
 import type { AdapterSection, HubConfig } from '../generated/defaulted/config.js'
 import type { AdapterRegistry } from '../contracts/adapter-registry.js'
@@ -10,6 +12,9 @@ import { createAjv } from '../schema/ajv.js'
 import { describeAjvError, usefulErrors } from './describe-ajv-error.js'
 import { resolveEnvRefs, type MissingEnv, type Resolved } from './env-refs.js'
 import { formatPath, parseYamlWithPositions, type PositionedYaml } from '../yaml/positions.js'
+
+/** The English wording of problems, for messages, logs and --json. */
+const ENGLISH = translator('en')
 
 /** The configuration as ajv leaves it (defaults filled in, the schema's type) with its `{ env }` values resolved. */
 type Loaded = Resolved<HubConfig>
@@ -95,33 +100,37 @@ async function load (file: string, registry: AdapterRegistry, env: NodeJS.Proces
   try {
     doc = parseYamlWithPositions(text, absolute)
   } catch (err) {
-    if (err instanceof YamlSyntaxError) throw new ConfigError(`Invalid configuration in ${absolute}:\n  ${err.line}:${err.column} ${err.detail}`, [err.message], { cause: err })
+    if (err instanceof YamlSyntaxError) throw new ConfigError(`Invalid configuration in ${absolute}:\n  ${err.line}:${err.column} ${err.detail}`, [err.message], { cause: err, texts: [{ at: `${err.line}:${err.column}`, texts: [textOf('config.problem.yaml', { detail: err.detail })] }] })
     throw err
   }
 
   const problems: string[] = []
-  const report = (path: (string | number)[], expected: string): void => {
-    problems.push(`${doc.positionOf(path)} ${formatPath(path)}: ${expected}`)
+  const texts: ConfigProblem[] = []
+  // Each problem twice: in English (messages, logs, --json) and as texts an operator's language words (check-config).
+  const report = (path: (string | number)[], ...what: Text[]): void => {
+    const at = `${doc.positionOf(path)} ${formatPath(path)}`
+    problems.push(`${at}: ${what.map(x => renderText(ENGLISH, x)).join(ENGLISH('text.or'))}`)
+    texts.push({ at, texts: what })
   }
   const reportAjv = (errors: readonly ErrorObject[] | null | undefined, prefix: (string | number)[]): void => {
     // Several errors on one path (the branches of a oneOf) read best as one line.
-    const byPath = new Map<string, { path: (string | number)[]; expected: string[] }>()
+    const byPath = new Map<string, { path: (string | number)[]; expected: Text[] }>()
     for (const error of usefulErrors(errors ?? [])) {
-      const { path, expected } = describeAjvError(error)
+      const { path, key: textKey, params } = describeAjvError(error)
       const full = [...prefix, ...path]
       const key = JSON.stringify(full)
       const entry = byPath.get(key) ?? { path: full, expected: [] }
-      entry.expected.push(expected)
+      entry.expected.push(textOf(textKey, params))
       byPath.set(key, entry)
     }
-    for (const { path, expected } of byPath.values()) report(path, expected.join(', or '))
+    for (const { path, expected } of byPath.values()) report(path, ...expected)
   }
 
   const config: unknown = structuredClone(doc.value ?? {})
   const validate = await compiledHubValidator()
   if (!validate(config)) {
     reportAjv(validate.errors, [])
-    throw configError(absolute, problems)
+    throw configError(absolute, problems, texts)
   }
 
   // Adapter sections: the kind must be registered, and the adapter's own schema decides the rest.
@@ -130,7 +139,8 @@ async function load (file: string, registry: AdapterRegistry, env: NodeJS.Proces
     const kind = String(section.kind)
     const def = table.get(kind)
     if (def === undefined) {
-      report([...path, 'kind'], `unknown ${role} adapter kind "${kind}"; known kinds: ${[...table.keys()].join(', ') || '(none)'}`)
+      const known = [...table.keys()]
+      report([...path, 'kind'], textOf('config.problem.unknownAdapterKind', { role: textOf(role === 'source' ? 'config.role.source' : 'config.role.target'), kind, known: known.length > 0 ? known : textOf('config.none') }))
       return
     }
     const validateSection = adapterValidator(def.configSchema)
@@ -139,32 +149,32 @@ async function load (file: string, registry: AdapterRegistry, env: NodeJS.Proces
   for (const [name, section] of Object.entries(config.targets)) checkSection(section, ['targets', name], registry.targets, 'target')
   config.agencies.forEach((agency, i) => {
     checkSection(agency.source, ['agencies', i, 'source'], registry.sources, 'source')
-    if (!(agency.target in config.targets)) report(['agencies', i, 'target'], `unknown target "${agency.target}"; defined targets: ${Object.keys(config.targets).join(', ')}`)
+    if (!(agency.target in config.targets)) report(['agencies', i, 'target'], textOf('config.problem.unknownTarget', { target: agency.target, defined: Object.keys(config.targets) }))
   })
   config.agencies.forEach((agency, i) => {
-    if (agency.schedule !== undefined && !cron.validate(agency.schedule)) report(['agencies', i, 'schedule'], `not a valid cron expression: "${agency.schedule}" (six fields with seconds, e.g. "0 */5 * * * *" for every five minutes)`)
+    if (agency.schedule !== undefined && !cron.validate(agency.schedule)) report(['agencies', i, 'schedule'], textOf('config.problem.badCron', { schedule: agency.schedule }))
   })
   const ids = new Set<string>()
   config.agencies.forEach((agency, i) => {
-    if (ids.has(agency.id)) report(['agencies', i, 'id'], `agency id "${agency.id}" is used twice; ids must be unique`)
+    if (ids.has(agency.id)) report(['agencies', i, 'id'], textOf('config.problem.duplicateId', { id: agency.id }))
     ids.add(agency.id)
   })
 
   const resolved = resolveEnvRefs(config, env)
   // Listed instead of refused: only a variable that is not set at all (a NAME_FILE that cannot be read, or both set, is still wrong).
   const unset = listMissingEnv ? resolved.missing.filter(m => m.unset) : []
-  for (const { path, problem } of resolved.missing.filter(m => !unset.includes(m))) report(path, problem)
+  for (const { path, text } of resolved.missing.filter(m => !unset.includes(m))) report(path, text)
   const missingPaths = new Set(resolved.missing.map(m => JSON.stringify(m.path)))
-  if (problems.length > 0) throw configError(absolute, problems)
+  if (problems.length > 0) throw configError(absolute, problems, texts)
 
   const out = resolved.value
   // A short webhook secret can be guessed and then any notification forged; checked on the resolved value.
   out.alarms.webhooks.forEach((hook, i) => {
     if (missingPaths.has(JSON.stringify(['alarms', 'webhooks', i, 'secret']))) return
     const bytes = Buffer.byteLength(String(hook.secret), 'utf8')
-    if (bytes < WEBHOOK_SECRET_MIN_BYTES) report(['alarms', 'webhooks', i, 'secret'], `the webhook secret is ${bytes} bytes long; at least ${WEBHOOK_SECRET_MIN_BYTES} are needed (e.g. openssl rand -hex 32)`)
+    if (bytes < WEBHOOK_SECRET_MIN_BYTES) report(['alarms', 'webhooks', i, 'secret'], textOf('config.problem.webhookSecretShort', { bytes, min: WEBHOOK_SECRET_MIN_BYTES }))
   })
-  if (problems.length > 0) throw configError(absolute, problems)
+  if (problems.length > 0) throw configError(absolute, problems, texts)
   const base = dirname(absolute)
   const agencies = out.agencies.map(agency => ({ ...agency, mapping: resolve(base, agency.mapping) }))
   const tls = out.admin.tls
@@ -194,8 +204,8 @@ export function unknownKind (role: string, kind: string, known: Iterable<string>
   return new UnknownAdapterError(`unknown ${role} adapter kind "${kind}"; known kinds: ${[...known].join(', ')}`)
 }
 
-function configError (file: string, problems: string[]): ConfigError {
-  return new ConfigError(`Invalid configuration in ${file}:\n${problems.map(p => `  ${p}`).join('\n')}`, problems)
+function configError (file: string, problems: string[], texts: ConfigProblem[]): ConfigError {
+  return new ConfigError(`Invalid configuration in ${file}:\n${problems.map(p => `  ${p}`).join('\n')}`, problems, { texts })
 }
 
 function deepFreeze<T> (value: T): T {
