@@ -7,9 +7,10 @@ import type { SourceAdapter } from './contracts/source-adapter.js'
 import type { TargetAdapter } from './contracts/target-adapter.js'
 import { unknownKind } from './config/load-config.js'
 import { configWarnings } from './config/config-warnings.js'
-import { translator } from './i18n/translate.js'
+import { translator, type Locale } from './i18n/translate.js'
+import { describeMappingFileError } from './mapping/describe-mapping-error.js'
 import { BacklogReader, type UnpulledBacklog } from './lag/unpulled-backlog.js'
-import { InternalError, UnknownAgencyError } from './errors.js'
+import { InternalError, MappingFileError, UnknownAgencyError } from './errors.js'
 import { connectRedis, checkRedisPolicy } from './redis/connect.js'
 import { Ledger, type PullLease, type PullRun } from './ledger/ledger.js'
 import { startPushService } from './delivery/push-service.js'
@@ -163,7 +164,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
         agencyId: agency.id, file: agency.mapping, targetId: agency.target, ledger, queue, batchSize: config.push.batchSize, logger, publish: watch, projection: target.projection,
         ...(opts.mappingPollMs === undefined ? {} : { pollMs: opts.mappingPollMs }),
         onRefused: async event => {
-          await alarms.report(agency.id, 'mapping_invalid', { count: 1, samples: [], detail: { file: event.file, message: event.message } }).catch((err: unknown) => logger.warn({ err }, 'could not raise the mapping alarm'))
+          await alarms.report(agency.id, 'mapping_invalid', { count: 1, samples: [], detail: { file: event.file, message: event.message, ...refusedReason(event.error, config.hub.locale) } }).catch((err: unknown) => logger.warn({ err }, 'could not raise the mapping alarm'))
           await opts.onMappingRefused?.(event)
         },
       })
@@ -272,4 +273,9 @@ export async function startHub (opts: StartHubOptions): Promise<Hub> {
   const { adminUrl, metrics } = hub
   if (adminUrl === undefined || metrics === undefined) throw new InternalError('unreachable: a started hub serves its admin API')
   return { ...hub, adminUrl, metrics }
+}
+
+/** The refused mapping's problem worded in the hub's language, beside the English `message` (for the alarm's readers). */
+function refusedReason (err: Error, locale: Locale): { reason?: string } {
+  return err instanceof MappingFileError ? { reason: describeMappingFileError(err, translator(locale)) } : {}
 }

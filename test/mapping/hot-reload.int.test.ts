@@ -13,6 +13,7 @@ import { builtInRegistry } from '../../adapters/index.js'
 import { DEMO_MAPPING, startWorld, type World } from '../helpers/world.js'
 import { tempDir } from '../helpers/temp-files.js'
 import { waitFor } from '../helpers/wait-for.js'
+import { latinSentences } from '../helpers/latin-sentences.js'
 
 const AGENCY = 'market-regulation-peixian'
 const OTHER = 'market-regulation-other'
@@ -75,8 +76,10 @@ async function refuse (t: Test, s: Setup, text: string, message: RegExp): Promis
   const api = await (await fetch(`${s.hub.adminUrl}/api/agencies`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } })).json() as { agencies: Array<{ id: string; mapping: MappingStatus }> }
   t.equal(api.agencies.find(a => a.id === AGENCY)?.mapping.error, withoutRoots(event.message, [dirname(s.file)]), 'GET /api/agencies shows the refusal, naming the file relative to the mappings folder for a viewer')
   t.equal(api.agencies.find(a => a.id === AGENCY)?.mapping.version, '2024.1', 'and the version in use')
-  await waitFor('the refusal raised as an alarm', async () => (await s.hub.alarms.list({ agencyId: AGENCY, state: 'open' })).some(a => a.kind === 'mapping_invalid'))
+  const alarm = await waitFor('the refusal raised as an alarm', async () => (await s.hub.alarms.list({ agencyId: AGENCY, state: 'open' })).find(a => a.kind === 'mapping_invalid'))
   t.pass('an open mapping_invalid alarm names the agency')
+  const reason = (alarm.detail as { reason?: unknown }).reason
+  t.ok(typeof reason === 'string' && reason.includes(':') && latinSentences(reason).length === 0, `the alarm words the refusal in the hub's language (zh-CN), beside the English message: ${String(reason)}`)
   await keepsSyncing(t, s, 'after the refused edit')
 }
 
