@@ -34,9 +34,12 @@ export class ConfigError extends CaseBridgeError {
   readonly family = 'config'
   /** `problems` in English (messages, logs, `--json`); `texts`, when given, the same problems to word in an operator's language. */
   readonly texts: readonly ConfigProblem[]
-  constructor (message: string, readonly problems: readonly string[] = [], options?: { cause?: unknown; texts?: readonly ConfigProblem[] }) {
+  /** The configuration file the problems are in, when the loader knows it. */
+  readonly file: string | undefined
+  constructor (message: string, readonly problems: readonly string[] = [], options?: { cause?: unknown; texts?: readonly ConfigProblem[]; file?: string }) {
     super(message, options)
     this.texts = options?.texts ?? []
+    this.file = options?.file
   }
 }
 

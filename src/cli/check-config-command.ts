@@ -4,10 +4,9 @@ import type { MissingEnv } from '../config/env-refs.js'
 import { configWarnings } from '../config/config-warnings.js'
 import { formatPath } from '../yaml/positions.js'
 import { loadMapping } from '../mapping/load-mapping.js'
-import { CaseBridgeError, ConfigError, MappingFileError, UsageError } from '../errors.js'
-import { describeMappingFileError } from '../mapping/describe-mapping-error.js'
-import { renderText } from '../i18n/texts.js'
+import { CaseBridgeError, ConfigError, UsageError } from '../errors.js'
 import type { Translate } from '../i18n/translate.js'
+import { wordedProblems } from './worded-error.js'
 import type { CompiledMapping } from '../mapping/types.js'
 import { builtInRegistry } from '../../adapters/index.js'
 import { TokenTable } from '../admin/auth/tokens.js'
@@ -70,7 +69,7 @@ export async function checkConfigCommand (args: string[]): Promise<number> {
     if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n')
     else {
       const t = cliTranslator(asked, config?.hub.locale)
-      process.stderr.write(`casebridge check-config: ${t('cli.checkConfig.invalid', { file: where })}\n${wordedProblems(err, problems, t).map(p => `  ${p}`).join('\n')}\n`)
+      process.stderr.write(`casebridge check-config: ${t('cli.checkConfig.invalid', { file: where })}\n${worded(err, problems, t).map(p => `  ${p}`).join('\n')}\n`)
     }
     return 2
   }
@@ -99,9 +98,6 @@ export async function checkConfigCommand (args: string[]): Promise<number> {
 }
 
 /** The problems in the operator's language where the loader gave them as texts (--json keeps the English). */
-function wordedProblems (err: CaseBridgeError, english: readonly string[], t: Translate): readonly string[] {
-  if (t.locale === 'en') return english
-  if (err instanceof ConfigError && err.texts.length > 0) return err.texts.map(p => `${p.at}: ${p.texts.map(x => renderText(t, x)).join(t('text.or'))}`)
-  if (err instanceof MappingFileError) return [describeMappingFileError(err, t)]
-  return english
+function worded (err: CaseBridgeError, english: readonly string[], t: Translate): readonly string[] {
+  return t.locale === 'en' ? english : wordedProblems(err, t) ?? english
 }

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path'
 import { runCommand } from './run-command.js'
 import { checkConfigCommand } from './check-config-command.js'
-import { CaseBridgeError, UsageError } from '../errors.js'
+import { CaseBridgeError, ConfigError, UsageError } from '../errors.js'
 import { isOperatorCommand, operatorSubcommands, runOperatorCommand } from './operator-commands.js'
 import { nearest } from './suggest.js'
 import { mappingCommand } from './mapping-command.js'
@@ -12,6 +12,7 @@ import { reconcileCommand } from './reconcile-command.js'
 import { loadDemo } from './demo-loader.js'
 import { globalOptions, parseOptions, usageTranslator } from './command-line.js'
 import { commandHelp, generalHelp, isCommand, unknownCommand } from './help.js'
+import { wordedProblems } from './worded-error.js'
 import { LOCALES, isLocale, listOf, translator } from '../i18n/translate.js'
 
 async function main (argv: string[]): Promise<number> {
@@ -104,7 +105,11 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 main(process.argv.slice(2)).then(code => { process.exitCode = code }, (err: unknown) => {
   if (err instanceof CaseBridgeError) {
-    process.stderr.write(`casebridge: ${err.message}\n`)
+    // A refused configuration, mapping or profile file, in the operator's language (--lang, CASEBRIDGE_LOCALE, else zh-CN).
+    const t = usageTranslator()
+    const worded = t.locale === 'en' ? undefined : wordedProblems(err, t)
+    const heading = err instanceof ConfigError && err.file !== undefined ? [t('cli.checkConfig.invalid', { file: err.file })] : []
+    process.stderr.write(`casebridge: ${worded === undefined ? err.message : [...heading, ...worded].join('\n  ')}\n`)
     process.exitCode = err.family === 'config' ? 2 : 1
   } else {
     process.stderr.write(`casebridge: unexpected failure: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)

@@ -100,7 +100,7 @@ async function load (file: string, registry: AdapterRegistry, env: NodeJS.Proces
   try {
     doc = parseYamlWithPositions(text, absolute)
   } catch (err) {
-    if (err instanceof YamlSyntaxError) throw new ConfigError(`Invalid configuration in ${absolute}:\n  ${err.line}:${err.column} ${err.detail}`, [err.message], { cause: err, texts: [{ at: `${err.line}:${err.column}`, texts: [textOf('config.problem.yaml', { detail: err.detail })] }] })
+    if (err instanceof YamlSyntaxError) throw new ConfigError(`Invalid configuration in ${absolute}:\n  ${err.line}:${err.column} ${err.detail}`, [err.message], { cause: err, file: absolute, texts: [{ at: `${err.line}:${err.column}`, texts: [textOf('config.problem.yaml', { detail: err.detail })] }] })
     throw err
   }
 
@@ -205,7 +205,7 @@ export function unknownKind (role: string, kind: string, known: Iterable<string>
 }
 
 function configError (file: string, problems: string[], texts: ConfigProblem[]): ConfigError {
-  return new ConfigError(`Invalid configuration in ${file}:\n${problems.map(p => `  ${p}`).join('\n')}`, problems, { texts })
+  return new ConfigError(`Invalid configuration in ${file}:\n${problems.map(p => `  ${p}`).join('\n')}`, problems, { texts, file })
 }
 
 function deepFreeze<T> (value: T): T {

@@ -7,7 +7,7 @@ import type { TargetProfile } from '../generated/profile.js'
 import type { CanonicalCase } from '../generated/case.js'
 import { fingerprint, stableStringify } from '../contracts/fingerprint.js'
 import type { Projection } from '../contracts/projection.js'
-import { fail, type PositionedYaml } from '../mapping/compile-context.js'
+import { refuse, type PositionedYaml } from '../mapping/compile-context.js'
 import { dateConverterFor } from '../mapping/transforms/dates.js'
 import { compileAnswer } from './answer.js'
 import { compileEnvelope } from './envelope.js'
@@ -45,11 +45,11 @@ export function compileProfile (doc: PositionedYaml, spec: TargetProfile, file: 
   const identity = spec.record === 'identity'
   const outbound = spec.record === 'identity' ? undefined : compileOutbound({ doc, tables, offset }, spec.record, ['record'])
   const caseNumberField = spec.caseNumberField ?? (identity ? '/caseNumber' : outbound!.caseNumberField)
-  if (caseNumberField === undefined) fail(doc, ['record'], 'no platform field is written from /caseNumber: say which one holds the case number with caseNumberField: /FIELD')
+  if (caseNumberField === undefined) refuse(doc, ['record'], 'profile.noCaseNumberField')
   const readCaseNumber = pointerReader(caseNumberField)
   const fingerprinted = spec.fingerprintFields ?? outbound?.fields
   if (spec.fingerprintFields !== undefined && outbound !== undefined) {
-    spec.fingerprintFields.forEach((f, i) => { if (!outbound.fields.includes(f)) fail(doc, ['fingerprintFields', i], `"${f}" is not a field the record rules write (they write: ${outbound.fields.join(', ')})`) })
+    spec.fingerprintFields.forEach((f, i) => { if (!outbound.fields.includes(f)) refuse(doc, ['fingerprintFields', i], 'profile.fingerprintFieldUnknown', { field: f, fields: outbound.fields }) })
   }
   const fingerprintOf = (record: Readonly<Record<string, unknown>>): string => {
     if (identity || fingerprinted === undefined) return fingerprint(record)
@@ -67,7 +67,7 @@ export function compileProfile (doc: PositionedYaml, spec: TargetProfile, file: 
   }
   const rb = spec.readBack!
   for (const key of ['updatedSinceDate', 'storedAtDate'] as const) {
-    if (!OUTPUT_DATE_FORMATS.includes(rb[key]!)) fail(doc, ['readBack', key], `unknown date format "${rb[key]!}" (allowed: ${OUTPUT_DATE_FORMATS.join(', ')})`)
+    if (!OUTPUT_DATE_FORMATS.includes(rb[key]!)) refuse(doc, ['readBack', key], 'profile.unknownReadBackDate', { format: rb[key]!, allowed: OUTPUT_DATE_FORMATS })
   }
   const readStoredAt = rb.storedAt === undefined ? undefined : pointerReader(rb.storedAt)
   const storedAtParse = dateConverterFor(rb.storedAtDate === 'iso' ? 'timestamp' : rb.storedAtDate!, offset)

@@ -40,7 +40,8 @@ export function compileProfileText (text: string, file: string, options: Profile
   const absolute = resolve(file)
   try {
     const doc = parseYamlWithPositions(text, absolute)
-    const spec = checkStructure(doc, validateProfile(), message => new ProfileFileError(message))
+    // A structure problem is a MappingFileError carrying its text: the catch below names it as the profile's, keeping it as the cause.
+    const spec = checkStructure(doc, validateProfile())
     return compileProfile(doc, spec, absolute, options.env ?? process.env)
   } catch (err) {
     // The mapping machinery it reuses (conditions, pointers, positions) raises its own errors: the same message, named as a profile's.

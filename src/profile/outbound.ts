@@ -10,7 +10,8 @@
 import type { ProfileChooseRule, ProfileCondition, ProfileEachRule, ProfileFields, ProfileRule, ProfileValueRule } from '../generated/profile.js'
 import type { Condition } from '../generated/mapping.js'
 import { checkPointers } from '../mapping/compile-rules.js'
-import { allowed, fail, hasOwn, valueFactory, type PositionedYaml, type YamlPath } from '../mapping/compile-context.js'
+import { allowedNames, hasOwn, refuse, valueFactory, type PositionedYaml, type YamlPath } from '../mapping/compile-context.js'
+import { textOf } from '../i18n/texts.js'
 import { compileConditionEntry } from '../mapping/condition-entry.js'
 import type { Test } from '../mapping/conditions.js'
 import { compileSetter, pointerSegments } from '../mapping/pointer.js'
@@ -75,20 +76,20 @@ const SOURCES = ['from', 'const', 'concat'] as const
 
 function converterOf (ctx: OutboundContext, rule: ProfileValueRule, path: YamlPath): Format | undefined {
   const named = CONVERTERS.filter(key => rule[key] !== undefined)
-  if (named.length > 1) fail(ctx.doc, [...path, named[1]!], `use only one of ${CONVERTERS.join(', ')} in one rule (this rule has ${named.join(' and ')})`, 'key')
+  if (named.length > 1) refuse(ctx.doc, [...path, named[1]!], 'profile.oneConverter', { converters: CONVERTERS, named: { and: named } }, 'key')
   if (rule.date !== undefined) {
     const f = dateFormat(rule.date, ctx.offset)
-    if (f === undefined) fail(ctx.doc, [...path, 'date'], `unknown output date format "${rule.date}" (allowed: ${allowed(OUTPUT_DATE_FORMATS)})`)
+    if (f === undefined) refuse(ctx.doc, [...path, 'date'], 'profile.unknownOutputDate', { format: String(rule.date), allowed: allowedNames(OUTPUT_DATE_FORMATS) })
     return f
   }
   if (rule.money !== undefined) {
     const f = moneyFormat(rule.money)
-    if (f === undefined) fail(ctx.doc, [...path, 'money'], `unknown output money unit "${rule.money}" (allowed: ${allowed(OUTPUT_MONEY_UNITS)})`)
+    if (f === undefined) refuse(ctx.doc, [...path, 'money'], 'profile.unknownOutputMoney', { unit: String(rule.money), allowed: allowedNames(OUTPUT_MONEY_UNITS) })
     return f
   }
   if (rule.table !== undefined) {
     const table = ctx.tables.get(rule.table)
-    if (table === undefined) fail(ctx.doc, [...path, 'table'], `unknown table "${rule.table}" (allowed: ${allowed(ctx.tables.keys())})`)
+    if (table === undefined) refuse(ctx.doc, [...path, 'table'], 'profile.unknownTable', { table: String(rule.table), allowed: allowedNames(ctx.tables.keys()) })
     return table.convert
   }
   return undefined
@@ -102,9 +103,9 @@ interface Producer {
 
 function compileProducer (ctx: OutboundContext, rule: ProfileValueRule, path: YamlPath): Producer {
   const sources = SOURCES.filter(key => hasOwn(rule, key))
-  if (sources.length !== 1) fail(ctx.doc, path, `a rule needs exactly one of ${SOURCES.join(', ')} (found ${sources.length === 0 ? 'none' : sources.join(' and ')})`)
-  if (rule.separator !== undefined && rule.concat === undefined) fail(ctx.doc, [...path, 'separator'], 'separator belongs with concat', 'key')
-  for (const name of rule.text ?? []) if (!hasOwn(TEXT_TRANSFORMS, name)) fail(ctx.doc, [...path, 'text'], `unknown text clean-up "${name}" (allowed: ${allowed(Object.keys(TEXT_TRANSFORMS))})`)
+  if (sources.length !== 1) refuse(ctx.doc, path, 'profile.oneSource', { sources: SOURCES, found: sources.length === 0 ? textOf('profile.none') : { and: sources } })
+  if (rule.separator !== undefined && rule.concat === undefined) refuse(ctx.doc, [...path, 'separator'], 'profile.separatorWithConcat', {}, 'key')
+  for (const name of rule.text ?? []) if (!hasOwn(TEXT_TRANSFORMS, name)) refuse(ctx.doc, [...path, 'text'], 'profile.unknownTextCleanup', { name, allowed: allowedNames(Object.keys(TEXT_TRANSFORMS)) })
   const clean = rule.text === undefined ? undefined : composeText(rule.text)
   const convert = converterOf(ctx, rule, path)
   let read: (source: Record<string, unknown>) => unknown
@@ -165,7 +166,7 @@ function settle (pointer: string, makeDefault: (() => unknown) | undefined, requ
 }
 
 function checkRequiredDefault (doc: PositionedYaml, rule: { required?: boolean; default?: unknown }, path: YamlPath): void {
-  if (rule.required === true && rule.default !== undefined) fail(doc, [...path, 'default'], 'required and default contradict each other: a field with a default is never missing', 'key')
+  if (rule.required === true && rule.default !== undefined) refuse(doc, [...path, 'default'], 'profile.requiredDefault', {}, 'key')
 }
 
 function compileRule (ctx: OutboundContext, pointer: string, rule: ProfileRule, path: YamlPath): Step {
@@ -174,8 +175,8 @@ function compileRule (ctx: OutboundContext, pointer: string, rule: ProfileRule, 
   const done = settle(pointer, rule.default === undefined ? undefined : valueFactory(rule.default), rule.required === true)
   if (isChoose(rule)) {
     const alternatives = rule.choose.map((alt, i) => {
-      if (alt.when === undefined && i < rule.choose.length - 1) fail(ctx.doc, [...path, 'choose', i], 'only the last alternative may go without when: the ones after it could never be chosen')
-      for (const key of ['required', 'default'] as const) if (alt[key] !== undefined) fail(ctx.doc, [...path, 'choose', i, key], `"${key}" belongs on the choose rule itself`, 'key')
+      if (alt.when === undefined && i < rule.choose.length - 1) refuse(ctx.doc, [...path, 'choose', i], 'profile.lastAlternative')
+      for (const key of ['required', 'default'] as const) if (alt[key] !== undefined) refuse(ctx.doc, [...path, 'choose', i, key], 'profile.belongsOnChoose', { key }, 'key')
       return compileProducer(ctx, alt, [...path, 'choose', i])
     })
     const from = [...new Set(alternatives.map(a => a.from))].join('|')

@@ -5,7 +5,7 @@
  * the canonical values as text (`true`/`false` for flags), matched exactly.
  */
 import type { ProfileCodeTable } from '../generated/profile.js'
-import { fail, type PositionedYaml } from '../mapping/compile-context.js'
+import { refuse, type PositionedYaml } from '../mapping/compile-context.js'
 import { FormatFailure, type Format } from './formats.js'
 
 export interface ProfileTableCompiled {
@@ -19,8 +19,8 @@ export function compileProfileTable (doc: PositionedYaml, name: string, entry: P
   const codes = new Map<string, string | number | boolean>()
   for (const { written, key } of doc.keysAsWritten([...path, 'codes'])) codes.set(written.trim(), entry.codes[key]!)
   const unknown = entry.unknown!
-  if (unknown === 'default' && entry.default === undefined) fail(doc, [...path, 'unknown'], `table ${name} says unknown: default but has no default: value`)
-  if (unknown !== 'default' && entry.default !== undefined) fail(doc, [...path, 'default'], `table ${name} has a default: but says unknown: ${unknown}; write unknown: default to use it`, 'key')
+  if (unknown === 'default' && entry.default === undefined) refuse(doc, [...path, 'unknown'], 'profile.tableDefaultMissing', { name })
+  if (unknown !== 'default' && entry.default !== undefined) refuse(doc, [...path, 'default'], 'profile.tableDefaultUnused', { name, unknown }, 'key')
   const known = [...codes.keys()].slice(0, 20).join(', ')
   const failure = new FormatFailure('table:' + name, `the platform has no code for this value in table ${name} (known: ${known}); add it at ${doc.where([...path, 'codes'], 'key')}`)
   const fallback = entry.default

@@ -10,7 +10,7 @@ import { createHash, createHmac, getHashes } from 'node:crypto'
 import type { ProfileAuth, SecretRef } from '../generated/profile.js'
 import { ProfileSecretError } from '../errors.js'
 import { lookupEnv } from '../config/env-refs.js'
-import { allowed, fail, type PositionedYaml } from '../mapping/compile-context.js'
+import { allowedNames, refuse, type PositionedYaml } from '../mapping/compile-context.js'
 
 /** Signature algorithms by name → the node:crypto hash they use. */
 const ALGORITHMS: Readonly<Record<string, string>> = Object.freeze({ 'HMAC-SHA256': 'sha256', 'HMAC-SM3': 'sm3' })
@@ -61,19 +61,19 @@ export function compileAuth (doc: PositionedYaml, auth: ProfileAuth | undefined,
   const missingSecrets = named.filter(s => s.value === undefined).map(s => s.name)
   switch (auth.kind) {
     case 'bearer': {
-      if (token === undefined) fail(doc, path, 'auth kind bearer needs token: { env: NAME }')
+      if (token === undefined) refuse(doc, path, 'profile.authBearer')
       return { missingSecrets, sign: () => ({ [headers.authorization!]: `Bearer ${need(token, 'bearer token')}` }) }
     }
     case 'app-key': {
-      if (appKey === undefined) fail(doc, path, 'auth kind app-key needs appKey: { env: NAME }')
+      if (appKey === undefined) refuse(doc, path, 'profile.authAppKey')
       return { missingSecrets, sign: () => ({ [headers.appKey!]: need(appKey, 'app key') }) }
     }
     case 'signature': {
-      if (appKey === undefined || secret === undefined) fail(doc, path, 'auth kind signature needs appKey: and secret: (each { env: NAME })')
+      if (appKey === undefined || secret === undefined) refuse(doc, path, 'profile.authSignature')
       const algorithm = auth.algorithm!
       const hash = ALGORITHMS[algorithm]
-      if (hash === undefined || !Object.prototype.hasOwnProperty.call(ALGORITHMS, algorithm)) fail(doc, [...path, 'algorithm'], `unknown signature algorithm "${algorithm}" (allowed: ${allowed(Object.keys(ALGORITHMS))})`)
-      if (!getHashes().includes(hash)) fail(doc, [...path, 'algorithm'], `${algorithm} needs the ${hash} hash, which this Node.js (OpenSSL ${process.versions.openssl ?? 'unknown'}) does not offer; use HMAC-SHA256 or run a Node.js built with ${hash}`)
+      if (hash === undefined || !Object.prototype.hasOwnProperty.call(ALGORITHMS, algorithm)) refuse(doc, [...path, 'algorithm'], 'profile.unknownAlgorithm', { algorithm, allowed: allowedNames(Object.keys(ALGORITHMS)) })
+      if (!getHashes().includes(hash)) refuse(doc, [...path, 'algorithm'], 'profile.hashMissing', { algorithm, hash, openssl: process.versions.openssl ?? '?' })
       return {
         missingSecrets,
         sign: (method, pathWithQuery, body, now, nonce) => {
