@@ -120,7 +120,8 @@ t.test('after the demo has run, casebridge status shows every demo agency with l
     const row = rows.find(r => r.startsWith(`${a.id} `))
     t.ok(row, `${a.id} has a row`)
     const cells = (row ?? '').split(/\s{2,}/)
-    t.same(cells.slice(-6), [humanSeconds(zh, a.lagSeconds), a.counts.pulled, a.counts.pushed, a.counts.quarantined, a.counts.deadLettered, a.openAlarms ?? '-'].map(String),
-      `${a.id}: lag, pulled, pushed, quarantined, dead letters and open alarms as /api/agencies has them`)
+    // The demo's sources cannot count what they have not handed over yet (no count endpoint, file drops): "unknown", never 0.
+    t.same(cells.slice(-7), [humanSeconds(zh, a.lagSeconds), zh('cli.status.unpulledUnknown'), a.counts.pulled, a.counts.pushed, a.counts.quarantined, a.counts.deadLettered, a.openAlarms ?? '-'].map(String),
+      `${a.id}: lag, unpulled backlog, pulled, pushed, quarantined, dead letters and open alarms as /api/agencies has them`)
   }
 })
