@@ -1,5 +1,6 @@
 import type { SourceAdapter, SourceCursor } from '../contracts/source-adapter.js'
 import { failureNoteOf, type FailureNote } from '../logging/failure-note.js'
+import { RemoteUnavailableError } from '../errors.js'
 
 /**
  * The changes waiting at an agency's source that no pull has read — which the lag cannot
@@ -41,7 +42,7 @@ export class BacklogReader {
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), this.opts.timeoutMs)
     try {
-      const expired = new Promise<never>((_resolve, reject) => controller.signal.addEventListener('abort', () => reject(new Error(`no answer within ${this.opts.timeoutMs} ms`))))
+      const expired = new Promise<never>((_resolve, reject) => controller.signal.addEventListener('abort', () => reject(new RemoteUnavailableError(`the source gave no count of its backlog within ${this.opts.timeoutMs} ms`))))
       const found = await Promise.race([backlog(await agency.cursor(), controller.signal), expired])
       const oldestMs = found.oldestChangeAt === null ? undefined : Date.parse(found.oldestChangeAt)
       return { state: 'known', changes: found.changes, oldestChangeAt: found.oldestChangeAt, ageSeconds: oldestMs === undefined ? null : Math.max(0, Math.round((this.now() - oldestMs) / 1000)) }
