@@ -53,8 +53,11 @@ t.test('an expression that recurses without end is stopped at the depth limit', 
 })
 
 t.test('an expression that runs too long is stopped at the time limit', async t => {
-  // Deep enough to take time, shallow enough not to hit the depth limit first.
-  const m = compile('fields:\n  /a: { expr: "$count([1..9000].($x := $; [1..200].($ * $x)))" }\n')
+  // Slow through work per item, not through many items: the ranges make 90,300 items, under the
+  // item limit (100,000), so only the time limit can stop it (the former [1..9000] × [1..200]
+  // made 1.8 M items, and on a fast run the item limit came first). Unguarded it takes about 7 s here.
+  const terms = Array.from({ length: 100 }, (_, i) => `$ * ${i + 2}`).join(' + ')
+  const m = compile(`fields:\n  /a: { expr: "$count([1..300].($x := $; [1..300].(${terms})))" }\n`)
   const started = Date.now()
   const outcome = await m.mapAsync({})
   t.same(outcome.kind === 'failed' ? outcome.problems.map(p => p.message) : [], [`the expression ran longer than ${EXPRESSION_LIMITS.timeoutMs} ms and was stopped`])
