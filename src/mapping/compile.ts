@@ -93,12 +93,13 @@ export function compileSpec (doc: PositionedYaml, spec: AgencyMapping, file: str
   const ctx: RuleContext = { doc, tables, offset: spec.timezone ?? DEFAULT_OFFSET, expressions: [], tableTargets: [], guardExpressions }
   const fields = compileFields(ctx, spec.fields, ['fields'], '')
   checkTableTargets(ctx.tableTargets)
-  const steps: readonly Step[] = [...compileConstants(spec), ...fields.steps]
+  const constants = compileConstants(spec)
+  const steps: readonly Step[] = [...constants, ...fields.steps]
   // The generated mapper runs the same steps, each with code of its own (codegen.ts); the
   // interpreted list stays as the reference it is compared with.
   const runSteps: Step = interpreted
     ? (raw, value, scope, problems) => { for (const step of steps) step(raw, value, scope, problems) }
-    : generateSteps([...compileConstants(spec).map((step): StepPlan => ({ kind: 'step', step })), ...fields.plans]).run
+    : generateSteps([...constants.map((step): StepPlan => ({ kind: 'step', step })), ...fields.plans]).run
   const sources: readonly RuleSource[] = [...constantPointers.map(pointer => ({ pointer, source: undefined })), ...fields.sources]
   const absent = compileAbsent(doc, spec)
   const derive = compileDerivations(doc, spec)
