@@ -3,7 +3,8 @@
  * its own), one after the other, then writes test/bench/results/latest.json with the
  * figures, their ratios to the baselines measured in the same run, and the machine.
  * Benchmarks are never part of `npm test`. `npm run bench -- --only multiHub,provinceScale`
- * runs only the benchmarks named (their keys below), to keep a run within its time budget.
+ * runs only the benchmarks named (their keys below), to keep a run within its time budget;
+ * it updates their figures in latest.json and keeps the others' from the last full run.
  */
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
@@ -61,7 +62,22 @@ for (const bench of BENCHMARKS.filter(b => only === undefined || only.includes(b
   }
 }
 
-const latest = writeResult('latest', { machine: await machineInfo(TEST_REDIS_URL), benchmarks })
+// A run of some benchmarks (--only) updates theirs in latest.json and keeps the others' figures
+// from the last full run, naming the partial run: it does not wipe the full record.
+const machine = await machineInfo(TEST_REDIS_URL)
+const previous = only === undefined ? undefined : previousLatest()
+const latest = writeResult('latest', previous === undefined
+  ? { machine, benchmarks }
+  : { ...previous, benchmarks: { ...(previous.benchmarks as Record<string, unknown> | undefined), ...benchmarks }, partialRuns: [...((previous.partialRuns as unknown[] | undefined) ?? []), { only, machine }] })
 printTable('Benchmarks', summary)
 process.stdout.write(`\nwrote ${latest}\n`)
 if (summary.some(row => String(row[1]).startsWith('failed'))) process.exitCode = 1
+
+/** latest.json as the last run left it, or undefined when there is none (or it is unreadable). */
+function previousLatest (): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(readFileSync(join(RESULTS_DIR, 'latest.json'), 'utf8')) as Record<string, unknown>
+  } catch {
+    return undefined
+  }
+}
