@@ -81,7 +81,12 @@ const total = (r: ReconcileResult): number => Object.values(counts(r)).reduce((a
 /** Repair, wait for its deliveries, reconcile again: nothing left to find, the platform holds exactly the source's valid cases. */
 async function repairConverges (t: Test, hub: Hub, world: World): Promise<ReconcileResult> {
   const repaired = await hub.reconcileNow(AGENCY, { repair: true })
-  await waitFor('the repairs to be acknowledged', async () => (await agencyLag(hub.ledger, AGENCY)).pendingChanges === 0, { timeoutMs: 60_000 })
+  // 120 s as for the re-learning below: in one CI run of four, under load, 60 s did not suffice
+  // (cause not traced; the state is printed if it happens again).
+  await waitFor('the repairs to be acknowledged', async () => (await agencyLag(hub.ledger, AGENCY)).pendingChanges === 0, {
+    timeoutMs: 120_000,
+    describe: async () => JSON.stringify({ lag: await agencyLag(hub.ledger, AGENCY), platform: world.platform.stats().totals }),
+  })
   const after = await hub.reconcileNow(AGENCY)
   t.equal(total(after), 0, `a second reconciliation finds nothing (${JSON.stringify(counts(after))})`)
   const drift = versionDrift(await sourceVersions(world.agency.url, DEMO_MAPPING), await canonicalTarget(world.platform).versions(world.agency.agencyCode))
@@ -161,7 +166,12 @@ t.test('a failover that loses acknowledged writes: reconciliation finds exactly 
   const named = found.findings.source_changed_unsynced.samples
   t.ok(named.length === Math.min(SAMPLE_SIZE, amended.length) && named.every(n => amended.includes(n)), `naming them (${named.length} samples, all amended cases)`)
   t.equal(found.repair?.enqueued, amended.length, 'repair re-sends them')
-  await waitFor('the repairs to be acknowledged', async () => (await agencyLag(hub.ledger, AGENCY)).pendingChanges === 0, { timeoutMs: 60_000 })
+  // 120 s as for the re-learning below: in one CI run of four, under load, 60 s did not suffice
+  // (cause not traced; the state is printed if it happens again).
+  await waitFor('the repairs to be acknowledged', async () => (await agencyLag(hub.ledger, AGENCY)).pendingChanges === 0, {
+    timeoutMs: 120_000,
+    describe: async () => JSON.stringify({ lag: await agencyLag(hub.ledger, AGENCY), platform: world.platform.stats().totals }),
+  })
   await hub.pullNow(AGENCY)
   await waitFor('the ledger to know every acknowledged case again', async () => await client.hlen(acked) === expected && (await agencyLag(hub.ledger, AGENCY)).pendingChanges === 0, { timeoutMs: 120_000 })
   const after = await hub.reconcileNow(AGENCY)
