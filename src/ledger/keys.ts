@@ -8,7 +8,7 @@ export interface AgencyKeys {
   readonly seen: string
   /** HASH caseNumber → "fingerprint|ackedAtMs|sequence": the newest version the platform acknowledged (never replaced by an older one). */
   readonly acked: string
-  /** STRING counter: the last version sequence allocated (INCR), see src/ledger/version-order.ts. */
+  /** STRING counter: the last version sequence allocated (last + 1, at least Redis's clock in µs), see src/ledger/version-order.ts. */
   readonly versionSeq: string
   /**
    * HASH caseNumber → "sequence:tag:expiresMs …": deliveries of the case that may still

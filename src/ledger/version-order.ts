@@ -83,6 +83,14 @@ end
 
 /**
  * Allocate or take sequences and register the deliveries of jobs about to be enqueued.
+ * A new sequence is the counter plus one, but never less than Redis's clock in microseconds:
+ * a Redis that lost writes (a failover before the replica had them, a restore from a backup)
+ * has a counter that went back, and plain counting would number the next versions below the
+ * ones the platform already holds — a fencing platform would then refuse every newer version
+ * of those cases as stale. The clock is only a floor: order is still the counter's (a clock
+ * that jumps back changes nothing; one that jumps forward makes the numbers jump, harmless),
+ * and only a loss of writes together with a clock behind by more than the lost span is left
+ * to reconciliation. Microseconds since 1970 stay below 2^53 until the year 2255.
  * KEYS: versionSeq, deliveries, pullLock, stats. ARGV: lock token ('' = no lock to check),
  * expiresMs, now, then four per case: caseNumber, sequence ('+' = allocate a new one),
  * tag (the job's lease), fingerprint. Returns the sequences in order. Refuses
@@ -98,10 +106,18 @@ end
 local exp, now = ARGV[2], tonumber(ARGV[3])
 local out = {}
 local again = 0
+local clock = redis.call('TIME')
+local last = num(redis.call('GET', KEYS[1]))
+local floor = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+local allocated = false
 for i = 4, #ARGV, 4 do
   local cn, given, tag, fp = ARGV[i], ARGV[i + 1], ARGV[i + 2], string.sub(ARGV[i + 3], 1, ${TOKEN_FP_DIGITS})
   local seq = 0
-  if given == '+' then seq = redis.call('INCR', KEYS[1]) else seq = num(given) end
+  if given == '+' then
+    last = math.max(last + 1, floor)
+    seq = last
+    allocated = true
+  else seq = num(given) end
   if seq > 0 then
     local list = withoutTag(tokensOf(KEYS[2], cn, now), tag)
     for _, t in ipairs(list) do
@@ -112,6 +128,7 @@ for i = 4, #ARGV, 4 do
   end
   out[#out + 1] = seq
 end
+if allocated then redis.call('SET', KEYS[1], int(last)) end
 if again > 0 then redis.call('HINCRBY', KEYS[4], 'versionsReenqueued', again) end
 return out
 `

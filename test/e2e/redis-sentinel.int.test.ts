@@ -81,8 +81,10 @@ const total = (r: ReconcileResult): number => Object.values(counts(r)).reduce((a
 /** Repair, wait for its deliveries, reconcile again: nothing left to find, the platform holds exactly the source's valid cases. */
 async function repairConverges (t: Test, hub: Hub, world: World): Promise<ReconcileResult> {
   const repaired = await hub.reconcileNow(AGENCY, { repair: true })
-  // 120 s as for the re-learning below: in one CI run of four, under load, 60 s did not suffice
-  // (cause not traced; the state is printed if it happens again).
+  // This wait once ran out with 8 of the 25 repairs answered "stale": the counter of version
+  // sequences had gone back with the lost writes, so the repairs were numbered below the
+  // amendments the platform held (fixed: sequences are floored at Redis's clock, see
+  // test/reconcile/version-sequence.int.test.ts). The state is printed if it happens again.
   await waitFor('the repairs to be acknowledged', async () => (await agencyLag(hub.ledger, AGENCY)).pendingChanges === 0, {
     timeoutMs: 120_000,
     describe: async () => JSON.stringify({ lag: await agencyLag(hub.ledger, AGENCY), platform: world.platform.stats().totals }),
@@ -166,8 +168,10 @@ t.test('a failover that loses acknowledged writes: reconciliation finds exactly 
   const named = found.findings.source_changed_unsynced.samples
   t.ok(named.length === Math.min(SAMPLE_SIZE, amended.length) && named.every(n => amended.includes(n)), `naming them (${named.length} samples, all amended cases)`)
   t.equal(found.repair?.enqueued, amended.length, 'repair re-sends them')
-  // 120 s as for the re-learning below: in one CI run of four, under load, 60 s did not suffice
-  // (cause not traced; the state is printed if it happens again).
+  // This wait once ran out with 8 of the 25 repairs answered "stale": the counter of version
+  // sequences had gone back with the lost writes, so the repairs were numbered below the
+  // amendments the platform held (fixed: sequences are floored at Redis's clock, see
+  // test/reconcile/version-sequence.int.test.ts). The state is printed if it happens again.
   await waitFor('the repairs to be acknowledged', async () => (await agencyLag(hub.ledger, AGENCY)).pendingChanges === 0, {
     timeoutMs: 120_000,
     describe: async () => JSON.stringify({ lag: await agencyLag(hub.ledger, AGENCY), platform: world.platform.stats().totals }),
