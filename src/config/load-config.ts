@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { ErrorObject, ValidateFunction } from 'ajv'
-import cron from 'node-cron'
 import { ConfigError, SchemaDefinitionError, UnknownAdapterError, YamlSyntaxError, type ConfigProblem } from '../errors.js'
 import { renderText, textOf, type Text } from '../i18n/texts.js'
 import { translator } from '../i18n/translate.js'
@@ -10,6 +9,7 @@ import type { AdapterSection, HubConfig } from '../generated/defaulted/config.js
 import type { AdapterRegistry } from '../contracts/adapter-registry.js'
 import { createAjv } from '../schema/ajv.js'
 import { describeAjvError, usefulErrors } from './describe-ajv-error.js'
+import { MIN_EVERY_MS, scheduleProblem } from './schedule-text.js'
 import { resolveEnvRefs, type MissingEnv, type Resolved } from './env-refs.js'
 import { formatPath, parseYamlWithPositions, type PositionedYaml } from '../yaml/positions.js'
 
@@ -152,7 +152,8 @@ async function load (file: string, registry: AdapterRegistry, env: NodeJS.Proces
     if (!(agency.target in config.targets)) report(['agencies', i, 'target'], textOf('config.problem.unknownTarget', { target: agency.target, defined: Object.keys(config.targets) }))
   })
   config.agencies.forEach((agency, i) => {
-    if (agency.schedule !== undefined && !cron.validate(agency.schedule)) report(['agencies', i, 'schedule'], textOf('config.problem.badCron', { schedule: agency.schedule }))
+    const scheduleIssue = agency.schedule === undefined ? undefined : scheduleProblem(agency.schedule)
+    if (scheduleIssue !== undefined) report(['agencies', i, 'schedule'], textOf(`config.problem.${scheduleIssue}`, { schedule: agency.schedule, min: MIN_EVERY_MS }))
   })
   const ids = new Set<string>()
   config.agencies.forEach((agency, i) => {

@@ -285,7 +285,7 @@ export interface HubConfig {
      */
     mapping: string
     /**
-     * node-cron expression (with seconds) for pulls.
+     * When to pull: a node-cron expression with seconds, or a rhythm below the second that cron cannot express, `every 250ms` (at least 100 ms; also `every 2s`). A case waits at the source for the next pull, so this bounds how soon it reaches the platform.
      */
     schedule?: string
     /**

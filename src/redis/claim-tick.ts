@@ -29,7 +29,10 @@ const SLACK_MS = 500
  * schedule's shortest gap between two ticks (see {@link cronInterval}).
  */
 export async function claimTick (redis: RedisClient, key: string, tickMs: number, intervalMs: number): Promise<boolean> {
-  return await redis.eval(CLAIM_TICK, 1, key, String(Math.floor(tickMs / 1000) * 1000), String(intervalMs + SLACK_MS)) === 1
+  // Cron fires a few ms after its second, at different ms in different processes: the tick is
+  // its second. A rhythm below the second ("every 250ms") falls on exact multiples of its period.
+  const grain = Math.min(1000, Math.max(1, intervalMs))
+  return await redis.eval(CLAIM_TICK, 1, key, String(Math.floor(tickMs / grain) * grain), String(intervalMs + SLACK_MS)) === 1
 }
 
 /** The shortest gap between the next few ticks of a cron task (1 s when it cannot tell). */

@@ -1,8 +1,7 @@
-import cron, { type ScheduledTask, type TaskContext } from 'node-cron'
 import type { Logger } from 'pino'
 import { CaseBridgeError, PullLeaseLostError, remoteFailureOf, UnknownAgencyError, type RemoteFailure } from '../errors.js'
 import type { Ledger, PullLease } from '../ledger/ledger.js'
-import { cronInterval } from '../redis/claim-tick.js'
+import { startPullTicker, type PullTicker } from './pull-schedule.js'
 import { INSTANCE_ID } from '../instance-id.js'
 import type { PullSummary } from './pull-agency.js'
 import { failureNoteOf, type FailureNote } from '../logging/failure-note.js'
@@ -35,7 +34,7 @@ export interface ScheduledAgency {
  * waits for them.
  */
 export class PullScheduler {
-  private readonly tasks: ScheduledTask[] = []
+  private readonly tasks: PullTicker[] = []
   private readonly running = new Map<string, Promise<PullSummary | undefined>>()
   // One controller per pull in flight, not one shared signal: every pull hangs its abort
   // listeners on its own signal, so hundreds of agencies pulling at once do not pile them onto
@@ -49,9 +48,7 @@ export class PullScheduler {
 
   start (runNow = true): void {
     for (const agency of this.agencies) {
-      const task = cron.schedule(agency.schedule, (ctx: TaskContext) => { void this.tick(agency, ctx.date, interval) }, { name: `pull:${agency.id}`, noOverlap: true })
-      const interval = cronInterval(task)
-      this.tasks.push(task)
+      this.tasks.push(startPullTicker(agency.schedule, `pull:${agency.id}`, (scheduled, interval) => { void this.tick(agency, scheduled, interval) }))
       if (runNow) void this.trigger(agency.id)
     }
   }

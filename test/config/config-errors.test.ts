@@ -96,7 +96,15 @@ t.test('a missing config file is a clear error', async t => {
 
 t.test('an invalid cron schedule is refused', async t => {
   const { error } = await configProblem(t, GOOD.replace('    target: platform', '    target: platform\n    schedule: "every five minutes"'))
-  t.match(error.message, /agencies\[0\]\.schedule: not a valid cron expression/)
+  t.match(error.message, /agencies\[0\]\.schedule: not a valid schedule: "every five minutes" \(a cron expression of six fields/)
+  const tooFast = await configProblem(t, GOOD.replace('    target: platform', '    target: platform\n    schedule: "every 20ms"'))
+  t.match(tooFast.error.message, /agencies\[0\]\.schedule: the schedule "every 20ms" pulls more often than every 100 ms/)
+})
+
+t.test('a rhythm below the second is accepted as a pull schedule', async t => {
+  const file = tempDir(t).write('hub.yaml', GOOD.replace('    target: platform', '    target: platform\n    schedule: "every 250ms"'))
+  const config = await loadConfig(file, builtInRegistry(), env)
+  t.equal(config.agencies[0]?.schedule, 'every 250ms')
 })
 
 t.test('a webhook secret shorter than 32 bytes is refused, naming where it is set and not echoing it', async t => {
