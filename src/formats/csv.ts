@@ -4,15 +4,23 @@ import { CsvRowScanner } from './csv-row-scanner.js'
 import { checkedHeader, fieldCountMessage, readCsvWithCsvParse } from './csv-parse-reader.js'
 
 /**
+ * A record still incomplete after this many characters goes to csv-parse with the rest of
+ * the file: the scanner reads a record again from its start with each new chunk, which is
+ * nothing for rows of a few kB but would grow with the square of a multi-megabyte field.
+ */
+const LONG_RECORD_CHARS = 1 << 20
+
+/**
  * CSV with a header row: byte-order mark, quoted fields with newlines and doubled quotes.
  * A row with more or fewer fields than the header is an error item naming its line; the
  * rows around it are read normally. Quotes inside unquoted fields are kept as text.
  * Memory: one chunk plus the record being read.
  *
  * Well-formed rows are read here, on the decoded text (CsvRowScanner); from the first row
- * that is not (an unclosed quote, text after a closing quote, a stray CR…) the rest of the
- * file goes to csv-parse (csv-parse-reader.ts), so every unusual case keeps csv-parse's
- * reading and messages, and a well-formed file never pays for its byte-by-byte pass.
+ * that is not (an unclosed quote, text after a closing quote, a stray CR…, or a record of
+ * more than LONG_RECORD_CHARS) the rest of the file goes to csv-parse (csv-parse-reader.ts),
+ * so every unusual case keeps csv-parse's reading and messages, and a well-formed file never
+ * pays for its byte-by-byte pass.
  */
 export const readCsv: FormatReader = async function * (text, options): AsyncGenerator<ReadItem> {
   const delimiter = options.csvDelimiter ?? ','
@@ -45,8 +53,8 @@ export const readCsv: FormatReader = async function * (text, options): AsyncGene
       }
       for (;;) {
         const found = scanner.scan(buffer, pos, final)
-        if (found === 'more' || found === 'done') break
-        if (found === 'unusual') {
+        if (found === 'done' || (found === 'more' && buffer.length - pos <= LONG_RECORD_CHARS)) break
+        if (found !== 'row' && found !== 'empty-line') {
           handedOver = true
           // csv-parse reads on from this row, after the header row (so it counts fields as here).
           const from = header === undefined ? { text: bom ? '\ufeff' : '', line: 1 } : { text: header.text, line: 1 + newlinesIn(header.text) }

@@ -90,3 +90,15 @@ t.test('a file read whole (one chunk) gives what csv-parse gives too', async t =
   }
   t.pass('500 files read alike')
 })
+
+t.test('a multi-megabyte field is read whole and in linear time (csv-parse reads on from that record)', async t => {
+  const long = '沛'.repeat(3 << 20)
+  const text = `a,b\n1,x\n2,"${long}"\n3,y\n`
+  const started = Date.now()
+  const pieces = async function * (): AsyncGenerator<string> { for (let i = 0; i < text.length; i += 65536) yield text.slice(i, i + 65536) }
+  const items = await outcome(readCsv(pieces(), { file: 'long.csv' }))
+  t.same(items.map(i => (i as { record: { a: string; b: string }; line: number }).record.a), ['1', '2', '3'])
+  t.equal((items[1] as { record: { b: string } }).record.b.length, long.length)
+  t.same(items.map(i => (i as { line: number }).line), [2, 3, 4])
+  t.ok(Date.now() - started < 10000, 'no quadratic re-reading')
+})
