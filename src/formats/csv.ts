@@ -1,113 +1,101 @@
-import { once } from 'node:events'
-import { parse, type CsvError } from 'csv-parse'
-import { InternalError, UnreadableFileError } from '../errors.js'
 import type { FormatReader, ReadItem } from './read-item.js'
-import { recordFromRow } from './safe-record.js'
-import { LineTracker } from './line-tracker.js'
+import { recordMaker } from './safe-record.js'
+import { CsvRowScanner } from './csv-row-scanner.js'
+import { checkedHeader, fieldCountMessage, readCsvWithCsvParse } from './csv-parse-reader.js'
 
 /**
- * CSV with a header row (csv-parse): byte-order mark, quoted fields with newlines and
- * doubled quotes. A row with more or fewer fields than the header is an error item naming
- * its line; the rows around it are read normally. Quotes inside unquoted fields are kept
- * as text (`relax_quotes`): refusing them would make csv-parse lose its place and drop the
- * rows after. Memory: one chunk plus the record being read.
+ * A record still incomplete after this many characters goes to csv-parse with the rest of
+ * the file: the scanner reads a record again from its start with each new chunk, which is
+ * nothing for rows of a few kB but would grow with the square of a multi-megabyte field.
+ */
+const LONG_RECORD_CHARS = 1 << 20
+
+/**
+ * CSV with a header row: byte-order mark, quoted fields with newlines and doubled quotes.
+ * A row with more or fewer fields than the header is an error item naming its line; the
+ * rows around it are read normally. Quotes inside unquoted fields are kept as text.
+ * Memory: one chunk plus the record being read.
+ *
+ * Well-formed rows are read here, on the decoded text (CsvRowScanner); from the first row
+ * that is not (an unclosed quote, text after a closing quote, a stray CR…, or a record of
+ * more than LONG_RECORD_CHARS) the rest of the file goes to csv-parse (csv-parse-reader.ts),
+ * so every unusual case keeps csv-parse's reading and messages, and a well-formed file never
+ * pays for its byte-by-byte pass.
  */
 export const readCsv: FormatReader = async function * (text, options): AsyncGenerator<ReadItem> {
-  const skipped: ReadItem[] = []
-  let columns: number | undefined
-  // The start line of each record csv-parse has accepted, in order: on_record runs as a
-  // record is accepted, and every record it returns is then emitted, so the loop below
-  // takes them in the same order.
-  const recordLines: number[] = []
-  const parser = parse({
-    delimiter: options.csvDelimiter ?? ',',
-    bom: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    // Both callbacks run while csv-parse reads a chunk, before its records reach the loop below.
-    on_record: (record: string[], info) => {
-      columns ??= record.length
-      recordLines.push(startLine(info.bytes, record))
-      return record
-    },
-    on_skip: (err: CsvError | undefined) => {
-      if (err === undefined) return
-      const { bytes, record } = err as CsvError & { bytes?: number; record?: unknown }
-      const line = typeof bytes === 'number' ? startLine(bytes, Array.isArray(record) ? record as string[] : []) : 0
-      skipped.push({ error: { line, message: describe(err, columns) } })
-    },
-  })
-  let header: string[] | undefined
-  // A record ends at byte `bytes` (its delimiter included); it starts as many lines earlier
-  // as its quoted fields hold newlines.
-  const lines = new LineTracker()
-  const startLine = (bytes: number, fields: readonly string[]): number => lines.lineAt(Math.max(0, bytes - 1)) - newlinesIn(fields)
-  const stop = new AbortController()
-  const feeding = (async () => {
-    try {
-      for await (const piece of text) {
-        const chunk = Buffer.from(piece, 'utf8') // csv-parse counts bytes; the tracker must see the same bytes
-        lines.push(chunk)
-        if (!parser.write(chunk)) await once(parser, 'drain', { signal: stop.signal })
-      }
-      parser.end()
-    } catch (err) {
-      parser.destroy(err as Error)
-    }
-  })()
+  const delimiter = options.csvDelimiter ?? ','
+  if (!CsvRowScanner.handles(delimiter)) {
+    yield * readCsvWithCsvParse(text, options)
+    return
+  }
+  const scanner = new CsvRowScanner(delimiter)
+  const chunks = text[Symbol.asyncIterator]()
+  let handedOver = false
+  let buffer = ''
+  let pos = 0 // where the next record starts in `buffer`
+  let line = 1 // the file's line at `pos`
+  let bom = false
+  let header: { names: string[]; text: string; make: (values: readonly string[]) => Record<string, unknown> } | undefined
+  let final = false
   try {
-    for await (const record of parser as AsyncIterable<string[]>) {
-      const line = recordLines.shift()
-      if (line === undefined) throw new InternalError('csv: csv-parse emitted a record its on_record did not see')
-      if (header === undefined) {
-        header = checkedHeader(record, options.file, line)
-        continue
+    while (!final) {
+      const next = await chunks.next()
+      if (next.done === true) {
+        final = true
+      } else {
+        // Only the unread tail is kept: a record split across chunks, never the whole file.
+        buffer = buffer.slice(pos) + next.value
+        pos = 0
+        if (!bom && header === undefined && buffer.charCodeAt(0) === 0xfeff) {
+          bom = true // csv-parse's `bom: true`: one byte-order mark at the very start is dropped
+          buffer = buffer.slice(1)
+        }
       }
-      // Errors are reported as the parser meets them, possibly ahead of records still buffered: keep line order.
-      while (skipped.length > 0 && errorLine(skipped[0]) < line) yield skipped.shift() as ReadItem
-      yield { record: recordFromRow(header, record), line }
+      for (;;) {
+        const found = scanner.scan(buffer, pos, final)
+        if (found === 'done' || (found === 'more' && buffer.length - pos <= LONG_RECORD_CHARS)) break
+        if (found !== 'row' && found !== 'empty-line') {
+          handedOver = true
+          // csv-parse reads on from this row, after the header row (so it counts fields as here).
+          const from = header === undefined ? { text: bom ? '\ufeff' : '', line: 1 } : { text: header.text, line: 1 + newlinesIn(header.text) }
+          const lineOf = (at: number): number => at - from.line + line
+          yield * readCsvWithCsvParse(rest(from.text + buffer.slice(pos), chunks), options, lineOf)
+          return
+        }
+        const start = line
+        line += scanner.newlines + scanner.delimiterNewlines
+        const end = scanner.end
+        if (found === 'empty-line') {
+          pos = end
+          continue
+        }
+        const fields = scanner.fields
+        if (header === undefined) {
+          const names = checkedHeader(fields, options.file, start)
+          header = { names, text: buffer.slice(pos, end), make: recordMaker(names) }
+        } else if (fields.length !== header.names.length) {
+          yield { error: { line: start, message: fieldCountMessage(header.names.length, fields.length) } }
+        } else {
+          yield { record: header.make(fields), line: start }
+        }
+        pos = end
+      }
     }
-    while (skipped.length > 0) yield skipped.shift() as ReadItem
-    await feeding
   } finally {
-    stop.abort()
-    parser.destroy()
+    // Handed over, csv-parse's feeder may still be awaiting a chunk: readRecords ends the input then.
+    if (!handedOver) await chunks.return?.(undefined)
   }
 }
 
-function checkedHeader (names: string[], file: string, line: number): string[] {
-  const header = names.map(n => n.trim())
-  const seen = new Set<string>()
-  header.forEach((name, i) => {
-    if (name === '') throw new UnreadableFileError(`${file}: line ${line}: expected a name for column ${i + 1} in the header row, found an empty cell`, file, line)
-    if (seen.has(name)) throw new UnreadableFileError(`${file}: line ${line}: expected distinct column names in the header row, found "${name}" twice`, file, line)
-    seen.add(name)
-  })
-  return header
+/** `first`, then the chunks not yet read. */
+async function * rest (first: string, chunks: AsyncIterator<string>): AsyncGenerator<string> {
+  if (first !== '') yield first
+  for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) yield next.value
 }
 
-function errorLine (item: ReadItem | undefined): number {
-  return item !== undefined && 'error' in item ? item.error.line : 0
-}
-
-function newlinesIn (fields: readonly string[]): number {
+function newlinesIn (text: string): number {
   let n = 0
-  for (const field of fields) {
-    for (let i = field.indexOf('\n'); i >= 0; i = field.indexOf('\n', i + 1)) n++
-  }
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++
   return n
 }
 
-function describe (err: CsvError, columns: number | undefined): string {
-  const record = (err as CsvError & { record?: unknown }).record
-  switch (err.code) {
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-    case 'CSV_RECORD_INCONSISTENT_COLUMNS':
-      return `expected ${columns ?? 'as many'} fields as the header row has, found ${Array.isArray(record) ? record.length : 'a different number'}`
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return 'expected a closing quote for a quoted field; the file ends inside it'
-    default:
-      return `expected a well-formed CSV row (${err.code}: ${err.message})`
-  }
-}

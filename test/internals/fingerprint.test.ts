@@ -29,3 +29,15 @@ t.test('the serialisation is JSON with sorted keys: escapes, nesting, empty cont
   t.equal(stableStringify('x'), '"x"')
   t.equal(stableStringify(undefined), 'null')
 })
+
+t.test('keys are ordered by UTF-16 code units as Array.prototype.sort orders them, for small and large objects', async t => {
+  const keys = ['b', 'B', 'a', '_', 'Z', '案', '\ud83d\ude00', 'ab', 'aB', 'a0', '', ' ', '~', 'é', 'e', 'E', 'ß', 'zz', 'z']
+  for (const n of [2, 5, 16, 17, keys.length]) {
+    const picked = keys.slice(0, n).reverse()
+    const value = Object.fromEntries(picked.map((k, i) => [k, i]))
+    const expected = '{' + [...picked].sort().map(k => `${JSON.stringify(k)}:${value[k]}`).join(',') + '}'
+    t.equal(stableStringify(value), expected, `${n} keys`)
+  }
+  // createHash('sha256').update('{"a":"沛县","b":1}').digest('hex').slice(0, 32): ledgers hold fingerprints made so.
+  t.equal(fingerprint({ b: 1, a: '沛县' }), '1353482cfea440734491f52f94970004', 'the SHA-256 of the UTF-8 text, as before')
+})
