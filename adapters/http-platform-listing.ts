@@ -95,6 +95,10 @@ export function platformListing (opts: PlatformListingOptions): { listCases: (ag
         pending = page.next === null ? undefined : listingPage(agencyCode, page.next, signal)
         // Handled at once: a failure while this page is worked on is thrown at the next await.
         pending?.catch(() => undefined)
+        // undici writes a request to its socket from a queued task, not in request(): let it
+        // go out before the fingerprinting holds the thread, or the platform starts the next
+        // page only once this one is done and nothing overlaps.
+        if (pending !== undefined) await new Promise(resolve => setImmediate(resolve))
         yield summarise(page.items)
       }
     } finally {
