@@ -28,6 +28,8 @@ const PREFIXES_PER_REQUEST = 1000
 const MAX_BUCKETS_PER_REQUEST = 65_536
 
 interface ListedCase { case?: { caseNumber?: unknown }; updatedAt?: unknown }
+/** One page of the case listing and the token of the next (null: the last page). */
+interface ListingPage { items: ListedCase[]; next: string | null }
 
 async function pause (ms: number, signal: AbortSignal): Promise<void> {
   await new Promise<void>(resolve => {
@@ -61,21 +63,48 @@ export function platformListing (opts: PlatformListingOptions): { listCases: (ag
     }
   }
 
+  async function listingPage (agencyCode: string, pageToken: string | null, signal: AbortSignal): Promise<ListingPage> {
+    const params: Record<string, string> = { agencyCode, pageSize: String(opts.pageSize) }
+    if (pageToken !== null) params.pageToken = pageToken
+    const body: { items?: unknown; nextPageToken?: unknown } = await getJson(opts.listPath, params, signal)
+    if (!Array.isArray(body.items)) throw new RemoteRefusedError(`${opts.who}: the case listing has no "items" array`)
+    return { items: body.items as ListedCase[], next: typeof body.nextPageToken === 'string' && body.nextPageToken !== '' ? body.nextPageToken : null }
+  }
+
+  /** The listed cases as summaries. The platform returns whole cases; their fingerprint is computed here, as the ledger's is. */
+  function summarise (items: readonly ListedCase[]): TargetCaseSummary[] {
+    return items.flatMap(item => typeof item.case?.caseNumber !== 'string' ? [] : [{
+      caseNumber: item.case.caseNumber,
+      fingerprint: fingerprint(item.case),
+      ...(typeof item.updatedAt === 'string' ? { storedAt: item.updatedAt } : {}),
+    }])
+  }
+
+  /**
+   * The platform's pages one after another, the next one requested as soon as this one's
+   * token is known — before this one's cases are fingerprinted and handed on. The
+   * fingerprints (a serialisation and a SHA-256 per case) are most of the hub's work per
+   * page; requested only afterwards, the platform would sit idle through them and the hub
+   * through the platform's answer. Keyset paging allows no more than one page ahead.
+   */
   async function * listCases (agencyCode: string, signal: AbortSignal): AsyncIterable<readonly TargetCaseSummary[]> {
-    let pageToken: string | null = null
-    do {
-      const params: Record<string, string> = { agencyCode, pageSize: String(opts.pageSize) }
-      if (pageToken !== null) params.pageToken = pageToken
-      const body: { items?: unknown; nextPageToken?: unknown } = await getJson(opts.listPath, params, signal)
-      if (!Array.isArray(body.items)) throw new RemoteRefusedError(`${opts.who}: the case listing has no "items" array`)
-      // The platform returns whole cases; their fingerprint is computed here, as the ledger's is.
-      yield (body.items as ListedCase[]).flatMap(item => typeof item.case?.caseNumber !== 'string' ? [] : [{
-        caseNumber: item.case.caseNumber,
-        fingerprint: fingerprint(item.case),
-        ...(typeof item.updatedAt === 'string' ? { storedAt: item.updatedAt } : {}),
-      }])
-      pageToken = typeof body.nextPageToken === 'string' && body.nextPageToken !== '' ? body.nextPageToken : null
-    } while (pageToken !== null)
+    let pending: Promise<ListingPage> | undefined = listingPage(agencyCode, null, signal)
+    try {
+      while (pending !== undefined) {
+        const page: ListingPage = await pending
+        pending = page.next === null ? undefined : listingPage(agencyCode, page.next, signal)
+        // Handled at once: a failure while this page is worked on is thrown at the next await.
+        pending?.catch(() => undefined)
+        // undici writes a request to its socket from a queued task, not in request(): let it
+        // go out before the fingerprinting holds the thread, or the platform starts the next
+        // page only once this one is done and nothing overlaps.
+        if (pending !== undefined) await new Promise(resolve => setImmediate(resolve))
+        yield summarise(page.items)
+      }
+    } finally {
+      // Stopped early: let the page in flight settle rather than leave its request dangling.
+      await pending?.catch(() => undefined)
+    }
   }
 
   const digests: TargetDigests = {

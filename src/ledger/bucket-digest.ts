@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 /**
  * The bucket digests reconciliation compares, defined once for every party that computes
@@ -24,8 +24,9 @@ export const LEAF_COUNT = 16 ** LEAF_DEPTH
 /** 2^48: digests and sums live in [0, 2^48), exact in a double and in Redis Lua numbers. */
 export const DIGEST_MODULUS = 2 ** 48
 
+/** One-shot hashes: no Hash object per case (a reconciliation places every case it lists). */
 export function bucketPath (caseNumber: string): string {
-  return createHash('sha1').update(caseNumber, 'utf8').digest('hex')
+  return hash('sha1', caseNumber, 'hex')
 }
 
 /** Index 0 … 65,535 of the case's leaf bucket. */
@@ -38,7 +39,7 @@ export function leafName (index: number): string {
 }
 
 export function caseDigest (caseNumber: string, fingerprint: string): number {
-  return Number.parseInt(createHash('sha1').update(`${caseNumber}\n${fingerprint}`, 'utf8').digest('hex').slice(0, 12), 16)
+  return Number.parseInt(hash('sha1', `${caseNumber}\n${fingerprint}`, 'hex').slice(0, 12), 16)
 }
 
 export function addDigest (sum: number, digest: number): number {

@@ -50,13 +50,20 @@ export class LedgerView {
     return await this.redis.zcard(this.keys.bucketIndex)
   }
 
-  /** Seen and acknowledged versions of the given cases, in order. */
+  /**
+   * Seen and acknowledged versions of the given cases, in order. Every chunk is sent at
+   * once (one round trip, not one per chunk: a partition of a million-case agency is
+   * about 4,000 cases).
+   */
   async versions (caseNumbers: readonly string[]): Promise<{ seen: (SeenVersion | undefined)[]; acked: (AckedVersion | undefined)[] }> {
-    const seen: (SeenVersion | undefined)[] = []
-    const acked: (AckedVersion | undefined)[] = []
+    const chunks: Promise<[(string | null)[], (string | null)[]]>[] = []
     for (let i = 0; i < caseNumbers.length; i += CHUNK) {
       const chunk = caseNumbers.slice(i, i + CHUNK)
-      const [s, a] = await Promise.all([this.redis.hmget(this.keys.seen, ...chunk), this.redis.hmget(this.keys.acked, ...chunk)])
+      chunks.push(Promise.all([this.redis.hmget(this.keys.seen, ...chunk), this.redis.hmget(this.keys.acked, ...chunk)]))
+    }
+    const seen: (SeenVersion | undefined)[] = []
+    const acked: (AckedVersion | undefined)[] = []
+    for (const [s, a] of await Promise.all(chunks)) {
       for (const text of s) seen.push(decodeSeen(text))
       for (const text of a) acked.push(decodeAcked(text))
     }

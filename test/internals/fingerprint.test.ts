@@ -1,5 +1,6 @@
 import t from 'tap'
-import { deliveryKey, fingerprint, stableStringify } from '../../src/contracts/fingerprint.js'
+import { createHash } from 'node:crypto'
+import { canonicalJson, deliveryKey, fingerprint, stableStringify } from '../../src/contracts/fingerprint.js'
 
 t.test('the fingerprint does not depend on property order', async t => {
   t.equal(fingerprint({ a: 1, b: { c: [1, 2], d: 'x' } }), fingerprint({ b: { d: 'x', c: [1, 2] }, a: 1 }))
@@ -40,4 +41,26 @@ t.test('keys are ordered by UTF-16 code units as Array.prototype.sort orders the
   }
   // createHash('sha256').update('{"a":"沛县","b":1}').digest('hex').slice(0, 32): ledgers hold fingerprints made so.
   t.equal(fingerprint({ b: 1, a: '沛县' }), '1353482cfea440734491f52f94970004', 'the SHA-256 of the UTF-8 text, as before')
+})
+
+t.test('the fast path for values whose keys are sorted already writes exactly what stableStringify writes', async t => {
+  const cases: unknown[] = [
+    { a: 1, b: { c: [1, 2], d: 'x' } },
+    { b: 1, a: 2 },
+    { a: { d: 1, c: 2 } },
+    { 1: 'x', 10: 'y', 9: 'z' },
+    { a: 1, b: undefined, c: null },
+    [undefined, 1],
+    // eslint-disable-next-line no-sparse-arrays
+    [1, , 3],
+    { a: new Date(0) },
+    { a: () => 1, b: 2 },
+    { a: Object.create(null) as unknown, b: [{}] },
+    { 'z"key': 'line\nbreak \u2028', 案件: ['沛县', { a: [], b: 2 }, null, true, -0.5e-7], n: Number.NaN, i: Number.POSITIVE_INFINITY },
+    'x', 1.5, null, true, undefined, Number.NaN,
+    JSON.parse('{"agency":{"code":"X","name":"沛县"},"caseNumber":"A-1","parties":[{"kind":"person","name":"杨"}],"penalties":[]}'),
+  ]
+  cases.forEach((value, i) => t.equal(canonicalJson(value), stableStringify(value), `value #${i}`))
+  const sorted = JSON.parse(stableStringify({ b: { d: 'x', c: [1, { z: 1, y: 2 }] }, a: '案' })) as unknown
+  t.equal(fingerprint(sorted), createHash('sha256').update(stableStringify(sorted)).digest('hex').slice(0, 32), 'the fingerprint of a key-sorted value is the SHA-256 of its sorted serialisation')
 })
