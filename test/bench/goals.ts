@@ -48,7 +48,11 @@ export function goalsOf (benchmarks: Figures): GoalRow[] {
       figure: 'e2e full speed, hub ÷ direct pipe (median of 3)', measured: ratio, unit: 'ratio', goal: '≥ 0.75', met: atLeast(ratio, 0.75),
       baseline: `direct pipe ${at(benchmarks, [...e2e, 'fullSpeed', 'ceilingCasesPerSecond']) ?? '?'} cases/s; runs ${min ?? '?'} … ${max ?? '?'}`,
     },
-    { figure: 'steady 500 cases/s, p99 source → acknowledgement, pulls every 200 ms', measured: at(benchmarks, [...e2e, 'steadySubSecond', 'latencyMs', 'p99']), unit: 'ms', goal: '≤ 500', met: atMost(at(benchmarks, [...e2e, 'steadySubSecond', 'latencyMs', 'p99']), 500), baseline: `pulls every second: p99 ${at(benchmarks, [...e2e, 'steady', 'latencyMs', 'p99']) ?? '?'} ms` },
+    ...(['steadyEvery100ms', 'steadyEvery200ms', 'steady'] as const).map((key): GoalRow => {
+      const p99 = at(benchmarks, [...e2e, key, 'latencyMs', 'p99'])
+      const pulls = key === 'steady' ? 'every second' : key === 'steadyEvery200ms' ? 'every 200 ms' : 'every 100 ms'
+      return { figure: `steady 500 cases/s, p99 source → acknowledgement, pulls ${pulls}`, measured: p99, unit: 'ms', goal: '≤ 500', met: atMost(p99, 500) }
+    }),
   ]
   const mapping = mappingRows(benchmarks)
   for (const row of mapping.filter(r => !r.agency.includes('expression'))) {
