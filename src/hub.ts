@@ -154,6 +154,15 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
     closers.push(async () => await alarms.close())
 
     const watch = opts.watchMappings !== false
+    /** The incomplete_records alarm of one agency, from the gaps the ledger keeps, judged by its current mapping. */
+    const checkAgencyCompleteness = async (agencyId: string, mapping: MappingWatcher): Promise<void> => {
+      try {
+        const report = await agencyCompleteness({ ledger, mappings: new Map([[agencyId, mapping]]) }, agencyId)
+        await checkCompleteness(alarms, agencyId, report.cases, report.fields, config.alarms.completeness)
+      } catch (err) {
+        logger.warn({ err, agency: agencyId }, 'completeness check failed; the next pull checks again')
+      }
+    }
     const agencies = new Map<string, AssembledAgency>()
     const scheduled: (ScheduledAgency & AdminAgency)[] = []
     for (const agency of agencyConfigs) {
@@ -169,6 +178,11 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
         },
       })
       mapping.onLoaded(async () => { await alarms.resolve(agency.id, 'mapping_invalid').catch((err: unknown) => logger.warn({ err }, 'could not resolve the mapping alarm')) })
+      // An edit can change what counts as missing (a field taken off `absent:`): the ledger
+      // keeps every case's gaps, so the incomplete_records alarm follows the edit at once,
+      // not at the next pull — which may not come soon, or may find the pull lock taken by
+      // the quarantine re-processing that the same edit started.
+      mapping.onLoaded(async () => { await checkAgencyCompleteness(agency.id, mapping) })
       closers.push(async () => await mapping.stop())
       const def = registry.sources.get(agency.source.kind) ?? (() => { throw unknownKind('source', agency.source.kind, registry.sources.keys()) })()
       const source: SourceAdapter = def.create(agency.source, { logger: logger.child({ agency: agency.id }), name: agency.id, input: () => mapping.current().input, state: ledger.adapterState(agency.id) })
@@ -197,10 +211,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
           await ledger.markPull(agency.id, ok, run)
           // The agency watchdogs (unreachable, silent, source problems) after every pull attempt.
           await checkAgencyHealth(alarms, ledger, agency.id, limits).catch((err: unknown) => logger.warn({ err, agency: agency.id }, 'agency watchdog check failed; the next pull checks again'))
-          await (async () => {
-            const report = await agencyCompleteness({ ledger, mappings: new Map([[agency.id, mapping]]) }, agency.id)
-            await checkCompleteness(alarms, agency.id, report.cases, report.fields, config.alarms.completeness)
-          })().catch((err: unknown) => logger.warn({ err, agency: agency.id }, 'completeness check failed; the next pull checks again'))
+          await checkAgencyCompleteness(agency.id, mapping)
         },
       })
     }
