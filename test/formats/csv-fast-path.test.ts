@@ -2,6 +2,7 @@ import t from 'tap'
 import { readCsv } from '../../src/formats/csv.js'
 import { readCsvWithCsvParse } from '../../src/formats/csv-parse-reader.js'
 import type { ReadItem } from '../../src/formats/read-item.js'
+import { Rng } from '../../fixtures/sim-shared/prng.js'
 
 /**
  * readCsv reads well-formed rows itself and hands the rest of a file to csv-parse from the
@@ -10,15 +11,10 @@ import type { ReadItem } from '../../src/formats/read-item.js'
  * failures. Random files from the characters that matter to CSV, with a fixed seed.
  */
 
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
+/** Floats in [0, 1) from the simulators' seeded generator, so a failure can be replayed. */
 function random (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let x = Math.imul(a ^ (a >>> 15), 1 | a)
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
+  const rng = new Rng(seed)
+  return () => rng.next()
 }
 
 async function outcome (items: AsyncIterable<ReadItem>): Promise<unknown[]> {

@@ -2,6 +2,7 @@ import t from 'tap'
 import { plainRecordValue } from '../../src/formats/xml-plain-record.js'
 import { parsedRecord } from '../../src/formats/xml.js'
 import type { ReadItem } from '../../src/formats/read-item.js'
+import { Rng } from '../../fixtures/sim-shared/prng.js'
 
 /**
  * readXml reads plain record elements itself (xml-plain-record.ts) and every other record
@@ -12,14 +13,10 @@ import type { ReadItem } from '../../src/formats/read-item.js'
  * self-closing tags, comments, CDATA, entities, mismatched tags.
  */
 
+/** Floats in [0, 1) from the simulators' seeded generator, so a failure can be replayed. */
 function random (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let x = Math.imul(a ^ (a >>> 15), 1 | a)
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
+  const rng = new Rng(seed)
+  return () => rng.next()
 }
 
 function recordXml (next: () => number): string {
