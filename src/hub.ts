@@ -37,6 +37,7 @@ import { AlarmService } from './alarms/alarm-service.js'
 import { checkAgencyHealth } from './alarms/health-watch.js'
 import { agencyCompleteness } from './admin/agency-completeness.js'
 import { checkCompleteness } from './alarms/completeness-watch.js'
+import { Supervision, type SupervisedAgency } from './admin/supervision.js'
 
 /** One agency as the hub assembled it: its config, adapters, mapping (watched) and its target's push queue. */
 export interface AssembledAgency {
@@ -240,6 +241,11 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
       const backlogs = new BacklogReader(new Map([...agencies].map(([id, a]) => [id, { source: a.source, cursor: async () => await ledger.cursor(id) }])), { cacheMs: config.admin.readiness.cacheMs, timeoutMs: config.admin.readiness.probeTimeoutMs })
       const backlog = async (id: string): Promise<UnpulledBacklog> => await backlogs.read(id)
       const metrics = late.metrics = createHubMetrics({ ledger, agencies: scheduled, queues: push.queues, targets: targetHealth, hub: hubInfo, ready: async () => (await checkReadiness(readiness)).ready, openAlarms, completeness: async id => (await agencyCompleteness({ ledger, mappings }, id)).fields, backlog })
+      const supervised: SupervisedAgency[] = agencyConfigs.map(a => ({
+        id: a.id, name: a.name ?? a.id, entryDeadlineDays: a.reconcile.entryDeadlineDays,
+        ...(a.reconcile.entryDeadlineFrom === undefined ? {} : { entryDeadlineFrom: a.reconcile.entryDeadlineFrom }),
+      }))
+      const supervision = new Supervision({ ledger, agencies: supervised })
       const admin = await buildAdminServer({
         ...readiness, ledger, hub: hubInfo, admin: config.admin, agencies: scheduled, queues: push.queues, batchSize: config.push.batchSize, metrics, logger,
         triggerPull: async id => await scheduler.trigger(id),
@@ -249,6 +255,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
         reprocessQuarantine: async id => await reprocessNow(id),
         mappings,
         backlog,
+        supervision,
         configFile: config.file,
       })
       await admin.listen({ host: config.admin.host, port: config.admin.port })

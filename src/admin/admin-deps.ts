@@ -14,6 +14,7 @@ import type { CompiledMapping } from '../mapping/types.js'
 import type { ReadinessDeps } from './readiness.js'
 import type { ReprocessSummary } from '../sync/reprocess-quarantine.js'
 import type { UnpulledBacklog } from '../lag/unpulled-backlog.js'
+import type { Supervision } from './supervision.js'
 
 /** One agency as the admin API knows it. */
 export interface AdminAgency {
@@ -51,6 +52,8 @@ export interface AdminDeps extends ReadinessDeps {
   readonly mappings?: ReadonlyMap<string, { current (): CompiledMapping }>
   /** What waits at an agency's source that no pull has read (src/lag/unpulled-backlog.ts); absent: unknown for every agency. */
   readonly backlog?: (agencyId: string) => Promise<UnpulledBacklog>
+  /** The supervisor's view per agency (src/admin/supervision.ts); the supervision route exists only with it. */
+  readonly supervision?: Supervision
   /** The hub config file: its folder is taken off paths in answers to callers below admin (machine-paths.ts). */
   readonly configFile?: string
 }

@@ -13,6 +13,7 @@ import { registerHealthRoutes } from './routes/health-routes.js'
 import { registerMetricsRoute } from './routes/metrics-route.js'
 import { registerAgencyRoutes } from './routes/agency-routes.js'
 import { registerCompletenessRoute } from './routes/completeness-route.js'
+import { registerSupervisionRoute } from './routes/supervision-route.js'
 import { registerQuarantineRoutes } from './routes/quarantine-routes.js'
 import { registerDeadLetterRoutes } from './routes/dead-letter-routes.js'
 import { registerFlowRoutes } from './routes/flow-routes.js'
@@ -88,6 +89,7 @@ export async function buildAdminServer (deps: AdminDeps): Promise<FastifyInstanc
   registerMetricsRoute(app, deps)
   registerAgencyRoutes(app, deps)
   registerCompletenessRoute(app, deps)
+  registerSupervisionRoute(app, deps)
   registerQuarantineRoutes(app, deps)
   registerDeadLetterRoutes(app, deps)
   registerFlowRoutes(app, deps)

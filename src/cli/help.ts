@@ -33,6 +33,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   'dead-letters': { synopsis: [`casebridge dead-letters [list] [--agency X] [--limit N] ${CONNECTION}`, `casebridge dead-letters retry [--agency X] [case…] ${CONNECTION}`, `casebridge dead-letters discard [--agency X] <case…> | --all ${CONNECTION}`], text: 'help.deadLetters', exits: ['operator'] },
   sync: { synopsis: [`casebridge sync [--agency X] [--no-wait] ${CONNECTION}`], text: 'help.sync', exits: ['operator'] },
   completeness: { synopsis: [`casebridge completeness [--agency X] ${CONNECTION}`], text: 'help.completeness', exits: ['operator'] },
+  supervision: { synopsis: [`casebridge supervision [--agency X] [--since DATE] ${CONNECTION}`], text: 'help.supervision', exits: ['operator'] },
   alarms: { synopsis: [`casebridge alarms [--agency X] [--state active|open|acknowledged|resolved|all] ${CONNECTION}`], text: 'help.alarms', exits: ['operator'] },
   ack: { synopsis: [`casebridge ack --agency X --kind K [--note TEXT] ${CONNECTION}`], text: 'help.ack', exits: ['operator'] },
   reconcile: { synopsis: [`casebridge reconcile [--agency X] [--repair] [--full-listing] ${CONNECTION}`, 'casebridge reconcile --config <file> --agency X [--repair] [--full-listing] [--json]'], text: 'help.reconcile', exits: ['operator', 'direct'] },
@@ -51,7 +52,7 @@ export function isCommand (name: string | undefined): name is string {
 
 /** Which commands each row of the exit-code table covers. */
 const EXIT_ROWS: readonly { readonly group: ExitGroup; readonly commands: readonly string[] }[] = [
-  { group: 'operator', commands: ['status', 'sync', 'completeness', 'alarms', 'ack', 'reconcile', 'quarantine [list|discard]', 'dead-letters', 'pause', 'resume', 'clear-retries'] },
+  { group: 'operator', commands: ['status', 'sync', 'completeness', 'supervision', 'alarms', 'ack', 'reconcile', 'quarantine [list|discard]', 'dead-letters', 'pause', 'resume', 'clear-retries'] },
   { group: 'direct', commands: ['reconcile --config', 'quarantine retry'] },
   { group: 'check', commands: ['check-config'] },
   { group: 'mapping', commands: ['mapping test'] },

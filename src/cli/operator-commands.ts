@@ -9,6 +9,7 @@ import { ackCommand, alarmsCommand } from './alarms-command.js'
 import { reconcileApiCommand } from './reconcile-api-command.js'
 import { flowCommand } from './flow-command.js'
 import { completenessCommand } from './completeness-command.js'
+import { supervisionCommand } from './supervision-command.js'
 import { usageTranslator } from './command-line.js'
 import { DEMO_ADMIN_URL } from './admin-client.js'
 
@@ -29,6 +30,7 @@ const COMMANDS: Readonly<Record<string, Readonly<Record<string, Handler>>>> = {
   sync: { '': syncCommand },
   alarms: { '': alarmsCommand },
   completeness: { '': completenessCommand },
+  supervision: { '': supervisionCommand },
   ack: { '': ackCommand },
   reconcile: { '': reconcileApiCommand },
   pause: { '': async args => await flowCommand('pause', args) },

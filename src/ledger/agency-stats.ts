@@ -26,6 +26,10 @@ export interface AgencyStats {
   readonly versionRegressions: number
   /** Versions enqueued while another live job already carried them (a page re-read after a crash). */
   readonly versionsReenqueued: number
+  /** Decisions entered late (迟录), summed over reconciliations (each reported by one run). */
+  readonly lateEntriesTotal: number
+  /** Cases missing on the platform as the last reconciliation that compared it found; absent: none has. */
+  readonly missingOnPlatform?: number
   readonly lastPullAtMs?: number
   readonly lastPullOkAtMs?: number
   /** First failure of the pulls failing right now (absent: the last pull succeeded). */
@@ -85,6 +89,8 @@ export function parseAgencyStats (raw: Readonly<Record<string, string>>): Agency
     reconcileRuns: n('reconcileRuns'),
     versionRegressions: n('versionRegressions'),
     versionsReenqueued: n('versionsReenqueued'),
+    lateEntriesTotal: n('lateEntriesTotal'),
+    ...(raw.missingOnPlatform === undefined ? {} : { missingOnPlatform: n('missingOnPlatform') }),
     ...times,
     ...(raw.agencyCode === undefined ? {} : { agencyCode: raw.agencyCode }),
     ...(lastPullError === undefined ? {} : { lastPullError }),

@@ -14,6 +14,7 @@ import { ALLOCATE_KEYS, BEGIN_SEND_KEYS, END_SEND_KEYS, FINISH_KEYS, KEEP_NEWEST
 import { PullLeaseLostError, type RemoteFailure } from '../errors.js'
 import type { FailureNote } from '../logging/failure-note.js'
 import { gapCommands, recordGapsIn } from './completeness-store.js'
+import { supervisionTally, type SupervisionTally, type SupervisionTallyOptions } from './supervision-tally.js'
 import type { SourceProblem } from '../contracts/source-adapter.js'
 
 /** A version about to be enqueued: a new sequence is allocated (`sequence` absent) or the given one is kept (a re-send). */
@@ -400,6 +401,11 @@ export class Ledger {
     checkExec(replies)
     const counts = (replies?.[1]?.[1] ?? {}) as Record<string, string>
     return { cases: Number(replies?.[0]?.[1] ?? 0), missing: Object.fromEntries(Object.entries(counts).map(([f, n]) => [f, Number(n)])) }
+  }
+
+  /** Pulled, delivered, pending and late-entry counts of the agency, all or since a moment (src/ledger/supervision-tally.ts). */
+  async supervisionTally (agencyId: string, opts: SupervisionTallyOptions): Promise<SupervisionTally> {
+    return await supervisionTally(this.redis, this.keysOf(agencyId), opts)
   }
 
   async deadLetters (agencyId: string): Promise<DeadLetterEntry[]> {

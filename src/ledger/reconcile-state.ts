@@ -14,6 +14,8 @@ export interface RunRecord {
   readonly durationMs: number
   readonly findings: Readonly<Record<string, { readonly count: number }>>
   readonly repair?: { readonly enqueued: number }
+  /** How the target side was compared ('not-compared': what it found of the target means nothing). */
+  readonly target?: string
 }
 
 export interface RunState {
@@ -65,6 +67,10 @@ export class ReconcileRunState {
     if (agencyCode !== undefined) tx.hset(this.keys.reconcile, 'agencyCode', agencyCode)
     tx.hset(this.keys.stats, 'lastReconcileAt', result.startedAt, 'lastReconcileOkAt', result.finishedAt)
     tx.hincrby(this.keys.stats, 'reconcileRuns', 1)
+    // For the supervision metrics: each late entry is reported by exactly one run, so the sum
+    // counts each once; missing on the platform is the platform as last compared.
+    tx.hincrby(this.keys.stats, 'lateEntriesTotal', result.findings.late_entry?.count ?? 0)
+    if (result.target !== 'not-compared') tx.hset(this.keys.stats, 'missingOnPlatform', result.findings.missing_in_target?.count ?? 0)
     await tx.exec()
   }
 

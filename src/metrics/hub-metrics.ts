@@ -92,6 +92,10 @@ export function createHubMetrics (src: MetricsSources): HubMetrics {
   ledgerGauge('casebridge_agency_sync_lag_seconds', 'Age of the oldest change not yet acknowledged by the platform (0 when none).', s => s.lagSeconds)
   ledgerGauge('casebridge_agency_last_pull_timestamp_seconds', 'When a pull of the agency last ended, successful or not (Unix time).', s => s.lastPullAt)
   ledgerGauge('casebridge_agency_last_successful_pull_timestamp_seconds', 'When a pull of the agency last succeeded (Unix time).', s => s.lastPullOkAt)
+  // The supervision view's figures that are cheap to read at every scrape (GET /api/supervision has the rest).
+  ledgerGauge('casebridge_agency_cases_delivered', 'Cases the platform acknowledged (distinct cases, each counted once whatever its versions).', s => s.deliveredNow)
+  ledgerGauge('casebridge_agency_cases_missing_on_platform', 'Cases missing on the platform as the last reconciliation that compared it found (no sample: none has yet).', s => s.missingOnPlatform)
+  ledgerCounter('casebridge_agency_late_entries_total', 'Decisions the platform first acknowledged after the entry deadline (迟录), as reconciliations judged them (each once).', s => s.lateEntriesTotal)
   ledgerGauge('casebridge_agency_last_successful_reconciliation_timestamp_seconds', 'When a reconciliation of the agency last succeeded (Unix time).', s => s.lastReconcileOkAt)
 
   new Gauge({

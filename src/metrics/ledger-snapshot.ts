@@ -12,6 +12,10 @@ export interface LedgerSnapshot {
   readonly heldNow: number
   readonly heldTotal: number
   readonly deadLettersNow: number
+  /** Cases the platform acknowledged (distinct cases, not versions). */
+  readonly deliveredNow: number
+  readonly lateEntriesTotal: number
+  readonly missingOnPlatform: number | undefined
   /** Seconds since the oldest unacknowledged change was first seen; 0 when nothing is pending. */
   readonly lagSeconds: number
   /** Unix seconds; undefined when it never happened. */
@@ -36,6 +40,9 @@ export async function readLedgerSnapshot (ledger: Ledger, agencies: readonly str
       heldNow: counters.held,
       heldTotal: stats.heldTotal,
       deadLettersNow: counters.deadLettered,
+      deliveredNow: counters.pushed,
+      lateEntriesTotal: stats.lateEntriesTotal,
+      missingOnPlatform: stats.missingOnPlatform,
       lagSeconds: lag.oldestPendingSeconds,
       lastPullAt: seconds(stats.lastPullAtMs),
       lastPullOkAt: seconds(stats.lastPullOkAtMs),

@@ -15,6 +15,12 @@ export function entryDeadlineMs (decidedIso: string, deadlineDays: number): numb
   return Date.parse(`${decidedIso.slice(0, 10)}T00:00:00${offset}`) + (deadlineDays + 1) * DAY_MS
 }
 
+/** 迟录, for one decision: first acknowledged after its deadline, unless decided before `from` (YYYY-MM-DD: back-filled history). */
+export function isLateEntry (decidedIso: string, ackedAtMs: number, deadlineDays: number, from: string | undefined): boolean {
+  if (from !== undefined && decidedIso.slice(0, 10) < from) return false
+  return ackedAtMs > entryDeadlineMs(decidedIso, deadlineDays)
+}
+
 /**
  * 迟录: decisions whose first acknowledgement by the platform came after their deadline,
  * among the acknowledgements the ledger recorded after decision-log entry `afterId` — the
@@ -31,9 +37,7 @@ export async function lateEntries (ledger: LedgerView, afterId: string, deadline
   for await (const chunk of ledger.decisionLog(afterId)) {
     lastId = chunk.lastId
     for (const [caseNumber, decided, ackedAtMs] of chunk.entries) {
-      if (from !== undefined && decided.slice(0, 10) < from) continue
-      const deadline = entryDeadlineMs(decided, deadlineDays)
-      if (!(ackedAtMs > deadline)) continue
+      if (!isLateEntry(decided, ackedAtMs, deadlineDays, from)) continue
       count++
       if (samples.length < SAMPLE_SIZE) samples.push(caseNumber)
     }

@@ -49,9 +49,9 @@ async function sourceCases (agencyUrl: string, mappingFile: string): Promise<Map
   return mapRecords('newest-versions', mapping, records).valid
 }
 
-/** The fingerprint of every case the platform holds for the agency, by case number. */
-export async function platformVersions (platformUrl: string, token: string, agencyCode: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>()
+/** Every case the platform holds for the agency, by case number. */
+export async function platformCases (platformUrl: string, token: string, agencyCode: string): Promise<Map<string, StoredCase['case']>> {
+  const out = new Map<string, StoredCase['case']>()
   let pageToken: string | null = null
   do {
     const url = new URL('/api/v1/cases', platformUrl)
@@ -61,10 +61,15 @@ export async function platformVersions (platformUrl: string, token: string, agen
     const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } })
     if (!res.ok) throw new Error(`GET ${url.toString()}: HTTP ${res.status}`)
     const page = await res.json() as { items: StoredCase[]; nextPageToken: string | null }
-    for (const item of page.items) out.set(item.case.caseNumber, fingerprint(item.case))
+    for (const item of page.items) out.set(item.case.caseNumber, item.case)
     pageToken = page.nextPageToken
   } while (pageToken !== null)
   return out
+}
+
+/** The fingerprint of every case the platform holds for the agency, by case number. */
+export async function platformVersions (platformUrl: string, token: string, agencyCode: string): Promise<Map<string, string>> {
+  return new Map([...await platformCases(platformUrl, token, agencyCode)].map(([n, c]) => [n, fingerprint(c)]))
 }
 
 /** Case numbers whose platform version is not the source's current one (missing, older or foreign), and cases the platform holds that the source has not. */
