@@ -37,6 +37,7 @@ import { AlarmService } from './alarms/alarm-service.js'
 import { checkAgencyHealth } from './alarms/health-watch.js'
 import { agencyCompleteness } from './admin/agency-completeness.js'
 import { checkCompleteness } from './alarms/completeness-watch.js'
+import { caseFactsWith, startRisk, type HubRisk } from './risk/hub-risk.js'
 
 /** One agency as the hub assembled it: its config, adapters, mapping (watched) and its target's push queue. */
 export interface AssembledAgency {
@@ -61,6 +62,8 @@ export interface AssembledHub {
   readonly adminUrl: string | undefined
   /** The hub's Prometheus metrics, served at /metrics (with `admin`). */
   readonly metrics: HubMetrics | undefined
+  /** Transfer-risk and time-limit findings (config `risk:`); absent when the feature is off. */
+  readonly risk: HubRisk | undefined
   /** One assembled agency; UnknownAgencyError (naming the known ones) for another id. */
   agency (agencyId: string): AssembledAgency
   /** Pull one agency now (undefined when it is already being pulled). */
@@ -103,6 +106,8 @@ export interface AssembleOptions {
   readonly mappingPollMs?: number
   /** The clock reconciliation runs judge ages by (tests move it instead of waiting for `minAgeSeconds`). @defaultValue Date.now */
   readonly reconcileClock?: () => number
+  /** The clock handling time limits are judged by (tests move it instead of waiting days). @defaultValue Date.now */
+  readonly riskClock?: () => number
 }
 
 export type StartHubOptions = Omit<AssembleOptions, 'admin' | 'work' | 'deliverAlarms' | 'watchMappings' | 'agencies'>
@@ -123,7 +128,8 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
   try {
     await redis.ping()
     await checkRedisPolicy(redis, { requirePersistence: config.redis.requirePersistence, logger })
-    const ledger = new Ledger(redis, config.redis.keyPrefix, config.push.lateDeliveryWatchSeconds * 1000)
+    const riskConfig = config.risk?.enabled === true ? config.risk : undefined
+    const ledger = new Ledger(redis, config.redis.keyPrefix, config.push.lateDeliveryWatchSeconds * 1000, riskConfig === undefined ? undefined : caseFactsWith(riskConfig.partySecret))
     const wanted = opts.agencies ?? config.agencies.filter(a => a.enabled).map(a => a.id)
     const configured = config.agencies.map(a => a.id)
     const agencyConfigs = wanted.map(id => config.agencies.find(a => a.id === id) ?? (() => { throw new UnknownAgencyError(id, configured) })())
@@ -154,6 +160,14 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
     closers.push(async () => await alarms.close())
 
     const watch = opts.watchMappings !== false
+    const risk = riskConfig === undefined
+      ? undefined
+      : await startRisk({
+        config: riskConfig, redis, keyPrefix: config.redis.keyPrefix, ledger, alarms, agencies: agencyConfigs.map(a => a.id), logger, locale: config.hub.locale,
+        ...(opts.mappingPollMs === undefined ? {} : { pollMs: opts.mappingPollMs }),
+        ...(opts.riskClock === undefined ? {} : { now: opts.riskClock }),
+      })
+    if (risk !== undefined) closers.push(async () => await risk.stop())
     /** The incomplete_records alarm of one agency, from the gaps the ledger keeps, judged by its current mapping. */
     const checkAgencyCompleteness = async (agencyId: string, mapping: MappingWatcher): Promise<void> => {
       try {
@@ -212,6 +226,8 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
           // The agency watchdogs (unreachable, silent, source problems) after every pull attempt.
           await checkAgencyHealth(alarms, ledger, agency.id, limits).catch((err: unknown) => logger.warn({ err, agency: agency.id }, 'agency watchdog check failed; the next pull checks again'))
           await checkAgencyCompleteness(agency.id, mapping)
+          // Findings match parties across agencies: every agency's are computed again.
+          await risk?.recompute()
         },
       })
     }
@@ -228,6 +244,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
     const reconciler = startReconciliation({
       config, redis, ledger, logger, alarms, schedule: opts.schedule !== false,
       ...(opts.reconcileClock === undefined ? {} : { now: opts.reconcileClock }),
+      ...(risk === undefined ? {} : { onReconciled: async () => { await risk.recompute() } }),
       agencies: [...agencies.values()].map(a => ({ agency: a.config, source: a.source, target: a.target, mapping: () => a.mapping.current(), queue: a.queue })),
     })
     closers.push(async () => await reconciler.close())
@@ -239,7 +256,9 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
       const openAlarms = async (): Promise<OpenAlarmCount[]> => await alarms.openAlarmCounts()
       const backlogs = new BacklogReader(new Map([...agencies].map(([id, a]) => [id, { source: a.source, cursor: async () => await ledger.cursor(id) }])), { cacheMs: config.admin.readiness.cacheMs, timeoutMs: config.admin.readiness.probeTimeoutMs })
       const backlog = async (id: string): Promise<UnpulledBacklog> => await backlogs.read(id)
-      const metrics = late.metrics = createHubMetrics({ ledger, agencies: scheduled, queues: push.queues, targets: targetHealth, hub: hubInfo, ready: async () => (await checkReadiness(readiness)).ready, openAlarms, completeness: async id => (await agencyCompleteness({ ledger, mappings }, id)).fields, backlog })
+      const metrics = late.metrics = createHubMetrics({ ledger, agencies: scheduled, queues: push.queues, targets: targetHealth, hub: hubInfo, ready: async () => (await checkReadiness(readiness)).ready, openAlarms, completeness: async id => (await agencyCompleteness({ ledger, mappings }, id)).fields, backlog,
+        ...(risk === undefined ? {} : { riskFindings: async (id: string) => await risk.findingCounts(id) }),
+      })
       const admin = await buildAdminServer({
         ...readiness, ledger, hub: hubInfo, admin: config.admin, agencies: scheduled, queues: push.queues, batchSize: config.push.batchSize, metrics, logger,
         triggerPull: async id => await scheduler.trigger(id),
@@ -250,6 +269,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
         mappings,
         backlog,
         configFile: config.file,
+        ...(risk === undefined ? {} : { risk }),
       })
       await admin.listen({ host: config.admin.host, port: config.admin.port })
       closers.push(async () => await admin.close())
@@ -263,9 +283,10 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
 
     if (opts.schedule !== false) scheduler.start()
     if (watch) for (const mapping of mappings.values()) mapping.start()
+    if (watch) risk?.start()
     logger.info({ agencies: [...agencies.keys()], targets: [...targets.keys()], ...(adminUrl === undefined ? {} : { admin: adminUrl }) }, opts.admin === false ? 'hub assembled' : 'hub started')
     return {
-      config, redis, ledger, agencies, mappings, alarms, adminUrl, metrics: late.metrics,
+      config, redis, ledger, agencies, mappings, alarms, adminUrl, metrics: late.metrics, risk,
       agency: agencyOf,
       pullNow: async id => await scheduler.trigger(id),
       reconcileNow: async (id, options) => await reconciler.reconcileNow(id, options),

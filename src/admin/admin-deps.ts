@@ -14,6 +14,7 @@ import type { CompiledMapping } from '../mapping/types.js'
 import type { ReadinessDeps } from './readiness.js'
 import type { ReprocessSummary } from '../sync/reprocess-quarantine.js'
 import type { UnpulledBacklog } from '../lag/unpulled-backlog.js'
+import type { HubRisk } from '../risk/hub-risk.js'
 
 /** One agency as the admin API knows it. */
 export interface AdminAgency {
@@ -53,4 +54,6 @@ export interface AdminDeps extends ReadinessDeps {
   readonly backlog?: (agencyId: string) => Promise<UnpulledBacklog>
   /** The hub config file: its folder is taken off paths in answers to callers below admin (machine-paths.ts). */
   readonly configFile?: string
+  /** Transfer-risk findings (src/risk); absent: the feature is off. */
+  readonly risk?: Pick<HubRisk, 'findings'>
 }

@@ -36,6 +36,8 @@ export interface LoadedConfig {
   readonly alarms: Loaded['alarms']
   readonly targets: Readonly<Record<string, AdapterSection>>
   readonly agencies: readonly AgencyConfig[]
+  /** Transfer-risk findings (issue 19); absent: off. `rulesFile` is absolute, `partySecret` resolved (never log it). */
+  readonly risk?: Loaded['risk']
 }
 
 let hubValidator: ValidateFunction<HubConfig> | undefined

@@ -69,6 +69,8 @@ export interface AgencyKeys {
   readonly riskFacts: string
   /** HASH caseNumber → ms: when the hub first recorded a version of the case flagged suspectedCrime (src/risk/facts-store.ts). */
   readonly crimeSeen: string
+  /** HASH finding kind → JSON list of the agency's findings of that kind, plus computedAt (src/risk/findings-store.ts). */
+  readonly riskFindings: string
 }
 
 export function agencyKeys (prefix: string, agencyId: string): AgencyKeys {
@@ -102,5 +104,6 @@ export function agencyKeys (prefix: string, agencyId: string): AgencyKeys {
     gapCounts: `${base}:gap-counts`,
     riskFacts: `${base}:risk-facts`,
     crimeSeen: `${base}:crime-seen`,
+    riskFindings: `${base}:risk-findings`,
   }
 }

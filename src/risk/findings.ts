@@ -74,7 +74,7 @@ function milestoneMs (f: CaseFacts, crimeSeenMs: number | undefined, m: Mileston
 }
 
 function timeLimitFindings (limit: TimeLimitRule, caseNumber: string, f: CaseFacts, crimeSeenMs: number | undefined, nowMs: number, out: AgencyFindings): void {
-  if (f.status === 'withdrawn' || f.procedure !== limit.procedure) return
+  if (f.status === 'withdrawn' || (limit.procedure !== undefined && f.procedure !== limit.procedure)) return
   const from = milestoneMs(f, crimeSeenMs, limit.from)
   if (from === undefined) return
   const deadline = from + limit.days * DAY_MS

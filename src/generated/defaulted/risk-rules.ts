@@ -102,9 +102,9 @@ export interface TimeLimitRule {
    */
   id: string
   /**
-   * The procedure the limit applies to (classification.procedure).
+   * Only cases of this procedure (classification.procedure); absent: any procedure. A case whose procedure is not recorded is judged only by limits without one.
    */
-  procedure: 'general' | 'summary'
+  procedure?: 'general' | 'summary'
   /**
    * Only these agencies (ids of the hub config); absent: all.
    *
