@@ -197,6 +197,8 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
       // not at the next pull — which may not come soon, or may find the pull lock taken by
       // the quarantine re-processing that the same edit started.
       mapping.onLoaded(async () => { await checkAgencyCompleteness(agency.id, mapping) })
+      // The re-processing above released what the edit made valid, with its facts: judge them now.
+      mapping.onLoaded(async () => { await risk?.recompute() })
       closers.push(async () => await mapping.stop())
       const def = registry.sources.get(agency.source.kind) ?? (() => { throw unknownKind('source', agency.source.kind, registry.sources.keys()) })()
       const source: SourceAdapter = def.create(agency.source, { logger: logger.child({ agency: agency.id }), name: agency.id, input: () => mapping.current().input, state: ledger.adapterState(agency.id) })

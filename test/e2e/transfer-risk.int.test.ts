@@ -34,7 +34,7 @@ const AGENCIES = [
   { id: 'agency-c', code: '11320322014166079X', name: '沛县城市管理局' },
 ] as const
 
-const MAPPING = (agency: string): string => `version: "1"
+const MAPPING = (agency: string, version = '1', procedures = '一般: general, 简易: summary'): string => `version: "${version}"
 agency: ${agency}
 timezone: "+08:00"
 caseNumberField: 案件编号
@@ -44,7 +44,7 @@ constants:
 tables:
   status: { codes: { 已立案: filed, 调查中: investigating, 已处罚: decided, 已结案: closed, 已移送: transferred }, unknown: reject }
   partyKind: { codes: { 个人: person, 单位: organisation }, unknown: reject }
-  procedure: { codes: { 一般: general, 简易: summary }, unknown: reject }
+  procedure: { codes: { ${procedures} }, unknown: reject }
   yesNo: { codes: { 是: true, 否: false }, unknown: reject }
 fields:
   /caseNumber:              { from: 案件编号, text: [trim], required: true }
@@ -102,6 +102,8 @@ const ROWS: Record<string, Row[]> = {
     { n: 'A-小额', name: '王四', id: personId(13), cause: '销售伪劣产品', procedure: '一般', involved: '10000.00', fine: '1000.00', filed: '2026-03-01', decided: '2026-03-15', status: '已处罚' },
     { n: 'A-重复', name: '张五', id: P1, cause: '虚假宣传', procedure: '一般', fine: '2000.00', filed: '2026-02-20', decided: '2026-03-01', status: '已处罚' },
     // No name: quarantined (its raw record, ID included, is kept for re-processing — not this feature's).
+    // A procedure code the mapping does not know yet: quarantined until an edit adds it, then released with its facts.
+    { n: 'A-待放行', name: '何十七', id: personId(14), cause: '销售伪劣产品', procedure: '普通', involved: '70000.00', fine: '7000.00', filed: '2026-03-01', decided: '2026-03-20', status: '已结案' },
     { n: 'A-缺名', name: '', id: personId(99), cause: '销售伪劣产品', procedure: '一般', involved: '90000.00', fine: '9000.00', filed: '2026-03-01', decided: '2026-03-20', status: '已结案' },
   ],
   'agency-b': [
@@ -141,12 +143,14 @@ t.test('transfer-risk and time-limit findings name exactly the planted cases, an
   const receiver = await startWebhookReceiver(t, WEBHOOK_SECRET)
   const config = JSON.parse(readFileSync(world.writeConfig(), 'utf8')) as Record<string, unknown> & { agencies: Array<Record<string, unknown>>; admin: Record<string, unknown> }
   const template = config.agencies[0]!
+  const mappingOf = (id: string): string => join(files.dir, `${id}.yaml`)
+  for (const a of AGENCIES) files.write(`${a.id}.yaml`, MAPPING(a.id))
   config.agencies = AGENCIES.map(a => {
     const folder = join(files.dir, a.id)
     mkdirSync(folder)
     writeFileSync(join(folder, 'export-1.csv'), csv(a, ROWS[a.id]!))
     writeFileSync(join(folder, 'export-1.csv.ok'), '')
-    return { ...template, id: a.id, mapping: files.write(`${a.id}.yaml`, MAPPING(a.id)), source: { kind: 'dir-drop', directory: folder, completion: 'marker' } }
+    return { ...template, id: a.id, mapping: mappingOf(a.id), source: { kind: 'dir-drop', directory: folder, completion: 'marker' } }
   })
   config.admin = { ...config.admin, tokens: [{ id: 'viewer-1', role: 'viewer', sha256: hashToken(TOKEN) }] }
   config.alarms = { webhooks: [{ name: 'ops', url: receiver.url, secret: { env: 'TEST_WEBHOOK_SECRET' }, timeoutMs: 2000 }], delivery: { attempts: 3, backoffMs: 100 } }
@@ -158,9 +162,9 @@ t.test('transfer-risk and time-limit findings name exactly the planted cases, an
   const hub = await startHub({ config: await loadConfig(files.write('hub.yaml', JSON.stringify(config)), builtInRegistry(), env), registry: builtInRegistry(), logger: logs.logger, schedule: false, mappingPollMs: 100, riskClock: () => Date.now() + offsetMs })
   t.teardown(async () => await hub.close())
   for (const a of AGENCIES) await hub.pullNow(a.id)
-  const planted = Object.values(ROWS).flat().length - 1
+  const planted = Object.values(ROWS).flat().length - 2
   await waitFor('every valid planted case on the platform', () => world.platform.stats().totals.stored === planted, { describe: () => JSON.stringify(world.platform.stats().totals) })
-  t.same((await hub.ledger.quarantine('agency-a')).map(q => q.caseNumber), ['A-缺名'], 'the row without a name is quarantined')
+  t.same((await hub.ledger.quarantine('agency-a')).map(q => q.caseNumber).sort(), ['A-待放行', 'A-缺名'], 'the row without a name and the one with an unknown procedure code are quarantined')
   for (const a of AGENCIES.slice(1)) t.same(await hub.ledger.quarantine(a.id), [], `${a.id}: every planted row is valid`)
   // The findings follow the last page commit; one more computation makes sure all three agencies' facts are in.
   await hub.risk?.recompute()
@@ -219,6 +223,12 @@ t.test('transfer-risk and time-limit findings name exactly the planted cases, an
     return line === undefined ? undefined : Number(line.split(' ').pop())
   }
   t.same([gauge('agency-a', 'near_threshold'), gauge('agency-b', 'repeat_party'), gauge('agency-c', 'time_limit_exceeded'), gauge('agency-c', 'near_threshold')], [1, 3, 2, 0], 'the gauges count the cases')
+
+  // Quarantine release: the mapping learns the procedure code, the case is released with its facts and judged.
+  writeFileSync(mappingOf('agency-a'), MAPPING('agency-a', '2', '一般: general, 简易: summary, 普通: general'))
+  await waitFor('the released case judged', async () => { const above = byKind(await api(), 'above_threshold_not_transferred')['agency-a']; return above?.length === 2 ? above : undefined })
+  t.same(byKind(await api(), 'above_threshold_not_transferred')['agency-a'], ['A-待放行', 'A-达标准'], 'a case released from quarantine has its facts recorded like a pulled one')
+  t.same((await hub.ledger.quarantine('agency-a')).map(q => q.caseNumber), ['A-缺名'])
 
   // The injected clock: six days on, the warned case is past its limit, another one is warned, and
   // the suspected crime (first seen flagged at the first pull) is past its four days to transfer.
