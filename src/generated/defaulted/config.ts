@@ -262,6 +262,12 @@ export interface HubConfig {
       mapping_invalid: SeverityThresholds
       dead_letters: SeverityThresholds
       incomplete_records: SeverityThresholds
+      near_threshold: SeverityThresholds
+      above_threshold_not_transferred: SeverityThresholds
+      repeat_party: SeverityThresholds
+      time_limit_warning: SeverityThresholds
+      time_limit_exceeded: SeverityThresholds
+      rules_invalid: SeverityThresholds
     }
   }
   /**
