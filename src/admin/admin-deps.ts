@@ -55,5 +55,5 @@ export interface AdminDeps extends ReadinessDeps {
   /** The hub config file: its folder is taken off paths in answers to callers below admin (machine-paths.ts). */
   readonly configFile?: string
   /** Transfer-risk findings (src/risk); absent: the feature is off. */
-  readonly risk?: Pick<HubRisk, 'findings'>
+  readonly risk?: Pick<HubRisk, 'findings' | 'findingCounts'>
 }

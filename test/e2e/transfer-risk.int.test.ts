@@ -190,6 +190,8 @@ t.test('transfer-risk and time-limit findings name exactly the planted cases, an
   t.match(above, { rule: 'fake-goods', detail: { amount: 'involved', value: '60000.00', threshold: '50000.00', citation: '例：销售伪劣产品，销售金额五万元以上' } }, 'the finding carries the rule, the amounts and the citation')
   t.same((await api('?agency=agency-b&kind=repeat_party')).agencies.map(a => [a.agency, a.counts, a.findings.map(f => f.caseNumber).sort()]), [['agency-b', { repeat_party: 3 }, ['B-单位一', 'B-单位二', 'B-重复']]], 'filtered by agency and kind')
   t.same(await hub.risk?.findingCounts('agency-c'), { near_threshold: 0, above_threshold_not_transferred: 0, repeat_party: 0, time_limit_warning: 1, time_limit_exceeded: 2 }, 'findingCounts (for the supervision view)')
+  const status = await (await fetch(`${hub.adminUrl}/api/agencies/agency-c`, { headers: { authorization: `Bearer ${TOKEN}` } })).json() as { findings?: Record<string, number> }
+  t.same(status.findings, { near_threshold: 0, above_threshold_not_transferred: 0, repeat_party: 0, time_limit_warning: 1, time_limit_exceeded: 2 }, 'and in the agency\'s status')
 
   // Alarms, one per agency and kind, with the case numbers as samples; webhooks carry them.
   const alarms = await hub.alarms.list({ state: 'open' })
