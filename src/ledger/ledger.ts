@@ -16,8 +16,7 @@ import type { FailureNote } from '../logging/failure-note.js'
 import { gapCommands, recordGapsIn } from './completeness-store.js'
 import type { SourceProblem } from '../contracts/source-adapter.js'
 import type { CanonicalCase } from '../generated/case.js'
-import type { CaseFacts } from '../risk/case-facts.js'
-import { readFacts, recordFactsIn, type AgencyFacts } from '../risk/facts-store.js'
+import { readFacts, recordFactsIn, type AgencyFacts, type CaseFacts } from './risk-facts-store.js'
 
 /** A version about to be enqueued: a new sequence is allocated (`sequence` absent) or the given one is kept (a re-send). */
 export interface VersionToEnqueue { readonly caseNumber: string; readonly fingerprint: string; readonly sequence?: number; readonly lease: string }
@@ -348,7 +347,7 @@ export class Ledger {
     await this.scripts.cbFinish(4, ...FINISH_KEYS(k), lease, Date.now(), ...versions.flatMap(v => [v.caseNumber, v.sequence, cleared.has(v.caseNumber) ? '1' : '0']))
   }
 
-  /** The agency's transfer-risk facts, one entry per case whose versions were recorded with facts (src/risk/facts-store.ts). */
+  /** The agency's transfer-risk facts, one entry per case whose versions were recorded with facts (src/ledger/risk-facts-store.ts). */
   async riskFacts (agencyId: string): Promise<AgencyFacts> {
     return await readFacts(this.redis, this.keysOf(agencyId))
   }

@@ -7,25 +7,10 @@
  */
 import { createHmac } from 'node:crypto'
 import type { CanonicalCase } from '../generated/case.js'
+import type { CaseFacts } from '../ledger/risk-facts-store.js'
 
-export interface CaseFacts {
-  readonly cause?: string
-  readonly field?: string
-  readonly procedure?: 'general' | 'summary'
-  readonly status: CanonicalCase['status']
-  readonly involved?: string
-  readonly illegalGains?: string
-  readonly fine?: string
-  readonly suspectedCrime?: boolean
-  readonly transferDate?: string
-  /** A penalty was imposed: a penalty kind is listed, or a fine amount above zero is recorded. */
-  readonly penalised: boolean
-  readonly filed?: string
-  readonly decided?: string
-  readonly closed?: string
-  /** Keyed hashes of the parties' ID numbers and credit codes (see {@link partyKey}). */
-  readonly parties: readonly string[]
-}
+export type { CaseFacts }
+
 
 /** 128 bits of HMAC-SHA256, hex: enough to tell parties apart, and the same for the same ID under the same secret. */
 export function partyKey (secret: string, kind: 'person' | 'organisation', id: string): string {

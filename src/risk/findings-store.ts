@@ -1,37 +1,28 @@
 /**
  * The findings last computed for each agency (src/risk/findings.ts), for the API, the CLI,
- * the metrics and the supervision view: one hash per agency, kind → JSON list. Replaced as a
- * whole at every computation, in one MULTI.
+ * the metrics and the supervision view, kept by the ledger's store (src/ledger/risk-findings-store.ts).
  */
 import type { RedisClient } from '../redis/redis-client.js'
-import { agencyKeys } from '../ledger/keys.js'
-import { RISK_FINDING_KINDS, emptyFindings, type AgencyFindings, type RiskFindingKind } from './findings.js'
-
-const COMPUTED_AT = 'computedAt'
+import { RiskFindingsStore } from '../ledger/risk-findings-store.js'
+import { RISK_FINDING_KINDS, emptyFindings, type AgencyFindings, type RiskFinding, type RiskFindingKind } from './findings.js'
 
 export class FindingsStore {
-  constructor (private readonly redis: RedisClient, private readonly prefix: string) {}
+  private readonly store: RiskFindingsStore
 
-  private key (agencyId: string): string {
-    return agencyKeys(this.prefix, agencyId).riskFindings
+  constructor (redis: RedisClient, prefix: string) {
+    this.store = new RiskFindingsStore(redis, prefix)
   }
 
   async write (agencyId: string, findings: AgencyFindings, computedAt: Date): Promise<void> {
-    const key = this.key(agencyId)
-    const replies = await this.redis.multi()
-      .del(key)
-      .hset(key, COMPUTED_AT, computedAt.toISOString(), ...RISK_FINDING_KINDS.flatMap(kind => [kind, JSON.stringify(findings[kind])]))
-      .exec()
-    const failed = replies?.find(([err]) => err !== null)?.[0]
-    if (failed != null) throw failed
+    await this.store.write(agencyId, findings, computedAt)
   }
 
   /** The agency's findings as last computed; empty lists (and no computedAt) before the first computation. */
   async read (agencyId: string): Promise<{ findings: AgencyFindings; computedAt?: string }> {
-    const all = await this.redis.hgetall(this.key(agencyId))
+    const { lists, computedAt } = await this.store.read(agencyId)
     const findings = emptyFindings()
-    for (const kind of RISK_FINDING_KINDS) if (all[kind] !== undefined) findings[kind] = JSON.parse(all[kind]) as AgencyFindings[typeof kind]
-    return { findings, ...(all[COMPUTED_AT] === undefined ? {} : { computedAt: all[COMPUTED_AT] }) }
+    for (const kind of RISK_FINDING_KINDS) if (lists[kind] !== undefined) findings[kind] = lists[kind] as RiskFinding[]
+    return { findings, ...(computedAt === undefined ? {} : { computedAt }) }
   }
 
   /** Per finding kind, how many cases of the agency have such a finding now (a case counts once per kind). */

@@ -1,6 +1,6 @@
 /**
  * The transfer-risk and time-limit findings, computed from the facts every agency's case
- * versions were recorded with (src/risk/facts-store.ts) and the rules in use. Pure: the same
+ * versions were recorded with (src/ledger/risk-facts-store.ts) and the rules in use. Pure: the same
  * facts, rules and clock give the same findings. Each finding names a case (agency and case
  * number), the rule and the amounts or dates that raised it — never a party's name or ID.
  * Findings are to review (待核查), never a legal judgement.
@@ -16,7 +16,7 @@
  *    reached after the deadline is a finding too.
  */
 import type { CaseFacts } from './case-facts.js'
-import type { AgencyFacts } from './facts-store.js'
+import type { AgencyFacts } from '../ledger/risk-facts-store.js'
 import type { CompiledRiskRules, CompiledThreshold, Milestone, TimeLimitRule } from './risk-rules.js'
 
 export const RISK_FINDING_KINDS = ['near_threshold', 'above_threshold_not_transferred', 'repeat_party', 'time_limit_warning', 'time_limit_exceeded'] as const

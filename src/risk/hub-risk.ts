@@ -7,7 +7,6 @@
  */
 import type { Logger } from 'pino'
 import type { RedisClient } from '../redis/redis-client.js'
-import type { AlarmService } from '../alarms/alarm-service.js'
 import type { Ledger } from '../ledger/ledger.js'
 import type { CanonicalCase } from '../generated/case.js'
 import { MappingFileError } from '../errors.js'
@@ -16,7 +15,7 @@ import { translator, type Locale } from '../i18n/translate.js'
 import { caseFacts, type CaseFacts } from './case-facts.js'
 import { FindingsStore } from './findings-store.js'
 import type { AgencyFindings, RiskFindingKind } from './findings.js'
-import { RiskMonitor } from './risk-monitor.js'
+import { RiskMonitor, type RiskAlarms } from './risk-monitor.js'
 import type { CompiledRiskRules } from './risk-rules.js'
 import { openRulesWatcher } from './rules-watcher.js'
 
@@ -44,7 +43,7 @@ export async function startRisk (opts: {
   readonly redis: RedisClient
   readonly keyPrefix: string
   readonly ledger: Ledger
-  readonly alarms: AlarmService
+  readonly alarms: RiskAlarms
   readonly agencies: readonly string[]
   readonly logger: Logger
   readonly locale: Locale

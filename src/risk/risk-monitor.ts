@@ -7,17 +7,25 @@
  * always a computation that started after the request.
  */
 import type { Logger } from 'pino'
-import type { AlarmService } from '../alarms/alarm-service.js'
 import type { Ledger } from '../ledger/ledger.js'
 import { computeFindings, RISK_FINDING_KINDS, type AgencyFindings, type RiskFindingKind } from './findings.js'
 import type { FindingsStore } from './findings-store.js'
-import type { AgencyFacts } from './facts-store.js'
+import type { AgencyFacts } from '../ledger/risk-facts-store.js'
 import type { CompiledRiskRules } from './risk-rules.js'
+
+/**
+ * The alarms the findings raise (the hub's AlarmService): declared here, so that the alarm
+ * kinds can name the finding kinds without the two folders importing each other.
+ */
+export interface RiskAlarms {
+  report (agencyId: string, kind: RiskFindingKind | 'rules_invalid', found: { count: number; samples: readonly string[]; detail?: Record<string, unknown> }): Promise<unknown>
+  resolve (agencyId: string, kind: RiskFindingKind | 'rules_invalid'): Promise<unknown>
+}
 
 export interface RiskMonitorOptions {
   readonly ledger: Ledger
   readonly store: FindingsStore
-  readonly alarms: Pick<AlarmService, 'report' | 'resolve'>
+  readonly alarms: RiskAlarms
   readonly agencies: readonly string[]
   /** The rules in use (the last good version of the watched file). */
   readonly rules: () => CompiledRiskRules

@@ -9,7 +9,7 @@ import t from 'tap'
 import { computeFindings, RISK_FINDING_KINDS, type AgencyFindings } from '../../src/risk/findings.js'
 import { compileRiskRules } from '../../src/risk/risk-rules.js'
 import type { CaseFacts } from '../../src/risk/case-facts.js'
-import type { AgencyFacts } from '../../src/risk/facts-store.js'
+import type { AgencyFacts } from '../../src/ledger/risk-facts-store.js'
 
 const RULES = compileRiskRules(`
 nearShare: 0.8

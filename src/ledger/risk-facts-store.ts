@@ -1,5 +1,5 @@
 /**
- * The per-case facts of the transfer-risk findings (src/risk/case-facts.ts), kept beside the
+ * The per-case facts of the transfer-risk findings (made by src/risk/case-facts.ts), kept beside the
  * versions they belong to: written in the same MULTI as the page commit that records the
  * version (pulls, quarantine release), so facts and ledger never disagree after a crash.
  * Per agency, under the agency's hash tag (one Redis Cluster slot, like the rest of its
@@ -7,7 +7,27 @@
  */
 import type { ChainableCommander } from 'ioredis'
 import type { RedisClient } from '../redis/redis-client.js'
-import type { CaseFacts } from './case-facts.js'
+import type { CanonicalCase } from '../generated/case.js'
+
+/** What the findings know of one case version: no name, no plain ID number (parties are keyed hashes). */
+export interface CaseFacts {
+  readonly cause?: string
+  readonly field?: string
+  readonly procedure?: 'general' | 'summary'
+  readonly status: CanonicalCase['status']
+  readonly involved?: string
+  readonly illegalGains?: string
+  readonly fine?: string
+  readonly suspectedCrime?: boolean
+  readonly transferDate?: string
+  /** A penalty was imposed: a penalty kind is listed, or a fine amount above zero is recorded. */
+  readonly penalised: boolean
+  readonly filed?: string
+  readonly decided?: string
+  readonly closed?: string
+  /** Keyed hashes of the parties' ID numbers and credit codes (src/risk/case-facts.ts partyKey). */
+  readonly parties: readonly string[]
+}
 
 export interface FactsKeys {
   /** HASH caseNumber → JSON {@link CaseFacts} of the newest version. */
