@@ -16,7 +16,7 @@ import type { FailureNote } from '../logging/failure-note.js'
 import { gapCommands, recordGapsIn } from './completeness-store.js'
 import type { SourceProblem } from '../contracts/source-adapter.js'
 import type { CanonicalCase } from '../generated/case.js'
-import { readFacts, recordFactsIn, type AgencyFacts, type CaseFacts } from './risk-facts-store.js'
+import { backfillFacts, readFacts, recordFactsIn, type AgencyFacts, type CaseFacts } from './risk-facts-store.js'
 
 /** A version about to be enqueued: a new sequence is allocated (`sequence` absent) or the given one is kept (a re-send). */
 export interface VersionToEnqueue { readonly caseNumber: string; readonly fingerprint: string; readonly sequence?: number; readonly lease: string }
@@ -350,6 +350,17 @@ export class Ledger {
   /** The agency's transfer-risk facts, one entry per case whose versions were recorded with facts (src/ledger/risk-facts-store.ts). */
   async riskFacts (agencyId: string): Promise<AgencyFacts> {
     return await readFacts(this.redis, this.keysOf(agencyId))
+  }
+
+  /**
+   * Transfer-risk facts for cases whose newest version was recorded without them (before
+   * `risk:` was configured), from a reconciliation's source listing: only where the ledger's
+   * newest version has this fingerprint and no facts exist yet. None without `factsOf`.
+   */
+  async backfillRiskFacts (agencyId: string, cases: readonly { caseNumber: string; fingerprint: string; case: CanonicalCase }[]): Promise<number> {
+    const factsOf = this.factsOf
+    if (factsOf === undefined) return 0
+    return await backfillFacts(this.redis, this.keysOf(agencyId), cases.map(c => ({ caseNumber: c.caseNumber, fingerprint: c.fingerprint, facts: () => factsOf(c.case) })), Date.now())
   }
 
   /** Cases the target refused, or that could not be delivered: the dead-letter set, counted. */

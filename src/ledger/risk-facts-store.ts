@@ -8,6 +8,7 @@
 import type { ChainableCommander } from 'ioredis'
 import type { RedisClient } from '../redis/redis-client.js'
 import type { CanonicalCase } from '../generated/case.js'
+import { decodeSeen } from './entries.js'
 
 /** What the findings know of one case version: no name, no plain ID number (parties are keyed hashes). */
 export interface CaseFacts {
@@ -41,6 +42,30 @@ export function recordFactsIn (tx: ChainableCommander, keys: FactsKeys, cases: r
   if (cases.length === 0) return
   tx.hset(keys.riskFacts, ...cases.flatMap(c => [c.caseNumber, JSON.stringify(c.facts)]))
   for (const c of cases) if (c.facts.suspectedCrime === true) tx.hsetnx(keys.crimeSeen, c.caseNumber, String(nowMs))
+}
+
+/**
+ * Facts for versions recorded before the ledger recorded facts (the feature was switched on
+ * later), from a reconciliation's look at the source: only where the ledger's newest version
+ * is exactly this one (same fingerprint) and no facts are recorded yet — never over the facts
+ * a page commit wrote. Returns how many were recorded.
+ */
+export async function backfillFacts (redis: RedisClient, keys: FactsKeys & { readonly seen: string }, cases: readonly { caseNumber: string; fingerprint: string; facts: () => CaseFacts }[], nowMs: number): Promise<number> {
+  if (cases.length === 0) return 0
+  const numbers = cases.map(c => c.caseNumber)
+  const [seen, known] = await Promise.all([redis.hmget(keys.seen, ...numbers), redis.hmget(keys.riskFacts, ...numbers)])
+  const missing = cases.filter((c, i) => known[i] === null && decodeSeen(seen[i])?.fingerprint === c.fingerprint)
+  if (missing.length === 0) return 0
+  const tx = redis.multi()
+  for (const c of missing) {
+    const facts = c.facts()
+    tx.hsetnx(keys.riskFacts, c.caseNumber, JSON.stringify(facts))
+    if (facts.suspectedCrime === true) tx.hsetnx(keys.crimeSeen, c.caseNumber, String(nowMs))
+  }
+  const replies = await tx.exec()
+  const failed = replies?.find(([err]) => err !== null)?.[0]
+  if (failed != null) throw failed
+  return missing.length
 }
 
 /** One agency's facts: per case, its facts and (when flagged) when the hub first saw it flagged suspectedCrime. */
