@@ -38,6 +38,7 @@ import { checkAgencyHealth } from './alarms/health-watch.js'
 import { agencyCompleteness } from './admin/agency-completeness.js'
 import { checkCompleteness } from './alarms/completeness-watch.js'
 import { Supervision, type SupervisedAgency } from './admin/supervision.js'
+import { caseFactsWith, startRisk, type HubRisk } from './risk/hub-risk.js'
 
 /** One agency as the hub assembled it: its config, adapters, mapping (watched) and its target's push queue. */
 export interface AssembledAgency {
@@ -62,6 +63,8 @@ export interface AssembledHub {
   readonly adminUrl: string | undefined
   /** The hub's Prometheus metrics, served at /metrics (with `admin`). */
   readonly metrics: HubMetrics | undefined
+  /** Transfer-risk and time-limit findings (config `risk:`); absent when the feature is off. */
+  readonly risk: HubRisk | undefined
   /** One assembled agency; UnknownAgencyError (naming the known ones) for another id. */
   agency (agencyId: string): AssembledAgency
   /** Pull one agency now (undefined when it is already being pulled). */
@@ -104,6 +107,8 @@ export interface AssembleOptions {
   readonly mappingPollMs?: number
   /** The clock reconciliation runs judge ages by (tests move it instead of waiting for `minAgeSeconds`). @defaultValue Date.now */
   readonly reconcileClock?: () => number
+  /** The clock handling time limits are judged by (tests move it instead of waiting days). @defaultValue Date.now */
+  readonly riskClock?: () => number
 }
 
 export type StartHubOptions = Omit<AssembleOptions, 'admin' | 'work' | 'deliverAlarms' | 'watchMappings' | 'agencies'>
@@ -124,7 +129,8 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
   try {
     await redis.ping()
     await checkRedisPolicy(redis, { requirePersistence: config.redis.requirePersistence, logger })
-    const ledger = new Ledger(redis, config.redis.keyPrefix, config.push.lateDeliveryWatchSeconds * 1000)
+    const riskConfig = config.risk?.enabled === true ? config.risk : undefined
+    const ledger = new Ledger(redis, config.redis.keyPrefix, config.push.lateDeliveryWatchSeconds * 1000, riskConfig === undefined ? undefined : caseFactsWith(riskConfig.partySecret))
     const wanted = opts.agencies ?? config.agencies.filter(a => a.enabled).map(a => a.id)
     const configured = config.agencies.map(a => a.id)
     const agencyConfigs = wanted.map(id => config.agencies.find(a => a.id === id) ?? (() => { throw new UnknownAgencyError(id, configured) })())
@@ -155,6 +161,14 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
     closers.push(async () => await alarms.close())
 
     const watch = opts.watchMappings !== false
+    const risk = riskConfig === undefined
+      ? undefined
+      : await startRisk({
+        config: riskConfig, redis, keyPrefix: config.redis.keyPrefix, ledger, alarms, agencies: agencyConfigs.map(a => a.id), logger, locale: config.hub.locale,
+        ...(opts.mappingPollMs === undefined ? {} : { pollMs: opts.mappingPollMs }),
+        ...(opts.riskClock === undefined ? {} : { now: opts.riskClock }),
+      })
+    if (risk !== undefined) closers.push(async () => await risk.stop())
     /** The incomplete_records alarm of one agency, from the gaps the ledger keeps, judged by its current mapping. */
     const checkAgencyCompleteness = async (agencyId: string, mapping: MappingWatcher): Promise<void> => {
       try {
@@ -184,12 +198,16 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
       // not at the next pull — which may not come soon, or may find the pull lock taken by
       // the quarantine re-processing that the same edit started.
       mapping.onLoaded(async () => { await checkAgencyCompleteness(agency.id, mapping) })
+      // The re-processing above released what the edit made valid, with its facts: judge them now.
+      mapping.onLoaded(async () => { await risk?.recompute() })
       closers.push(async () => await mapping.stop())
       const def = registry.sources.get(agency.source.kind) ?? (() => { throw unknownKind('source', agency.source.kind, registry.sources.keys()) })()
       const source: SourceAdapter = def.create(agency.source, { logger: logger.child({ agency: agency.id }), name: agency.id, input: () => mapping.current().input, state: ledger.adapterState(agency.id) })
       closers.push(async () => await source.close())
       agencies.set(agency.id, { config: agency, source, target, mapping, queue })
       const limits = reconcileConfig(agency)
+      // Whether the pull whose outcome is recorded next changed cases (one pull of an agency at a time per process).
+      let changedSinceOutcome = false
       scheduled.push({
         id: agency.id,
         name: agency.name ?? agency.id,
@@ -205,6 +223,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
             ...(opts.onPage === undefined ? {} : { onPage: opts.onPage }),
           }, signal)
           await ledger.markActivity(agency.id, summary.changed)
+          changedSinceOutcome = summary.changed > 0
           await ledger.recordSourceProblems(agency.id, await source.problems?.() ?? [])
           return summary
         },
@@ -213,6 +232,11 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
           // The agency watchdogs (unreachable, silent, source problems) after every pull attempt.
           await checkAgencyHealth(alarms, ledger, agency.id, limits).catch((err: unknown) => logger.warn({ err, agency: agency.id }, 'agency watchdog check failed; the next pull checks again'))
           await checkAgencyCompleteness(agency.id, mapping)
+          // Findings match parties across agencies: every agency's are computed again — at
+          // once when this pull changed cases, else at most once a minute (time limits move).
+          const changed = changedSinceOutcome
+          changedSinceOutcome = false
+          await risk?.recomputeAfterPull(changed)
         },
       })
     }
@@ -229,6 +253,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
     const reconciler = startReconciliation({
       config, redis, ledger, logger, alarms, schedule: opts.schedule !== false,
       ...(opts.reconcileClock === undefined ? {} : { now: opts.reconcileClock }),
+      ...(risk === undefined ? {} : { onReconciled: async () => { await risk.recompute() } }),
       agencies: [...agencies.values()].map(a => ({ agency: a.config, source: a.source, target: a.target, mapping: () => a.mapping.current(), queue: a.queue })),
     })
     closers.push(async () => await reconciler.close())
@@ -240,12 +265,19 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
       const openAlarms = async (): Promise<OpenAlarmCount[]> => await alarms.openAlarmCounts()
       const backlogs = new BacklogReader(new Map([...agencies].map(([id, a]) => [id, { source: a.source, cursor: async () => await ledger.cursor(id) }])), { cacheMs: config.admin.readiness.cacheMs, timeoutMs: config.admin.readiness.probeTimeoutMs })
       const backlog = async (id: string): Promise<UnpulledBacklog> => await backlogs.read(id)
-      const metrics = late.metrics = createHubMetrics({ ledger, agencies: scheduled, queues: push.queues, targets: targetHealth, hub: hubInfo, ready: async () => (await checkReadiness(readiness)).ready, openAlarms, completeness: async id => (await agencyCompleteness({ ledger, mappings }, id)).fields, backlog })
+      const metrics = late.metrics = createHubMetrics({ ledger, agencies: scheduled, queues: push.queues, targets: targetHealth, hub: hubInfo, ready: async () => (await checkReadiness(readiness)).ready, openAlarms, completeness: async id => (await agencyCompleteness({ ledger, mappings }, id)).fields, backlog,
+        ...(risk === undefined ? {} : { riskFindings: async (id: string) => await risk.findingCounts(id) }),
+      })
       const supervised: SupervisedAgency[] = agencyConfigs.map(a => ({
         id: a.id, name: a.name ?? a.id, entryDeadlineDays: a.reconcile.entryDeadlineDays,
         ...(a.reconcile.entryDeadlineFrom === undefined ? {} : { entryDeadlineFrom: a.reconcile.entryDeadlineFrom }),
       }))
-      const supervision = new Supervision({ ledger, agencies: supervised })
+      // The supervision view's two risk columns: transfer risk, and the time_limit_* kinds.
+      const riskCounts = (time: boolean) => async (id: string): Promise<Record<string, number>> => {
+        const counts: Record<string, number> = await risk?.findingCounts(id) ?? {}
+        return Object.fromEntries(Object.entries(counts).filter(([kind]) => kind.startsWith('time_limit') === time))
+      }
+      const supervision = new Supervision({ ledger, agencies: supervised, ...(risk === undefined ? {} : { transferRisk: riskCounts(false), timeLimits: riskCounts(true) }) })
       const admin = await buildAdminServer({
         ...readiness, ledger, hub: hubInfo, admin: config.admin, agencies: scheduled, queues: push.queues, batchSize: config.push.batchSize, metrics, logger,
         triggerPull: async id => await scheduler.trigger(id),
@@ -257,6 +289,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
         backlog,
         supervision,
         configFile: config.file,
+        ...(risk === undefined ? {} : { risk }),
       })
       await admin.listen({ host: config.admin.host, port: config.admin.port })
       closers.push(async () => await admin.close())
@@ -270,9 +303,10 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
 
     if (opts.schedule !== false) scheduler.start()
     if (watch) for (const mapping of mappings.values()) mapping.start()
+    if (watch) risk?.start()
     logger.info({ agencies: [...agencies.keys()], targets: [...targets.keys()], ...(adminUrl === undefined ? {} : { admin: adminUrl }) }, opts.admin === false ? 'hub assembled' : 'hub started')
     return {
-      config, redis, ledger, agencies, mappings, alarms, adminUrl, metrics: late.metrics,
+      config, redis, ledger, agencies, mappings, alarms, adminUrl, metrics: late.metrics, risk,
       agency: agencyOf,
       pullNow: async id => await scheduler.trigger(id),
       reconcileNow: async (id, options) => await reconciler.reconcileNow(id, options),

@@ -15,6 +15,7 @@ import type { ReadinessDeps } from './readiness.js'
 import type { ReprocessSummary } from '../sync/reprocess-quarantine.js'
 import type { UnpulledBacklog } from '../lag/unpulled-backlog.js'
 import type { Supervision } from './supervision.js'
+import type { HubRisk } from '../risk/hub-risk.js'
 
 /** One agency as the admin API knows it. */
 export interface AdminAgency {
@@ -56,4 +57,6 @@ export interface AdminDeps extends ReadinessDeps {
   readonly supervision?: Supervision
   /** The hub config file: its folder is taken off paths in answers to callers below admin (machine-paths.ts). */
   readonly configFile?: string
+  /** Transfer-risk findings (src/risk); absent: the feature is off. */
+  readonly risk?: Pick<HubRisk, 'findings' | 'findingCounts'>
 }

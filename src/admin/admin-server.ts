@@ -14,6 +14,7 @@ import { registerMetricsRoute } from './routes/metrics-route.js'
 import { registerAgencyRoutes } from './routes/agency-routes.js'
 import { registerCompletenessRoute } from './routes/completeness-route.js'
 import { registerSupervisionRoute } from './routes/supervision-route.js'
+import { registerFindingsRoute } from './routes/findings-route.js'
 import { registerQuarantineRoutes } from './routes/quarantine-routes.js'
 import { registerDeadLetterRoutes } from './routes/dead-letter-routes.js'
 import { registerFlowRoutes } from './routes/flow-routes.js'
@@ -97,6 +98,7 @@ export async function buildAdminServer (deps: AdminDeps): Promise<FastifyInstanc
   registerAlarmRoutes(app, deps)
   registerReconcileRoute(app, deps)
   registerMappingPreviewRoute(app, deps)
+  registerFindingsRoute(app, deps)
 
   app.get('/docs/json', { config: { access: 'open' }, schema: { hide: true } }, async () => app.swagger())
   return app

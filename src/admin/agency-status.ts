@@ -60,6 +60,8 @@ export interface AgencyStatus {
   unpulled: BacklogStatus
   /** The push side: the agency's target, its state and why (src/metrics/target-health.ts). */
   push: TargetCause & { target: string }
+  /** Cases per transfer-risk / time-limit finding kind to review (src/risk); absent when the feature is off. */
+  findings?: Record<string, number>
 }
 
 /** What one status answer needs: the readiness checks (probing the targets, cached) and the open alarms. */
@@ -74,6 +76,7 @@ export async function agencyStatus (deps: AdminDeps, agency: AdminAgency, contex
     deps.ledger.counters(agency.id), deps.ledger.stats(agency.id), agencyLag(deps.ledger, agency.id), deps.ledger.isPulling(agency.id),
     deps.ledger.mappingStatus(agency.id), deps.ledger.pausedSince(agency.id), deps.backlog?.(agency.id),
   ])
+  const findings = await deps.risk?.findingCounts(agency.id)
   const concerned = new Set(['redis', 'config', `mapping:${agency.id}`, `target:${agency.target}`])
   const readiness = context.checks.filter(c => concerned.has(c.name))
   const failingSince = isoOf(stats.pullFailingSinceMs)
@@ -106,6 +109,7 @@ export async function agencyStatus (deps: AdminDeps, agency: AdminAgency, contex
       ? { state: 'known', changes: backlog.changes, oldestChangeAt: backlog.oldestChangeAt, ageSeconds: backlog.ageSeconds }
       : { state: 'unknown', changes: null, oldestChangeAt: null, ageSeconds: null },
     push: { target: agency.target, ...deps.targets.cause(agency.target) },
+    ...(findings === undefined ? {} : { findings }),
   }
 }
 

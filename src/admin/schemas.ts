@@ -126,6 +126,7 @@ export const agencyStatusSchema = {
         lastError: failureNoteSchema,
       },
     },
+    findings: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Cases per transfer-risk and handling time-limit finding kind to review (GET /api/findings has them); absent when the hub has no risk: section.' },
   },
 } as const
 

@@ -1,11 +1,12 @@
 import { FINDING_KINDS } from '../reconcile/findings.js'
+import { RISK_FINDING_KINDS } from '../risk/findings.js'
 
 /**
  * Every kind of alarm: the reconciliation findings, the agency watchdogs, and the kinds
  * other modules may raise through the same service (a rejected mapping edit, dead letters
  * piling up). One alarm per (agency, kind).
  */
-export const ALARM_KINDS = [...FINDING_KINDS, 'agency_unreachable', 'agency_silent', 'source_problem', 'mapping_invalid', 'dead_letters', 'incomplete_records'] as const
+export const ALARM_KINDS = [...FINDING_KINDS, 'agency_unreachable', 'agency_silent', 'source_problem', 'mapping_invalid', 'dead_letters', 'incomplete_records', ...RISK_FINDING_KINDS, 'rules_invalid'] as const
 export type AlarmKind = (typeof ALARM_KINDS)[number]
 
 export const ALARM_STATES = ['open', 'acknowledged', 'resolved'] as const

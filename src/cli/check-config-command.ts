@@ -4,6 +4,7 @@ import type { MissingEnv } from '../config/env-refs.js'
 import { configWarnings } from '../config/config-warnings.js'
 import { formatPath } from '../yaml/positions.js'
 import { loadMapping } from '../mapping/load-mapping.js'
+import { loadRiskRules } from '../risk/risk-rules.js'
 import { CaseBridgeError, ConfigError, UsageError } from '../errors.js'
 import type { Translate } from '../i18n/translate.js'
 import { wordedProblems } from './worded-error.js'
@@ -54,6 +55,7 @@ export async function checkConfigCommand (args: string[]): Promise<number> {
     new TokenTable(config.admin.tokens.filter((_token, i) => unset('admin', 'tokens', i).length === 0))
     mappings = []
     for (const agency of config.agencies) mappings.push(await loadMapping(agency.mapping, { agency: agency.id }))
+    if (config.risk !== undefined) await loadRiskRules(config.risk.rulesFile)
     const t = cliTranslator(asked, config.hub.locale)
     const needEnv = new Map(config.agencies.flatMap((a, i) => {
       const names = unset('agencies', i, 'source').map(m => m.name)

@@ -10,6 +10,7 @@ import { reconcileApiCommand } from './reconcile-api-command.js'
 import { flowCommand } from './flow-command.js'
 import { completenessCommand } from './completeness-command.js'
 import { supervisionCommand } from './supervision-command.js'
+import { findingsCommand } from './findings-command.js'
 import { usageTranslator } from './command-line.js'
 import { DEMO_ADMIN_URL } from './admin-client.js'
 
@@ -37,6 +38,7 @@ const COMMANDS: Readonly<Record<string, Readonly<Record<string, Handler>>>> = {
   resume: { '': async args => await flowCommand('resume', args) },
   'clear-retries': { '': async args => await flowCommand('clear-retries', args) },
   'hash-token': { '': hashTokenCommand },
+  findings: { '': findingsCommand },
 }
 
 /** The named subcommands of an operator command (none for a command without any). */

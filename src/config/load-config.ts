@@ -36,6 +36,8 @@ export interface LoadedConfig {
   readonly alarms: Loaded['alarms']
   readonly targets: Readonly<Record<string, AdapterSection>>
   readonly agencies: readonly AgencyConfig[]
+  /** Transfer-risk findings (issue 19); absent: off. `rulesFile` is absolute, `partySecret` resolved (never log it). */
+  readonly risk?: Loaded['risk']
 }
 
 let hubValidator: ValidateFunction<HubConfig> | undefined
@@ -175,6 +177,11 @@ async function load (file: string, registry: AdapterRegistry, env: NodeJS.Proces
     const bytes = Buffer.byteLength(String(hook.secret), 'utf8')
     if (bytes < WEBHOOK_SECRET_MIN_BYTES) report(['alarms', 'webhooks', i, 'secret'], textOf('config.problem.webhookSecretShort', { bytes, min: WEBHOOK_SECRET_MIN_BYTES }))
   })
+  // The party secret keys the repeat-party hashes: a short one makes them guessable from a list of ID numbers.
+  if (out.risk !== undefined && !missingPaths.has(JSON.stringify(['risk', 'partySecret']))) {
+    const bytes = Buffer.byteLength(String(out.risk.partySecret), 'utf8')
+    if (bytes < WEBHOOK_SECRET_MIN_BYTES) report(['risk', 'partySecret'], textOf('config.problem.partySecretShort', { bytes, min: WEBHOOK_SECRET_MIN_BYTES }))
+  }
   if (problems.length > 0) throw configError(absolute, problems, texts)
   const base = dirname(absolute)
   const agencies = out.agencies.map(agency => ({ ...agency, mapping: resolve(base, agency.mapping) }))
@@ -188,7 +195,8 @@ async function load (file: string, registry: AdapterRegistry, env: NodeJS.Proces
     if (section === undefined) continue
     targets[name] = typeof section.profile === 'string' ? { ...section, profile: resolve(base, section.profile) } : section
   }
-  return { config: deepFreeze({ ...out, file: absolute, redis, agencies, admin, targets }), missingEnv: unset }
+  const risk = out.risk === undefined ? {} : { risk: { ...out.risk, rulesFile: resolve(base, out.risk.rulesFile) } }
+  return { config: deepFreeze({ ...out, file: absolute, redis, agencies, admin, targets, ...risk }), missingEnv: unset }
 }
 
 /**

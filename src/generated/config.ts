@@ -262,7 +262,30 @@ export interface HubConfig {
       mapping_invalid?: SeverityThresholds
       dead_letters?: SeverityThresholds
       incomplete_records?: SeverityThresholds
+      near_threshold?: SeverityThresholds
+      above_threshold_not_transferred?: SeverityThresholds
+      repeat_party?: SeverityThresholds
+      time_limit_warning?: SeverityThresholds
+      time_limit_exceeded?: SeverityThresholds
+      rules_invalid?: SeverityThresholds
     }
+  }
+  /**
+   * Transfer-risk warnings and handling time limits (issue 19): findings to review, computed from facts recorded with every case version. Absent: the feature is off.
+   */
+  risk?: {
+    /**
+     * The rules file (YAML, schemas/risk-rules.schema.json), relative to this config file; watched for edits like a mapping.
+     */
+    rulesFile: string
+    /**
+     * Key of the HMAC-SHA256 that turns a party's ID number or credit code into the key repeat_party matches on (no plain ID is stored); at least 32 bytes. Changing it starts the matching afresh.
+     */
+    partySecret: EnvRef
+    /**
+     * false keeps the section but records no facts and computes no findings.
+     */
+    enabled?: boolean
   }
   /**
    * Named targets (usually one: the two-laws platform). Each entry is checked by its adapter's config schema.

@@ -139,6 +139,7 @@ export const MAPPING_MESSAGES_EN = {
   'config.problem.everyTooShort': 'the schedule "{schedule}" pulls more often than every {min} ms; choose a period of at least {min} ms',
   'config.problem.duplicateId': 'agency id "{id}" is used twice; ids must be unique',
   'config.problem.webhookSecretShort': 'the webhook secret is {bytes} bytes long; at least {min} are needed (e.g. openssl rand -hex 32)',
+  'config.problem.partySecretShort': 'the party secret is {bytes} bytes long; at least {min} are needed (e.g. openssl rand -hex 32)',
   'config.problem.yaml': 'not valid YAML: `{detail}`',
   'config.role.source': 'source',
   'config.role.target': 'target',
@@ -164,4 +165,8 @@ export const MAPPING_MESSAGES_EN = {
   'profile.authSignature': 'auth kind signature needs appKey: and secret: (each { env: NAME })',
   'profile.unknownAlgorithm': 'unknown signature algorithm "{algorithm}" (allowed: {allowed})',
   'profile.hashMissing': '{algorithm} needs the {hash} hash, which this Node.js (OpenSSL {openssl}) does not offer; use HMAC-SHA256 or run a Node.js built with {hash}',
+  'risk.rules.duplicateId': 'another entry of this list already has the id "{id}"',
+  'risk.rules.sameMilestone': 'from and to are the same milestone ({milestone})',
+  'risk.rules.warnTooLong': 'warnDays ({warnDays}) must be fewer than days ({days})',
+  'risk.rules.unreadable': 'cannot read the transfer-risk rules file ({reason})',
 } as const

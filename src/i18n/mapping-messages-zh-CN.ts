@@ -137,6 +137,7 @@ export const MAPPING_MESSAGES_ZH_CN: Readonly<Record<keyof typeof MAPPING_MESSAG
   'config.problem.everyTooShort': '计划 `{schedule}` 的拉取间隔短于 {min} 毫秒；请设为至少 {min} 毫秒',
   'config.problem.duplicateId': '机构标识“{id}”用了两次；标识必须唯一',
   'config.problem.webhookSecretShort': 'Webhook 密钥长 {bytes} 字节；至少需要 {min} 字节（例如 `openssl rand -hex 32`）',
+  'config.problem.partySecretShort': '当事人密钥长 {bytes} 字节；至少需要 {min} 字节（例如 `openssl rand -hex 32`）',
   'config.problem.yaml': '不是有效的 YAML：`{detail}`',
   'config.role.source': '来源',
   'config.role.target': '目标',
@@ -162,4 +163,8 @@ export const MAPPING_MESSAGES_ZH_CN: Readonly<Record<keyof typeof MAPPING_MESSAG
   'profile.authSignature': '认证方式 signature 需要 `appKey:` 和 `secret:`（各为 `{ env: NAME }`）',
   'profile.unknownAlgorithm': '未知的签名算法“{algorithm}”（可用：{allowed}）',
   'profile.hashMissing': '{algorithm} 需要 {hash} 哈希，而本 Node.js（OpenSSL {openssl}）不提供；请改用 HMAC-SHA256，或使用带 {hash} 的 Node.js',
+  'risk.rules.duplicateId': '本列表中已有另一条目使用 id“{id}”',
+  'risk.rules.sameMilestone': 'from 与 to 是同一个节点（{milestone}）',
+  'risk.rules.warnTooLong': 'warnDays（{warnDays}）必须小于 days（{days}）',
+  'risk.rules.unreadable': '无法读取移送风险规则文件（{reason}）',
 }

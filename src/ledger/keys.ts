@@ -65,6 +65,12 @@ export interface AgencyKeys {
   readonly gaps: string
   /** HASH field → count: how many cases lack the field now (the sum over {@link AgencyKeys.gaps}). */
   readonly gapCounts: string
+  /** HASH caseNumber → JSON facts of the newest version for the transfer-risk findings (src/ledger/risk-facts-store.ts): no names, parties as keyed hashes. */
+  readonly riskFacts: string
+  /** HASH caseNumber → ms: when the hub first recorded a version of the case flagged suspectedCrime (src/ledger/risk-facts-store.ts). */
+  readonly crimeSeen: string
+  /** HASH finding kind → JSON list of the agency's findings of that kind, plus computedAt (src/ledger/risk-findings-store.ts). */
+  readonly riskFindings: string
 }
 
 export function agencyKeys (prefix: string, agencyId: string): AgencyKeys {
@@ -96,5 +102,8 @@ export function agencyKeys (prefix: string, agencyId: string): AgencyKeys {
     pullRuns: `${base}:pull-runs`,
     gaps: `${base}:gaps`,
     gapCounts: `${base}:gap-counts`,
+    riskFacts: `${base}:risk-facts`,
+    crimeSeen: `${base}:crime-seen`,
+    riskFindings: `${base}:risk-findings`,
   }
 }

@@ -16,6 +16,8 @@ import type { FailureNote } from '../logging/failure-note.js'
 import { gapCommands, recordGapsIn } from './completeness-store.js'
 import { supervisionTally, type SupervisionTally, type SupervisionTallyOptions } from './supervision-tally.js'
 import type { SourceProblem } from '../contracts/source-adapter.js'
+import type { CanonicalCase } from '../generated/case.js'
+import { backfillFacts, readFacts, recordFactsIn, type AgencyFacts, type CaseFacts } from './risk-facts-store.js'
 
 /** A version about to be enqueued: a new sequence is allocated (`sequence` absent) or the given one is kept (a re-send). */
 export interface VersionToEnqueue { readonly caseNumber: string; readonly fingerprint: string; readonly sequence?: number; readonly lease: string }
@@ -64,8 +66,11 @@ export interface PullRun {
 }
 
 export interface PageCommit {
-  /** `gaps`: the expected fields the version lacks (src/schema/completeness.ts), recorded with it; absent: left as they were. */
-  readonly seen: readonly { caseNumber: string; version: SeenVersion; gaps?: readonly string[] }[]
+  /**
+   * `gaps`: the expected fields the version lacks (src/schema/completeness.ts), recorded with it; absent: left as they were.
+   * `case`: the version itself, whose transfer-risk facts are recorded with it when the ledger was given `factsOf`.
+   */
+  readonly seen: readonly { caseNumber: string; version: SeenVersion; gaps?: readonly string[]; case?: CanonicalCase }[]
   readonly quarantined: readonly QuarantineEntry[]
   /** Record keys that are valid now and leave quarantine. */
   readonly released: readonly string[]
@@ -96,8 +101,11 @@ export interface AgencyCounters {
 export class Ledger {
   private readonly scripts: ReturnType<typeof versionCommands>
 
-  /** `watchMs`: how long a registered delivery counts as one that may still land (push.lateDeliveryWatchSeconds). */
-  constructor (private readonly redis: RedisClient, private readonly prefix: string, private readonly watchMs = 86_400_000) {
+  /**
+   * `watchMs`: how long a registered delivery counts as one that may still land (push.lateDeliveryWatchSeconds).
+   * `factsOf`: the transfer-risk facts of a case version (src/risk/case-facts.ts), recorded with every page commit; absent: none recorded.
+   */
+  constructor (private readonly redis: RedisClient, private readonly prefix: string, private readonly watchMs = 86_400_000, private readonly factsOf?: (c: CanonicalCase) => CaseFacts) {
     this.scripts = versionCommands(redis)
     gapCommands(redis)
   }
@@ -186,6 +194,8 @@ export class Ledger {
     // seen + pending + bucket index, in one script (src/ledger/ledger-scripts.ts)
     if (commit.seen.length > 0) recordSeenIn(tx, k, seenArgs(commit.seen, '0'))
     recordGapsIn(tx, k, commit.seen.flatMap(s => s.gaps === undefined ? [] : [{ caseNumber: s.caseNumber, gaps: s.gaps }]))
+    const factsOf = this.factsOf
+    if (factsOf !== undefined) recordFactsIn(tx, k, commit.seen.flatMap(s => s.case === undefined ? [] : [{ caseNumber: s.caseNumber, facts: factsOf(s.case) }]), Date.now())
     if (commit.released.length > 0) { tx.hdel(k.quarantine, ...commit.released); tx.srem(k.held, ...commit.released) }
     if (commit.quarantined.length > 0) {
       tx.hset(k.quarantine, ...commit.quarantined.flatMap(q => [q.recordKey, JSON.stringify(q)]))
@@ -336,6 +346,22 @@ export class Ledger {
     if (versions.length === 0) return
     const k = this.keysOf(agencyId)
     await this.scripts.cbFinish(4, ...FINISH_KEYS(k), lease, Date.now(), ...versions.flatMap(v => [v.caseNumber, v.sequence, cleared.has(v.caseNumber) ? '1' : '0']))
+  }
+
+  /** The agency's transfer-risk facts, one entry per case whose versions were recorded with facts (src/ledger/risk-facts-store.ts). */
+  async riskFacts (agencyId: string): Promise<AgencyFacts> {
+    return await readFacts(this.redis, this.keysOf(agencyId))
+  }
+
+  /**
+   * Transfer-risk facts for cases whose newest version was recorded without them (before
+   * `risk:` was configured), from a reconciliation's source listing: only where the ledger's
+   * newest version has this fingerprint and no facts exist yet. None without `factsOf`.
+   */
+  async backfillRiskFacts (agencyId: string, cases: readonly { caseNumber: string; fingerprint: string; case: CanonicalCase }[]): Promise<number> {
+    const factsOf = this.factsOf
+    if (factsOf === undefined) return 0
+    return await backfillFacts(this.redis, this.keysOf(agencyId), cases.map(c => ({ caseNumber: c.caseNumber, fingerprint: c.fingerprint, facts: () => factsOf(c.case) })), Date.now())
   }
 
   /** Cases the target refused, or that could not be delivered: the dead-letter set, counted. */

@@ -24,6 +24,8 @@ export interface MetricsSources {
   readonly completeness?: (agencyId: string) => Promise<readonly { readonly field: string; readonly ratio: number | null }[]>
   /** What waits at each agency's source that no pull has read (src/lag/unpulled-backlog.ts). */
   readonly backlog?: (agencyId: string) => Promise<UnpulledBacklog>
+  /** Per agency, cases with each transfer-risk / time-limit finding kind (src/risk); absent: the feature is off, no such metric. */
+  readonly riskFindings?: (agencyId: string) => Promise<Readonly<Record<string, number>>>
 }
 
 export interface HubMetrics {
@@ -129,6 +131,19 @@ export function createHubMetrics (src: MetricsSources): HubMetrics {
   }
   backlogGauge('casebridge_agency_unpulled_changes', 'Changes waiting at the agency\'s source that no pull has read (only for sources that can count them; no sample: unknown).', b => b.changes)
   backlogGauge('casebridge_agency_unpulled_oldest_age_seconds', 'Age of the oldest change waiting at the source that no pull has read (0 when none waits; no sample: unknown).', b => b.ageSeconds ?? 0)
+
+  // A series for every agency and finding kind, 0 when none: a finding reviewed away must read 0, not vanish.
+  new Gauge({
+    name: 'casebridge_agency_risk_findings',
+    help: 'Cases of the agency with a transfer-risk or handling time-limit finding to review (待核查), by finding kind.',
+    labelNames: ['agency', 'kind'], registers,
+    async collect () {
+      this.reset()
+      const read = src.riskFindings
+      if (read === undefined) return
+      for (const a of src.agencies) for (const [kind, n] of Object.entries(await read(a.id))) this.set({ agency: a.id, kind }, n)
+    },
+  })
 
   // A series for every agency, kind and state, 0 when no such alarm is raised: a resolved
   // alarm's series must read 0, not vanish (dashboards would show "No data" on a healthy hub,

@@ -42,6 +42,8 @@ export function startReconciliation (opts: {
   schedule: boolean
   /** The runs' clock (src/reconcile/reconcile-agency.ts). @defaultValue Date.now */
   now?: () => number
+  /** After each run that ended, scheduled or on demand (the hub recomputes the transfer-risk findings). */
+  onReconciled?: (agencyId: string) => Promise<void>
 }): Reconciliation {
   const { config, redis, ledger, logger, alarms } = opts
   const deps = new Map<string, ReconcileDeps>(opts.agencies.map(a => [a.agency.id, {
@@ -49,7 +51,7 @@ export function startReconciliation (opts: {
     ledger, redis, keyPrefix: config.redis.keyPrefix, queue: a.queue, batchSize: config.push.batchSize, alarms, logger,
     ...(opts.now === undefined ? {} : { now: opts.now }),
   }]))
-  const scheduler = new ReconcileScheduler(deps, logger)
+  const scheduler = new ReconcileScheduler(deps, logger, opts.onReconciled)
   if (opts.schedule) scheduler.start()
   return {
     reconcileNow: async (agencyId, options = {}) => await scheduler.reconcileNow(agencyId, options),

@@ -110,7 +110,8 @@ async function run (deps: ReconcileDeps, opts: ReconcileOptions): Promise<Reconc
     let scan: SourceScan | undefined
     if (sourceSpool !== undefined && deps.source.listAll !== undefined) {
       progress.enter('source')
-      scan = await scanSource(deps.agencyId, deps.source as SourceAdapter & Required<Pick<SourceAdapter, 'listAll'>>, deps.mapping, sourceSpool, signal, counter, deps.target.projection)
+      // The listing also gives facts to the cases recorded before the transfer-risk facts were (a no-op without them).
+      scan = await scanSource(deps.agencyId, deps.source as SourceAdapter & Required<Pick<SourceAdapter, 'listAll'>>, deps.mapping, sourceSpool, signal, counter, deps.target.projection, async cases => await deps.ledger.backfillRiskFacts(deps.agencyId, cases))
     } else {
       note('source-not-listed', 'the source offers no full listing: compared ledger ⇄ platform only (missing or changed cases the hub never pulled cannot be seen)')
     }

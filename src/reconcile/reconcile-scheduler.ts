@@ -17,7 +17,8 @@ export class ReconcileScheduler {
   private readonly running = new Map<string, Promise<ReconcileResult>>()
   private readonly controller = new AbortController()
 
-  constructor (private readonly agencies: ReadonlyMap<string, ReconcileDeps>, private readonly logger: Logger) {}
+  /** `onReconciled`: after each run that ended (the transfer-risk findings follow it); its failure is its own to log. */
+  constructor (private readonly agencies: ReadonlyMap<string, ReconcileDeps>, private readonly logger: Logger, private readonly onReconciled?: (agencyId: string) => Promise<void>) {}
 
   start (): void {
     for (const [id, deps] of this.agencies) {
@@ -35,7 +36,9 @@ export class ReconcileScheduler {
     if (this.running.has(agencyId)) throw new ReconcileBusyError(`agency ${agencyId} is being reconciled in this process right now`)
     const run = reconcileAgency(deps, { trigger: 'on-demand', ...opts, signal: opts.signal ?? this.controller.signal }).finally(() => this.running.delete(agencyId))
     this.running.set(agencyId, run)
-    return await run
+    const result = await run
+    await this.onReconciled?.(agencyId)
+    return result
   }
 
   private async tick (agencyId: string, scheduled: Date, intervalMs: number): Promise<void> {

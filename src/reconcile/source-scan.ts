@@ -1,7 +1,7 @@
 import type { SourceAdapter } from '../contracts/source-adapter.js'
 import type { CompiledMapping } from '../mapping/types.js'
 import type { TargetProjection } from '../contracts/projection.js'
-import { mapPage } from '../pipeline/map-records.js'
+import { mapPage, type ValidCase } from '../pipeline/map-records.js'
 import { leafIndex, LEAF_DEPTH } from '../ledger/bucket-digest.js'
 import type { PartitionSpool } from './partition-spool.js'
 import { prefetched } from './prefetch.js'
@@ -29,7 +29,7 @@ export interface SourceScan {
  * (case number, fingerprint, source update time). A record without a case number cannot
  * be compared with anything and is left to quarantine.
  */
-export async function scanSource (agencyId: string, source: SourceAdapter & Required<Pick<SourceAdapter, 'listAll'>>, mapping: () => CompiledMapping, spool: PartitionSpool, signal: AbortSignal, onRecords: (n: number) => void = () => {}, projection?: () => TargetProjection): Promise<SourceScan> {
+export async function scanSource (agencyId: string, source: SourceAdapter & Required<Pick<SourceAdapter, 'listAll'>>, mapping: () => CompiledMapping, spool: PartitionSpool, signal: AbortSignal, onRecords: (n: number) => void = () => {}, projection?: () => TargetProjection, onValid?: (cases: readonly ValidCase[]) => Promise<unknown>): Promise<SourceScan> {
   let records = 0
   let valid = 0
   let invalid = 0
@@ -47,6 +47,7 @@ export async function scanSource (agencyId: string, source: SourceAdapter & Requ
       valid++
       await spool.add(partitionOfLeaf(leaf), JSON.stringify([c.caseNumber, c.fingerprint, Number.isNaN(updated) ? 0 : updated, leaf] satisfies SpooledCase))
     }
+    await onValid?.([...mapped.valid.values()])
     for (const q of mapped.quarantined) {
       if (q.caseNumber === undefined) continue
       const leaf = leafIndex(q.caseNumber)

@@ -44,6 +44,7 @@ export const GENERATED_TYPES: readonly GeneratedTypes[] = [
   { schema: 'adapters/sql-table.schema.json', output: 'adapters/sql-table.ts', rootType: 'SqlTableTargetConfig' },
   { schema: 'mapping.schema.json', output: 'mapping.ts', rootType: 'AgencyMapping' },
   { schema: 'profile.schema.json', output: 'profile.ts', rootType: 'TargetProfile' },
+  { schema: 'risk-rules.schema.json', output: 'defaulted/risk-rules.ts', rootType: 'RiskRules', defaulted: true },
   // The same configs as the adapters and the loader receive them: defaults filled in.
   { schema: 'config.schema.json', output: 'defaulted/config.ts', rootType: 'HubConfig', defaulted: true },
   { schema: 'adapters/http-pull.schema.json', output: 'defaulted/adapters/http-pull.ts', rootType: 'HttpPullSourceConfig', defaulted: true },

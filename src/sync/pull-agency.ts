@@ -6,6 +6,7 @@ import type { TargetProjection } from '../contracts/projection.js'
 import type { Ledger, PullLease } from '../ledger/ledger.js'
 import { enqueueVersions, type PushItem, type PushJobData, type VersionToDeliver } from '../delivery/push-job.js'
 import { mapPage, skipCounters, unreadableEntries, unreadableItemEntries, type MappedPage, type ValidCase } from '../pipeline/map-records.js'
+import type { CanonicalCase } from '../generated/case.js'
 import type { QuarantineEntry, SeenVersion } from '../ledger/entries.js'
 import { crashPoint } from '../crash-points.js'
 import type { DeliveryWindow } from './delivery-window.js'
@@ -108,18 +109,19 @@ export async function commitMapped (
 ): Promise<{ candidates: ValidCase[]; changed: PushItem[]; jobs: number } | undefined> {
   const candidates = [...mapped.valid.values()]
   const gapsOf = new Map(candidates.map(c => [c.caseNumber, c.gaps]))
+  const caseOf = new Map(candidates.map(c => [c.caseNumber, c.case]))
   const numbers = candidates.map(c => c.caseNumber)
   const [seen, acked] = await Promise.all([ctx.ledger.seenVersions(ctx.agencyId, numbers), ctx.ledger.ackedVersions(ctx.agencyId, numbers)])
   const now = Date.now()
   const versions: VersionToDeliver[] = []
   // Unknown to `seen` but acknowledged in exactly this version: a page read again after a
   // crash before its commit, whose push had gone through. Recorded, not sent again.
-  const delivered: { caseNumber: string; version: SeenVersion; gaps: readonly string[] }[] = []
+  const delivered: { caseNumber: string; version: SeenVersion; gaps: readonly string[]; case: CanonicalCase }[] = []
   candidates.forEach((c, i) => {
     if (seen[i]?.fingerprint === c.fingerprint) return
     const ack = acked[i]
     if (seen[i] === undefined && ack?.fingerprint === c.fingerprint) {
-      delivered.push({ caseNumber: c.caseNumber, version: { fingerprint: c.fingerprint, mappingVersion: mapping.version, firstSeenMs: now, sequence: ack.sequence }, gaps: c.gaps })
+      delivered.push({ caseNumber: c.caseNumber, version: { fingerprint: c.fingerprint, mappingVersion: mapping.version, firstSeenMs: now, sequence: ack.sequence }, gaps: c.gaps, case: c.case })
       return
     }
     versions.push({ caseNumber: c.caseNumber, fingerprint: c.fingerprint, firstSeenMs: now, case: c.case })
@@ -133,7 +135,7 @@ export async function commitMapped (
   const { items: changed, jobs } = await enqueueVersions(ctx.queue, ctx.ledger, { agencyId: ctx.agencyId, agencyCode, targetId: ctx.targetId }, versions, { batchSize: ctx.batchSize, ...(ctx.lease === undefined ? {} : { lease: ctx.lease }) })
   crashPoint('pull.enqueued')
   await ctx.ledger.commitPage(ctx.agencyId, {
-    seen: [...delivered, ...changed.map(c => ({ caseNumber: c.caseNumber, version: { fingerprint: c.fingerprint, mappingVersion: mapping.version, firstSeenMs: now, sequence: c.sequence }, gaps: gapsOf.get(c.caseNumber) ?? [] }))],
+    seen: [...delivered, ...changed.map(c => ({ caseNumber: c.caseNumber, version: { fingerprint: c.fingerprint, mappingVersion: mapping.version, firstSeenMs: now, sequence: c.sequence }, gaps: gapsOf.get(c.caseNumber) ?? [], ...caseField(caseOf.get(c.caseNumber)) }))],
     quarantined: page.quarantined,
     released: [...new Set([...candidates.map(c => c.recordKey), ...(page.released ?? [])])],
     cursor: page.cursor,
@@ -141,4 +143,9 @@ export async function commitMapped (
   })
   crashPoint('pull.committed')
   return { candidates, changed, jobs }
+}
+
+/** The version's case for its page commit entry (the ledger records its transfer-risk facts), when known. */
+function caseField (c: CanonicalCase | undefined): { case?: CanonicalCase } {
+  return c === undefined ? {} : { case: c }
 }

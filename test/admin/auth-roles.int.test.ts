@@ -38,6 +38,7 @@ const ROUTES: readonly { method: string; path: string; openapiPath: string; leas
   { method: 'POST', path: `${A}/pause`, openapiPath: '/api/agencies/{id}/pause', least: 'operator', body: {}, ok: 200 },
   { method: 'POST', path: `${A}/resume`, openapiPath: '/api/agencies/{id}/resume', least: 'operator', body: {}, ok: 200 },
   { method: 'POST', path: `${A}/retries/clear`, openapiPath: '/api/agencies/{id}/retries/clear', least: 'operator', body: {}, ok: 200 },
+  { method: 'GET', path: '/api/findings', openapiPath: '/api/findings', least: 'viewer', ok: 200 },
 ]
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 }
 const ID_NUMBER = /(?<![0-9A-Za-z])[1-9]\d{16}[\dX](?![0-9A-Za-z])/

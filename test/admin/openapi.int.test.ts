@@ -21,6 +21,7 @@ const EXPECTED_ROUTES = [
   'POST /api/agencies/{id}/quarantine/retry', 'POST /api/mappings/preview',
   'POST /api/agencies/{id}/pause', 'POST /api/agencies/{id}/resume', 'POST /api/agencies/{id}/retries/clear',
   'GET /api/supervision',
+  'GET /api/findings',
 ]
 
 /** How each route answers the call below as admin (after the alarm it acknowledges was raised). */
@@ -34,6 +35,7 @@ const SERVED: Readonly<Record<string, number>> = {
   'POST /api/agencies/{id}/pause': 200, 'POST /api/agencies/{id}/resume': 200, 'POST /api/agencies/{id}/retries/clear': 200,
   'GET /api/agencies/{id}/reconcile/progress': 200,
   'GET /api/supervision': 200,
+  'GET /api/findings': 200,
 }
 
 /**
