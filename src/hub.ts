@@ -37,6 +37,8 @@ import { AlarmService } from './alarms/alarm-service.js'
 import { checkAgencyHealth } from './alarms/health-watch.js'
 import { agencyCompleteness } from './admin/agency-completeness.js'
 import { checkCompleteness } from './alarms/completeness-watch.js'
+import { startFeedbackPath, type FeedbackPath } from './feedback/feedback-path.js'
+import { registerFeedbackMetrics, type FeedbackMetrics } from './metrics/feedback-metrics.js'
 
 /** One agency as the hub assembled it: its config, adapters, mapping (watched) and its target's push queue. */
 export interface AssembledAgency {
@@ -61,6 +63,8 @@ export interface AssembledHub {
   readonly adminUrl: string | undefined
   /** The hub's Prometheus metrics, served at /metrics (with `admin`). */
   readonly metrics: HubMetrics | undefined
+  /** Feedback (platform decisions → agencies): read now, reconcile now, counts, `feedbackPending(agencyId)`. */
+  readonly feedback: FeedbackPath
   /** One assembled agency; UnknownAgencyError (naming the known ones) for another id. */
   agency (agencyId: string): AssembledAgency
   /** Pull one agency now (undefined when it is already being pulled). */
@@ -222,6 +226,15 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
       return await reprocessQuarantine({ agencyId, targetId: a.config.target, ledger, queue: a.queue, batchSize: config.push.batchSize, mapping: a.mapping.current(), projection: a.target.projection?.() })
     }
 
+    // Feedback: platform decisions → agency writers (src/feedback/). Closed before alarms (reconciliation raises them).
+    const lateFeedback: { metrics?: FeedbackMetrics } = {}
+    const feedback = startFeedbackPath({
+      config, registry, redis, ledger, alarms, targets, agencies: agencyConfigs, logger, work: opts.work !== false, schedule: opts.schedule !== false,
+      onWritten: (agencyId, lag) => lateFeedback.metrics?.observeWritten(agencyId, lag),
+      ...(opts.reconcileClock === undefined ? {} : { now: opts.reconcileClock }),
+    })
+    closers.push(async () => await feedback.close())
+
     const scheduler = new PullScheduler(ledger, scheduled, logger)
     // Stopping pulls comes before stopping pushes: closers run in reverse order.
     closers.push(async () => await scheduler.stop())
@@ -240,6 +253,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
       const backlogs = new BacklogReader(new Map([...agencies].map(([id, a]) => [id, { source: a.source, cursor: async () => await ledger.cursor(id) }])), { cacheMs: config.admin.readiness.cacheMs, timeoutMs: config.admin.readiness.probeTimeoutMs })
       const backlog = async (id: string): Promise<UnpulledBacklog> => await backlogs.read(id)
       const metrics = late.metrics = createHubMetrics({ ledger, agencies: scheduled, queues: push.queues, targets: targetHealth, hub: hubInfo, ready: async () => (await checkReadiness(readiness)).ready, openAlarms, completeness: async id => (await agencyCompleteness({ ledger, mappings }, id)).fields, backlog })
+      lateFeedback.metrics = registerFeedbackMetrics(metrics.registry, feedback.agencyIds, async id => await feedback.counts(id))
       const admin = await buildAdminServer({
         ...readiness, ledger, hub: hubInfo, admin: config.admin, agencies: scheduled, queues: push.queues, batchSize: config.push.batchSize, metrics, logger,
         triggerPull: async id => await scheduler.trigger(id),
@@ -250,6 +264,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
         mappings,
         backlog,
         configFile: config.file,
+        feedback,
       })
       await admin.listen({ host: config.admin.host, port: config.admin.port })
       closers.push(async () => await admin.close())
@@ -265,7 +280,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
     if (watch) for (const mapping of mappings.values()) mapping.start()
     logger.info({ agencies: [...agencies.keys()], targets: [...targets.keys()], ...(adminUrl === undefined ? {} : { admin: adminUrl }) }, opts.admin === false ? 'hub assembled' : 'hub started')
     return {
-      config, redis, ledger, agencies, mappings, alarms, adminUrl, metrics: late.metrics,
+      config, redis, ledger, agencies, mappings, alarms, adminUrl, metrics: late.metrics, feedback,
       agency: agencyOf,
       pullNow: async id => await scheduler.trigger(id),
       reconcileNow: async (id, options) => await reconciler.reconcileNow(id, options),

@@ -14,6 +14,7 @@ import type { CompiledMapping } from '../mapping/types.js'
 import type { ReadinessDeps } from './readiness.js'
 import type { ReprocessSummary } from '../sync/reprocess-quarantine.js'
 import type { UnpulledBacklog } from '../lag/unpulled-backlog.js'
+import type { FeedbackPath } from '../feedback/feedback-path.js'
 
 /** One agency as the admin API knows it. */
 export interface AdminAgency {
@@ -53,4 +54,6 @@ export interface AdminDeps extends ReadinessDeps {
   readonly backlog?: (agencyId: string) => Promise<UnpulledBacklog>
   /** The hub config file: its folder is taken off paths in answers to callers below admin (machine-paths.ts). */
   readonly configFile?: string
+  /** The feedback path (platform decisions → agencies); the feedback route exists only with it. */
+  readonly feedback?: Pick<FeedbackPath, 'counts' | 'store' | 'agencyIds'>
 }

@@ -13,6 +13,7 @@ import { registerHealthRoutes } from './routes/health-routes.js'
 import { registerMetricsRoute } from './routes/metrics-route.js'
 import { registerAgencyRoutes } from './routes/agency-routes.js'
 import { registerCompletenessRoute } from './routes/completeness-route.js'
+import { registerFeedbackRoute } from './routes/feedback-route.js'
 import { registerQuarantineRoutes } from './routes/quarantine-routes.js'
 import { registerDeadLetterRoutes } from './routes/dead-letter-routes.js'
 import { registerFlowRoutes } from './routes/flow-routes.js'
@@ -95,6 +96,7 @@ export async function buildAdminServer (deps: AdminDeps): Promise<FastifyInstanc
   registerAlarmRoutes(app, deps)
   registerReconcileRoute(app, deps)
   registerMappingPreviewRoute(app, deps)
+  registerFeedbackRoute(app, deps)
 
   app.get('/docs/json', { config: { access: 'open' }, schema: { hide: true } }, async () => app.swagger())
   return app

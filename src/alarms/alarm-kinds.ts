@@ -5,7 +5,9 @@ import { FINDING_KINDS } from '../reconcile/findings.js'
  * other modules may raise through the same service (a rejected mapping edit, dead letters
  * piling up). One alarm per (agency, kind).
  */
-export const ALARM_KINDS = [...FINDING_KINDS, 'agency_unreachable', 'agency_silent', 'source_problem', 'mapping_invalid', 'dead_letters', 'incomplete_records'] as const
+export const ALARM_KINDS = [...FINDING_KINDS, 'agency_unreachable', 'agency_silent', 'source_problem', 'mapping_invalid', 'dead_letters', 'incomplete_records',
+  // Feedback (信息反馈): platform decisions not yet written to the agency (src/feedback/feedback-reconcile.ts).
+  'feedback_pending'] as const
 export type AlarmKind = (typeof ALARM_KINDS)[number]
 
 export const ALARM_STATES = ['open', 'acknowledged', 'resolved'] as const

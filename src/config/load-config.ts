@@ -33,6 +33,7 @@ export interface LoadedConfig {
   readonly admin: Loaded['admin']
   readonly logging: Loaded['logging']
   readonly push: Loaded['push']
+  readonly feedback: Loaded['feedback']
   readonly alarms: Loaded['alarms']
   readonly targets: Readonly<Record<string, AdapterSection>>
   readonly agencies: readonly AgencyConfig[]

@@ -41,6 +41,8 @@ export const MESSAGES_EN = {
   'alarm.dead_letters.description': '{count} case(s) of {agency} could not be delivered to the platform and wait for an operator.',
   'alarm.incomplete_records.title': 'Cases delivered with fields missing',
   'alarm.incomplete_records.description': 'Cases of {agency} lack expected fields (信息不全) more often than allowed: {message}. Ask the agency to complete them; a column its system does not have belongs under absent: in its mapping.',
+  'alarm.feedback_pending.title': 'Platform decisions not yet at the agency',
+  'alarm.feedback_pending.description': '{count} decision(s) of the platform on cases of {agency} have not been written back to its system (信息反馈): see `casebridge feedback --agency`; the platform holds them, the agency does not yet.',
   'alarm.dead_letters.description.target_auth': "The platform refused the hub's credentials or request signature, so {count} case(s) of {agency} were not delivered: fix the target's keys in the configuration, then retry the dead letters.",
   'alarm.state.open': 'open',
   'alarm.state.acknowledged': 'acknowledged',

@@ -37,6 +37,8 @@ export const MESSAGES_ZH_CN: Readonly<Record<MessageKey, string>> = {
   'alarm.dead_letters.description': '{agency} 有 {count} 件案件无法推送到平台，等待运维人员处理。',
   'alarm.incomplete_records.title': '案件信息不全',
   'alarm.incomplete_records.description': '{agency} 推送的案件中应有字段缺失超出允许范围：{message}。请督促该机构补录；若其系统确无此字段，请在映射文件 absent: 中声明。',
+  'alarm.feedback_pending.title': '平台反馈信息未送达机构',
+  'alarm.feedback_pending.description': '平台对 {agency} 案件的 {count} 条处理决定（信息反馈）尚未写回该机构系统：请用 `casebridge feedback --agency` 查看。',
   'alarm.dead_letters.description.target_auth': '平台拒绝了本系统的凭据或请求签名，{agency} 有 {count} 件案件未能推送：请修正配置中该目标平台的密钥，然后重试死信。',
   'alarm.state.open': '未处理',
   'alarm.state.acknowledged': '已确认',
