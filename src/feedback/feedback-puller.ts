@@ -56,7 +56,7 @@ export async function pullFeedback (ctx: FeedbackPullContext, signal: AbortSigna
     totals.listed += page.items.length
     totals.enqueued += jobs.length
     totals.unrouted += unrouted
-    if (page.items.length < ctx.pageSize) break
+    // On until an empty page: a listing may answer fewer than asked before its end.
   }
   return totals
 }

@@ -37,7 +37,7 @@ export async function reconcileFeedback (ctx: FeedbackReconcileContext, signal: 
   for (;;) {
     const page: FeedbackPage = await read.call(ctx.feedback, after, ctx.pageSize, signal)
     all.push(...page.items)
-    if (page.items.length < ctx.pageSize || page.next === null) break
+    if (page.items.length === 0 || page.next === null) break
     after = page.next
   }
   const { routed } = await routeDecisions(ctx.agencies, all)
