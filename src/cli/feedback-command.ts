@@ -1,5 +1,6 @@
 import { parseCommand, operatorContext } from './operator-context.js'
 import { renderTable } from './table.js'
+import { chooseAgency } from './agency-choice.js'
 
 interface Decision { id: string; caseNumber: string; decision: string; decidedAt: string; since?: string; foundBy?: string; reason?: string; deadLetteredAt?: string }
 interface Answer { agency: string; writer: boolean; written: number; pending: number; deadLetters: number; pendingDecisions: Decision[]; deadLetterDecisions: Decision[] }
@@ -37,5 +38,16 @@ export async function feedbackCommand (args: string[]): Promise<number> {
     { header: t('column.when'), value: d => d.since ?? d.deadLetteredAt ?? '' },
     { header: t('column.state'), value: d => d.state, max: 60 },
   ], open))
+  return 0
+}
+
+/** `casebridge feedback retry --agency X [decision-id…]`: write the agency's feedback dead letters again (all when none named; operator role). */
+export async function feedbackRetryCommand (args: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(args, { agency: { type: 'string' } })
+  const ctx = await operatorContext(values)
+  const agency = await chooseAgency(ctx, values.agency)
+  const answer = await ctx.client.post<{ agency: string; requeued: number; notFound: number }>(`/api/agencies/${encodeURIComponent(agency)}/feedback/retry`, positionals.length === 0 ? {} : { keys: positionals })
+  if (ctx.json) ctx.printJson(answer)
+  else ctx.out(ctx.t('cli.feedback.retried', { agency, count: answer.requeued, notFound: answer.notFound }))
   return 0
 }

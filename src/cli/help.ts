@@ -40,7 +40,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   resume: { synopsis: [`casebridge resume [--agency X] ${CONNECTION}`], text: 'help.resume', exits: ['operator'] },
   'clear-retries': { synopsis: [`casebridge clear-retries [--agency X] ${CONNECTION}`], text: 'help.clearRetries', exits: ['operator'] },
   'hash-token': { synopsis: ['casebridge hash-token [--json] < token-file'], text: 'help.hashToken', exits: ['hashToken'] },
-  feedback: { synopsis: [`casebridge feedback [--agency X] ${CONNECTION}`], text: 'help.feedback', exits: ['operator'] },
+  feedback: { synopsis: [`casebridge feedback [list] [--agency X] ${CONNECTION}`, `casebridge feedback retry --agency X [decision-id…] ${CONNECTION}`], text: 'help.feedback', exits: ['operator'] },
   help: { synopsis: ['casebridge help [<command>]', 'casebridge <command> --help'], text: 'help.help', exits: ['help'] },
 }
 

@@ -25,6 +25,20 @@ export function feedbackJobId (agencyId: string, decisionId: string): string {
   return `fb-${createHash('sha256').update(`${agencyId}\u0000${decisionId}`).digest('hex').slice(0, 32)}`
 }
 
+/**
+ * Enqueue decisions to be written again (an operator's retry of dead letters, a repair by
+ * reconciliation): a finished job under the same id is removed first, else the add would be
+ * a no-op. A job still waiting or running is left as it is.
+ */
+export async function enqueueFeedbackAgain (queue: Queue<FeedbackJobData>, jobs: readonly FeedbackJobData[]): Promise<void> {
+  for (const data of jobs) {
+    const old = await queue.getJob(feedbackJobId(data.agencyId, data.decision.id))
+    const state = old === undefined ? undefined : await old.getState()
+    if (old !== undefined && (state === 'failed' || state === 'completed')) await old.remove()
+  }
+  await enqueueFeedback(queue, jobs)
+}
+
 /** Enqueue the decisions (idempotently, by job id); resolves once they are in Redis. */
 export async function enqueueFeedback (queue: Queue<FeedbackJobData>, jobs: readonly FeedbackJobData[]): Promise<void> {
   if (jobs.length === 0) return

@@ -3,7 +3,7 @@ import type { RedisClient } from '../redis/redis-client.js'
 import type { LoadedConfig, AgencyConfig } from '../config/load-config.js'
 import type { AdapterRegistry } from '../contracts/adapter-registry.js'
 import type { TargetAdapter } from '../contracts/target-adapter.js'
-import type { FeedbackWriter, TargetFeedback } from '../contracts/feedback.js'
+import type { FeedbackDecision, FeedbackWriter, TargetFeedback } from '../contracts/feedback.js'
 import type { AlarmService } from '../alarms/alarm-service.js'
 import type { Ledger } from '../ledger/ledger.js'
 import { unknownKind } from '../config/load-config.js'
@@ -14,6 +14,7 @@ import { UnknownAgencyError } from '../errors.js'
 import { FeedbackStore, type FeedbackCounts } from './feedback-store.js'
 import { startFeedbackService, type FeedbackServiceOptions } from './feedback-service.js'
 import { pullFeedback, type FeedbackPullSummary } from './feedback-puller.js'
+import { enqueueFeedbackAgain, type FeedbackJobData } from './feedback-job.js'
 import { reconcileFeedback, type FeedbackFinding } from './feedback-reconcile.js'
 import type { FeedbackAgency } from './feedback-routing.js'
 
@@ -49,6 +50,8 @@ export interface FeedbackPath {
   /** Platform decisions not yet written to the agency: pending ones and dead letters (0 for an agency without a writer). */
   feedbackPending (agencyId: string): Promise<number>
   counts (agencyId: string): Promise<FeedbackCounts>
+  /** Write these feedback dead letters (decision ids; all when absent) again. */
+  retryDeadLetters (agencyId: string, ids?: readonly string[]): Promise<{ requeued: number; notFound: number }>
   close (): Promise<void>
 }
 
@@ -94,8 +97,11 @@ export function startFeedbackPath (opts: FeedbackPathOptions): FeedbackPath {
     const feedback = listingOf(targetId)
     const agencies = byTarget.get(targetId) ?? []
     if (feedback === undefined || agencies.length === 0 || controller.signal.aborted) return undefined
+    const repair = config.feedback.reconcile.repair && service !== undefined
+      ? async (agencyId: string, decisions: readonly FeedbackDecision[]): Promise<void> => { await enqueueFeedbackAgain(service.queue, decisions.map(decision => ({ agencyId, targetId, decision, listedAtMs: Date.now() }))) }
+      : undefined
     const outcome = await track(withLock(opts.redis, store.targetKeys(targetId).reconcileLock, LOCK_TTL_MS, async () =>
-      await reconcileFeedback({ targetId, feedback, agencies, store, alarms: opts.alarms, pageSize: config.feedback.pageSize, minAgeMs: config.feedback.reconcile.minAgeSeconds * 1000, now: opts.now ?? Date.now }, controller.signal)))
+      await reconcileFeedback({ targetId, feedback, agencies, store, alarms: opts.alarms, pageSize: config.feedback.pageSize, minAgeMs: config.feedback.reconcile.minAgeSeconds * 1000, now: opts.now ?? Date.now, ...(repair === undefined ? {} : { repair }) }, controller.signal)))
     return outcome.ran ? outcome.value : undefined
   }
 
@@ -136,6 +142,17 @@ export function startFeedbackPath (opts: FeedbackPathOptions): FeedbackPath {
     async counts (agencyId) {
       known(agencyId)
       return await store.counts(agencyId)
+    },
+    async retryDeadLetters (agencyId, ids) {
+      known(agencyId)
+      const targetId = opts.agencies.find(a => a.id === agencyId)?.target ?? ''
+      if (service === undefined || !writers.has(agencyId)) return { requeued: 0, notFound: ids?.length ?? 0 }
+      const taken = await store.takeDeadLetters(agencyId, ids)
+      const now = Date.now()
+      await store.markPending(agencyId, taken.map(d => d.decision), 'listing', new Date(now).toISOString())
+      const jobs: FeedbackJobData[] = taken.map(d => ({ agencyId, targetId, decision: d.decision, listedAtMs: now }))
+      await enqueueFeedbackAgain(service.queue, jobs)
+      return { requeued: taken.length, notFound: ids === undefined ? 0 : ids.length - taken.length }
     },
     async close () {
       for (const t of tickers) await t.stop()

@@ -13,6 +13,8 @@ export interface FeedbackReconcileContext {
   /** A decision younger than this (by its decision time, or since the hub read it) may be on its way: not judged. */
   readonly minAgeMs: number
   readonly now: () => number
+  /** Enqueue the decisions found not written (not the dead letters: an operator retries those). */
+  readonly repair?: (agencyId: string, decisions: readonly FeedbackDecision[]) => Promise<void>
 }
 
 /** One agency's feedback not at the agency: decisions the platform holds that its writer has not confirmed. */
@@ -53,7 +55,9 @@ export async function reconcileFeedback (ctx: FeedbackReconcileContext, signal: 
       return (!Number.isNaN(decided) && now - decided < ctx.minAgeMs) || (!Number.isNaN(since) && now - since < ctx.minAgeMs)
     }
     const missing = decisions.filter((d, i) => written[i] !== true && (deadIds.has(d.id) || !young(d)))
-    await ctx.store.markPending(agency.id, missing.filter(d => !deadIds.has(d.id)), 'reconciliation', new Date(now).toISOString())
+    const open = missing.filter(d => !deadIds.has(d.id))
+    await ctx.store.markPending(agency.id, open, 'reconciliation', new Date(now).toISOString())
+    if (open.length > 0) await ctx.repair?.(agency.id, open)
     const finding = { agencyId: agency.id, pending: missing.map(d => ({ id: d.id, caseNumber: d.caseNumber, deadLetter: deadIds.has(d.id) })) }
     findings.push(finding)
     if (missing.length === 0) await ctx.alarms.resolve(agency.id, 'feedback_pending')

@@ -117,6 +117,17 @@ export class FeedbackStore {
     await this.redis.multi().hset(k.dead, entry.decision.id, JSON.stringify(entry)).hdel(k.pending, entry.decision.id).hincrby(k.stats, 'deadLettered', 1).exec()
   }
 
+  /** Take these dead letters (all when `ids` is absent) out of the dead-letter set, to be written again; the ones taken. */
+  async takeDeadLetters (agencyId: string, ids?: readonly string[]): Promise<FeedbackDeadLetter[]> {
+    const k = this.agencyKeys(agencyId)
+    const entries = ids === undefined
+      ? Object.values(await this.redis.hgetall(k.dead))
+      : (ids.length === 0 ? [] : await this.redis.hmget(k.dead, ...ids)).filter((v): v is string => v !== null)
+    const taken = entries.map(v => JSON.parse(v) as FeedbackDeadLetter)
+    if (taken.length > 0) await this.redis.hdel(k.dead, ...taken.map(d => d.decision.id))
+    return taken
+  }
+
   async deadLetters (agencyId: string): Promise<FeedbackDeadLetter[]> {
     return Object.values(await this.redis.hgetall(this.agencyKeys(agencyId).dead)).map(v => JSON.parse(v) as FeedbackDeadLetter)
   }

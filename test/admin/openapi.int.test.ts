@@ -20,7 +20,7 @@ const EXPECTED_ROUTES = [
   'GET /api/audit', 'GET /api/alarms', 'POST /api/alarms/{agency}/{kind}/ack', 'POST /api/agencies/{id}/reconcile', 'GET /api/agencies/{id}/reconcile/progress',
   'POST /api/agencies/{id}/quarantine/retry', 'POST /api/mappings/preview',
   'POST /api/agencies/{id}/pause', 'POST /api/agencies/{id}/resume', 'POST /api/agencies/{id}/retries/clear',
-  'GET /api/agencies/{id}/feedback',
+  'GET /api/agencies/{id}/feedback', 'POST /api/agencies/{id}/feedback/retry',
 ]
 
 /** How each route answers the call below as admin (after the alarm it acknowledges was raised). */
@@ -33,7 +33,7 @@ const SERVED: Readonly<Record<string, number>> = {
   'POST /api/agencies/{id}/quarantine/retry': 200, 'POST /api/mappings/preview': 200,
   'POST /api/agencies/{id}/pause': 200, 'POST /api/agencies/{id}/resume': 200, 'POST /api/agencies/{id}/retries/clear': 200,
   'GET /api/agencies/{id}/reconcile/progress': 200,
-  'GET /api/agencies/{id}/feedback': 200,
+  'GET /api/agencies/{id}/feedback': 200, 'POST /api/agencies/{id}/feedback/retry': 200,
 }
 
 /**

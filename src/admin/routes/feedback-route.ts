@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { AdminDeps } from '../admin-deps.js'
-import { agencyIdParams, withErrors } from '../schemas.js'
+import { agencyIdParams, keysBody, withErrors } from '../schemas.js'
 import { findAgency } from './agency-routes.js'
 
 const decisionSchema = {
@@ -55,5 +55,21 @@ export function registerFeedbackRoute (app: FastifyInstance, deps: AdminDeps): v
       pendingDecisions: [...pending].map(([id, p]) => ({ id, caseNumber: p.caseNumber, decision: p.decision, decidedAt: p.decidedAt, since: p.since, foundBy: p.foundBy })),
       deadLetterDecisions: dead.map(d => ({ id: d.decision.id, caseNumber: d.decision.caseNumber, decision: d.decision.decision, decidedAt: d.decision.decidedAt, reason: d.reason, deadLetteredAt: d.deadLetteredAt })),
     }
+  })
+
+  app.post<{ Params: { id: string }; Body: { keys?: string[] } }>('/api/agencies/:id/feedback/retry', {
+    config: { access: 'operator', audit: 'feedback.retry' },
+    schema: withErrors({
+      operationId: 'retryFeedbackDeadLetters',
+      tags: ['agencies'], summary: "Write the agency's feedback dead letters again",
+      params: agencyIdParams, body: keysBody('Decision ids to write again'),
+      response: { 200: { type: 'object', required: ['agency', 'requeued', 'notFound'], properties: { agency: { type: 'string' }, requeued: { type: 'integer' }, notFound: { type: 'integer', description: 'Asked-for decision ids that were not dead letters.' } } } },
+    }),
+  }, async (req, reply) => {
+    const agency = await findAgency(deps, req.params.id, reply)
+    if (agency === undefined) return reply
+    const outcome = await feedback.retryDeadLetters(agency.id, req.body?.keys)
+    req.auditDetail = { ...outcome, keys: req.body?.keys?.slice(0, 50) ?? 'all' }
+    return { agency: agency.id, ...outcome }
   })
 }

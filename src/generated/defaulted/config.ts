@@ -263,6 +263,10 @@ export interface HubConfig {
        * A decision the platform recorded less than this long ago may still be on its way: not reported as pending yet.
        */
       minAgeSeconds: number
+      /**
+       * Write the decisions a reconciliation finds not written (those the incremental listing never showed, or that were lost) through the agency's writer. Dead letters are left to an operator (`casebridge feedback retry`).
+       */
+      repair: boolean
     }
   }
   /**
