@@ -4,7 +4,7 @@ import type { LoadedConfig, AgencyConfig } from '../config/load-config.js'
 import type { AdapterRegistry } from '../contracts/adapter-registry.js'
 import type { TargetAdapter } from '../contracts/target-adapter.js'
 import type { FeedbackDecision, FeedbackWriter, TargetFeedback } from '../contracts/feedback.js'
-import type { AlarmService } from '../alarms/alarm-service.js'
+import type { FeedbackAlarmSink } from './feedback-reconcile.js'
 import type { Ledger } from '../ledger/ledger.js'
 import { unknownKind } from '../config/load-config.js'
 import { DEFAULT_INPUT } from '../formats/input-options.js'
@@ -25,7 +25,7 @@ export interface FeedbackPathOptions {
   readonly registry: AdapterRegistry
   readonly redis: RedisClient
   readonly ledger: Ledger
-  readonly alarms: AlarmService
+  readonly alarms: FeedbackAlarmSink
   readonly targets: ReadonlyMap<string, TargetAdapter>
   readonly agencies: readonly AgencyConfig[]
   readonly logger: Logger

@@ -1,14 +1,22 @@
 import type { FeedbackDecision, FeedbackPage, TargetFeedback } from '../contracts/feedback.js'
-import type { AlarmService } from '../alarms/alarm-service.js'
 import type { FeedbackStore } from './feedback-store.js'
 import { routeDecisions, type FeedbackAgency } from './feedback-routing.js'
+
+/**
+ * Where feedback reconciliation reports: the hub passes its alarm service; this module knows
+ * nothing more of alarms (their states, webhooks and texts are the alarm module's).
+ */
+export interface FeedbackAlarmSink {
+  report (agencyId: string, kind: 'feedback_pending', observation: { readonly count: number; readonly samples: readonly string[]; readonly detail?: Record<string, unknown> }): Promise<unknown>
+  resolve (agencyId: string, kind: 'feedback_pending'): Promise<unknown>
+}
 
 export interface FeedbackReconcileContext {
   readonly targetId: string
   readonly feedback: TargetFeedback
   readonly agencies: readonly FeedbackAgency[]
   readonly store: FeedbackStore
-  readonly alarms: AlarmService
+  readonly alarms: FeedbackAlarmSink
   readonly pageSize: number
   /** A decision younger than this (by its decision time, or since the hub read it) may be on its way: not judged. */
   readonly minAgeMs: number
