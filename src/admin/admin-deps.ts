@@ -55,5 +55,5 @@ export interface AdminDeps extends ReadinessDeps {
   /** The hub config file: its folder is taken off paths in answers to callers below admin (machine-paths.ts). */
   readonly configFile?: string
   /** The feedback path (platform decisions → agencies); the feedback route exists only with it. */
-  readonly feedback?: Pick<FeedbackPath, 'counts' | 'store' | 'agencyIds' | 'retryDeadLetters'>
+  readonly feedback?: Pick<FeedbackPath, 'counts' | 'store' | 'agencyIds' | 'retryDeadLetters' | 'feedbackPending'>
 }
