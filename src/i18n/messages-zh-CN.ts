@@ -258,7 +258,7 @@ export const MESSAGES_ZH_CN: Readonly<Record<MessageKey, string>> = {
   'help.deadLetters': '无法推送的案件（推送失败）。\n  list（默认）          --limit N 行（1 至 1000，默认 100）\n  retry                 重新推送指定案件，未指定时全部重推\n  discard               丢弃指定案件，或 --all（需管理员角色）',
   'help.sync': '立即拉取一个机构并跟踪到拉取结束；已暂停的机构会被拒绝。\n  --no-wait             只启动拉取，立即返回',
   'help.completeness': '按应有字段统计某机构案件中有值的比例（信息不全）；未指定机构时统计全部机构。',
-  'help.feedback': '信息反馈：各机构平台处理决定的写回情况——已写入、待写入、死信；指定 --agency 时列出每条尚未写入的决定。feedback retry 重新写入该机构的反馈死信（所列决定编号，或全部；需运维角色）。',
+  'help.feedback': '信息反馈：各机构平台处理决定的写回情况——已写入、待写入、死信；指定 --agency 时列出每条尚未写入的决定。retry 子命令重新写入该机构的反馈死信（所列决定编号，或全部；需运维角色）。',
   'help.alarms': '告警，最新的在前。\n  --state S             active（默认：未处理和已确认）、open、acknowledged、resolved 或 all',
   'help.ack': '确认一条未处理告警（需操作员角色）。\n  --kind K              告警类型，与 casebridge alarms 显示的一致\n  --note 文字           确认原因，记入审计记录',
   'help.reconcile': '立即对账源系统、台账与平台，显示比对了什么、发现了什么。\n  --repair              重新推送缺失、已变更和不一致的案件\n  --full-listing        全量列出平台案件，而非按摘要比对\n  --config <文件>       在本机按配置文件运行，无需运行中的枢纽',
