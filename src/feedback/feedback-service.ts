@@ -56,7 +56,7 @@ export function startFeedbackService (opts: FeedbackServiceOptions): FeedbackSer
     opts.onDeadLetter?.(agencyId)
     opts.logger.error({ agency: agencyId, decision: decision.id, caseNumber: decision.caseNumber, reason }, 'feedback decision could not be written; moved to the feedback dead letters')
   }
-  const process = async (job: Job<FeedbackJobData>): Promise<void> => {
+  const writeOne = async (job: Job<FeedbackJobData>): Promise<void> => {
     const { agencyId, decision } = job.data
     if ((await opts.store.written(agencyId, [decision.id]))[0] === true) return
     const writer = opts.writers.get(agencyId)
@@ -84,7 +84,7 @@ export function startFeedbackService (opts: FeedbackServiceOptions): FeedbackSer
   }
   const workers: Worker<FeedbackJobData>[] = []
   if (opts.work) {
-    const worker = new Worker<FeedbackJobData>(FEEDBACK_QUEUE, process, {
+    const worker = new Worker<FeedbackJobData>(FEEDBACK_QUEUE, writeOne, {
       connection: opts.redis,
       prefix,
       concurrency: opts.concurrency,
