@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs'
 import type { ValidateFunction } from 'ajv/dist/2020.js'
-import type { AdapterContext, SourceAdapterDefinition, TargetAdapterDefinition } from '../src/contracts/adapter-registry.js'
+import type { AdapterContext, SourceAdapterDefinition, TargetAdapterDefinition, WriterAdapterDefinition } from '../src/contracts/adapter-registry.js'
+import type { FeedbackWriter } from '../src/contracts/feedback.js'
 import type { SourceAdapter } from '../src/contracts/source-adapter.js'
 import type { TargetAdapter } from '../src/contracts/target-adapter.js'
 import { describeAjvError, usefulErrors } from '../src/config/describe-ajv-error.js'
@@ -75,6 +76,19 @@ export function defineTargetAdapter<TConfig> (spec: AdapterSpec<TConfig, TargetA
   const checkConfig = configChecker<TConfig>(spec.kind, configSchema)
   return {
     role: 'target',
+    kind: spec.kind,
+    description: spec.description,
+    configSchema,
+    checkConfig,
+    create: (section, context) => spec.create(checkConfig(section, context.name), context),
+  }
+}
+
+export function defineWriterAdapter<TConfig> (spec: AdapterSpec<TConfig, FeedbackWriter>): WriterAdapterDefinition<TConfig> {
+  const configSchema = adapterSchema(spec.schemaFile)
+  const checkConfig = configChecker<TConfig>(spec.kind, configSchema)
+  return {
+    role: 'writer',
     kind: spec.kind,
     description: spec.description,
     configSchema,

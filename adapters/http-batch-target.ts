@@ -6,6 +6,7 @@ import { defineTargetAdapter } from './define-adapter.js'
 import { httpStatusError, transportError } from './http-errors.js'
 import { readRecordResults } from './record-results.js'
 import { platformListing } from './http-platform-listing.js'
+import { httpFeedbackListing } from './http-feedback-listing.js'
 
 /** The config as `create` checked it: the schema's defaults filled in. */
 type Config = Resolved<HttpBatchTargetConfig>
@@ -27,6 +28,7 @@ export const httpBatchTarget = defineTargetAdapter<Config>({
     return {
       kind: 'http-batch',
       listCases: listing.listCases,
+      feedback: httpFeedbackListing({ baseUrl: config.baseUrl, path: config.feedbackPath, token: config.token, dispatcher: agent, who }),
       ...(config.digests === false ? {} : { digests: listing.digests }),
       async push (batch: PushBatch, signal: AbortSignal): Promise<readonly PushRecordResult[]> {
         let status: number

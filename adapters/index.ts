@@ -8,6 +8,9 @@ import { sqlMysqlSource } from './sql-mysql.js'
 import { sftpTarget } from './sftp-target.js'
 import { sqlTableTarget } from './sql-table-target.js'
 import { httpProfileTarget } from './http-profile-target.js'
+import { feedbackHttpWriter } from './feedback-http-writer.js'
+import { feedbackTableWriter } from './feedback-table-writer.js'
+import { feedbackFileWriter } from './feedback-file-writer.js'
 
 /** Every adapter this build ships. Adding a kind: one module, one line here, its tests. */
 export const builtInAdapters: readonly AdapterDefinition[] = [
@@ -20,6 +23,9 @@ export const builtInAdapters: readonly AdapterDefinition[] = [
   sftpTarget,
   sqlTableTarget,
   httpProfileTarget,
+  feedbackHttpWriter,
+  feedbackTableWriter,
+  feedbackFileWriter,
 ]
 
 export function builtInRegistry (): AdapterRegistry {

@@ -32,7 +32,23 @@ export const CRASH_POINTS = [
   'push.acknowledged',
 ] as const
 
-export type CrashPoint = typeof CRASH_POINTS[number]
+/**
+ * The feedback path's crash points (platform decisions → agency systems), apart from
+ * {@link CRASH_POINTS} so the forward path's crash cycles keep visiting only their own.
+ */
+export const FEEDBACK_CRASH_POINTS = [
+  /** A page of the platform's feedback listing was read; nothing of it is enqueued. */
+  'feedback.listed',
+  /** The page's decisions are pending and in the feedback queue; the cursor has not moved. */
+  'feedback.enqueued',
+  /** A decision is about to be written to the agency system. */
+  'feedback.writing',
+  /** The agency's writer confirmed the decision; the hub has not recorded it. */
+  'feedback.written',
+] as const
+
+export type CrashPoint = typeof CRASH_POINTS[number] | typeof FEEDBACK_CRASH_POINTS[number]
+const ALL_POINTS: readonly string[] = [...CRASH_POINTS, ...FEEDBACK_CRASH_POINTS]
 
 interface Armed { readonly point: CrashPoint; remaining: number }
 
@@ -40,8 +56,8 @@ function armedFrom (spec: string | undefined, variable: string): Armed | undefin
   if (spec === undefined || spec === '') return undefined
   const m = /^([a-z.-]+):([1-9]\d*)$/.exec(spec)
   const point = m?.[1] as CrashPoint | undefined
-  if (m === null || point === undefined || !CRASH_POINTS.includes(point)) {
-    throw new ConfigError(`${variable}="${spec}": expected <point>:<n> with n ≥ 1 and point one of ${CRASH_POINTS.join(', ')}`)
+  if (m === null || point === undefined || !ALL_POINTS.includes(point)) {
+    throw new ConfigError(`${variable}="${spec}": expected <point>:<n> with n ≥ 1 and point one of ${ALL_POINTS.join(', ')}`)
   }
   return { point, remaining: Number(m[2]) }
 }

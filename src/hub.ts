@@ -39,6 +39,8 @@ import { agencyCompleteness } from './admin/agency-completeness.js'
 import { checkCompleteness } from './alarms/completeness-watch.js'
 import { Supervision, type SupervisedAgency } from './admin/supervision.js'
 import { caseFactsWith, startRisk, type HubRisk } from './risk/hub-risk.js'
+import { startFeedbackPath, type FeedbackPath } from './feedback/feedback-path.js'
+import { registerFeedbackMetrics, type FeedbackMetrics } from './metrics/feedback-metrics.js'
 
 /** One agency as the hub assembled it: its config, adapters, mapping (watched) and its target's push queue. */
 export interface AssembledAgency {
@@ -65,6 +67,8 @@ export interface AssembledHub {
   readonly metrics: HubMetrics | undefined
   /** Transfer-risk and time-limit findings (config `risk:`); absent when the feature is off. */
   readonly risk: HubRisk | undefined
+  /** Feedback (platform decisions → agencies): read now, reconcile now, counts, `feedbackPending(agencyId)`. */
+  readonly feedback: FeedbackPath
   /** One assembled agency; UnknownAgencyError (naming the known ones) for another id. */
   agency (agencyId: string): AssembledAgency
   /** Pull one agency now (undefined when it is already being pulled). */
@@ -247,6 +251,15 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
       return await reprocessQuarantine({ agencyId, targetId: a.config.target, ledger, queue: a.queue, batchSize: config.push.batchSize, mapping: a.mapping.current(), projection: a.target.projection?.() })
     }
 
+    // Feedback: platform decisions → agency writers (src/feedback/). Closed before alarms (reconciliation raises them).
+    const lateFeedback: { metrics?: FeedbackMetrics } = {}
+    const feedback = startFeedbackPath({
+      config, registry, redis, ledger, alarms, targets, agencies: agencyConfigs, logger, work: opts.work !== false, schedule: opts.schedule !== false,
+      onWritten: (agencyId, lag) => lateFeedback.metrics?.observeWritten(agencyId, lag),
+      ...(opts.reconcileClock === undefined ? {} : { now: opts.reconcileClock }),
+    })
+    closers.push(async () => await feedback.close())
+
     const scheduler = new PullScheduler(ledger, scheduled, logger)
     // Stopping pulls comes before stopping pushes: closers run in reverse order.
     closers.push(async () => await scheduler.stop())
@@ -268,6 +281,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
       const metrics = late.metrics = createHubMetrics({ ledger, agencies: scheduled, queues: push.queues, targets: targetHealth, hub: hubInfo, ready: async () => (await checkReadiness(readiness)).ready, openAlarms, completeness: async id => (await agencyCompleteness({ ledger, mappings }, id)).fields, backlog,
         ...(risk === undefined ? {} : { riskFindings: async (id: string) => await risk.findingCounts(id) }),
       })
+      lateFeedback.metrics = registerFeedbackMetrics(metrics.registry, feedback.agencyIds, async id => await feedback.counts(id))
       const supervised: SupervisedAgency[] = agencyConfigs.map(a => ({
         id: a.id, name: a.name ?? a.id, entryDeadlineDays: a.reconcile.entryDeadlineDays,
         ...(a.reconcile.entryDeadlineFrom === undefined ? {} : { entryDeadlineFrom: a.reconcile.entryDeadlineFrom }),
@@ -277,7 +291,12 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
         const counts: Record<string, number> = await risk?.findingCounts(id) ?? {}
         return Object.fromEntries(Object.entries(counts).filter(([kind]) => kind.startsWith('time_limit') === time))
       }
-      const supervision = new Supervision({ ledger, agencies: supervised, ...(risk === undefined ? {} : { transferRisk: riskCounts(false), timeLimits: riskCounts(true) }) })
+      const supervision = new Supervision({
+        ledger, agencies: supervised,
+        ...(risk === undefined ? {} : { transferRisk: riskCounts(false), timeLimits: riskCounts(true) }),
+        // null for an agency without a feedback writer: nothing is written back to it, so nothing is pending.
+        feedbackPending: async id => feedback.agencyIds.includes(id) ? await feedback.feedbackPending(id) : null,
+      })
       const admin = await buildAdminServer({
         ...readiness, ledger, hub: hubInfo, admin: config.admin, agencies: scheduled, queues: push.queues, batchSize: config.push.batchSize, metrics, logger,
         triggerPull: async id => await scheduler.trigger(id),
@@ -290,6 +309,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
         supervision,
         configFile: config.file,
         ...(risk === undefined ? {} : { risk }),
+        feedback,
       })
       await admin.listen({ host: config.admin.host, port: config.admin.port })
       closers.push(async () => await admin.close())
@@ -306,7 +326,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
     if (watch) risk?.start()
     logger.info({ agencies: [...agencies.keys()], targets: [...targets.keys()], ...(adminUrl === undefined ? {} : { admin: adminUrl }) }, opts.admin === false ? 'hub assembled' : 'hub started')
     return {
-      config, redis, ledger, agencies, mappings, alarms, adminUrl, metrics: late.metrics, risk,
+      config, redis, ledger, agencies, mappings, alarms, adminUrl, metrics: late.metrics, risk, feedback,
       agency: agencyOf,
       pullNow: async id => await scheduler.trigger(id),
       reconcileNow: async (id, options) => await reconciler.reconcileNow(id, options),

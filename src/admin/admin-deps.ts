@@ -16,6 +16,7 @@ import type { ReprocessSummary } from '../sync/reprocess-quarantine.js'
 import type { UnpulledBacklog } from '../lag/unpulled-backlog.js'
 import type { Supervision } from './supervision.js'
 import type { HubRisk } from '../risk/hub-risk.js'
+import type { FeedbackPath } from '../feedback/feedback-path.js'
 
 /** One agency as the admin API knows it. */
 export interface AdminAgency {
@@ -59,4 +60,6 @@ export interface AdminDeps extends ReadinessDeps {
   readonly configFile?: string
   /** Transfer-risk findings (src/risk); absent: the feature is off. */
   readonly risk?: Pick<HubRisk, 'findings' | 'findingCounts'>
+  /** The feedback path (platform decisions → agencies); the feedback route exists only with it. */
+  readonly feedback?: Pick<FeedbackPath, 'counts' | 'store' | 'agencyIds' | 'retryDeadLetters' | 'feedbackPending'>
 }

@@ -15,6 +15,7 @@ import { registerAgencyRoutes } from './routes/agency-routes.js'
 import { registerCompletenessRoute } from './routes/completeness-route.js'
 import { registerSupervisionRoute } from './routes/supervision-route.js'
 import { registerFindingsRoute } from './routes/findings-route.js'
+import { registerFeedbackRoute } from './routes/feedback-route.js'
 import { registerQuarantineRoutes } from './routes/quarantine-routes.js'
 import { registerDeadLetterRoutes } from './routes/dead-letter-routes.js'
 import { registerFlowRoutes } from './routes/flow-routes.js'
@@ -99,6 +100,7 @@ export async function buildAdminServer (deps: AdminDeps): Promise<FastifyInstanc
   registerReconcileRoute(app, deps)
   registerMappingPreviewRoute(app, deps)
   registerFindingsRoute(app, deps)
+  registerFeedbackRoute(app, deps)
 
   app.get('/docs/json', { config: { access: 'open' }, schema: { hide: true } }, async () => app.swagger())
   return app

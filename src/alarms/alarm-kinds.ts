@@ -6,7 +6,9 @@ import { RISK_FINDING_KINDS } from '../risk/findings.js'
  * other modules may raise through the same service (a rejected mapping edit, dead letters
  * piling up). One alarm per (agency, kind).
  */
-export const ALARM_KINDS = [...FINDING_KINDS, 'agency_unreachable', 'agency_silent', 'source_problem', 'mapping_invalid', 'dead_letters', 'incomplete_records', ...RISK_FINDING_KINDS, 'rules_invalid'] as const
+export const ALARM_KINDS = [...FINDING_KINDS, 'agency_unreachable', 'agency_silent', 'source_problem', 'mapping_invalid', 'dead_letters', 'incomplete_records', ...RISK_FINDING_KINDS, 'rules_invalid',
+  // Feedback (信息反馈): platform decisions not yet written to the agency (src/feedback/feedback-reconcile.ts).
+  'feedback_pending'] as const
 export type AlarmKind = (typeof ALARM_KINDS)[number]
 
 export const ALARM_STATES = ['open', 'acknowledged', 'resolved'] as const

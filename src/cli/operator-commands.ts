@@ -11,6 +11,7 @@ import { flowCommand } from './flow-command.js'
 import { completenessCommand } from './completeness-command.js'
 import { supervisionCommand } from './supervision-command.js'
 import { findingsCommand } from './findings-command.js'
+import { feedbackCommand, feedbackRetryCommand } from './feedback-command.js'
 import { usageTranslator } from './command-line.js'
 import { DEMO_ADMIN_URL } from './admin-client.js'
 
@@ -39,6 +40,7 @@ const COMMANDS: Readonly<Record<string, Readonly<Record<string, Handler>>>> = {
   'clear-retries': { '': async args => await flowCommand('clear-retries', args) },
   'hash-token': { '': hashTokenCommand },
   findings: { '': findingsCommand },
+  feedback: { list: feedbackCommand, retry: feedbackRetryCommand },
 }
 
 /** The named subcommands of an operator command (none for a command without any). */

@@ -36,7 +36,7 @@ export async function supervisionCommand (args: string[]): Promise<number> {
     { header: t('column.lateEntries'), value: r => r.lateEntries.count },
     { header: t('column.transferRisk'), value: r => total(r.transferRisk) },
     { header: t('column.timeLimits'), value: r => total(r.timeLimits) },
-    { header: t('column.feedbackPending'), value: r => r.feedbackPending ?? '-' },
+    { header: t('column.feedbackNotWritten'), value: r => r.feedbackPending ?? '-' },
   ], answer.agencies))
   // Below the table, what a number alone does not say: which cases, and as of when.
   for (const r of answer.agencies) {

@@ -33,6 +33,7 @@ export interface LoadedConfig {
   readonly admin: Loaded['admin']
   readonly logging: Loaded['logging']
   readonly push: Loaded['push']
+  readonly feedback: Loaded['feedback']
   readonly alarms: Loaded['alarms']
   readonly targets: Readonly<Record<string, AdapterSection>>
   readonly agencies: readonly AgencyConfig[]
@@ -142,7 +143,7 @@ async function load (file: string, registry: AdapterRegistry, env: NodeJS.Proces
     const def = table.get(kind)
     if (def === undefined) {
       const known = [...table.keys()]
-      report([...path, 'kind'], textOf('config.problem.unknownAdapterKind', { role: textOf(role === 'source' ? 'config.role.source' : 'config.role.target'), kind, known: known.length > 0 ? known : textOf('config.none') }))
+      report([...path, 'kind'], textOf('config.problem.unknownAdapterKind', { role: textOf(role === 'source' ? 'config.role.source' : role === 'writer' ? 'config.role.writer' : 'config.role.target'), kind, known: known.length > 0 ? known : textOf('config.none') }))
       return
     }
     const validateSection = adapterValidator(def.configSchema)
@@ -151,12 +152,15 @@ async function load (file: string, registry: AdapterRegistry, env: NodeJS.Proces
   for (const [name, section] of Object.entries(config.targets)) checkSection(section, ['targets', name], registry.targets, 'target')
   config.agencies.forEach((agency, i) => {
     checkSection(agency.source, ['agencies', i, 'source'], registry.sources, 'source')
+    checkSection(agency.feedback?.writer, ['agencies', i, 'feedback', 'writer'], registry.writers, 'writer')
     if (!(agency.target in config.targets)) report(['agencies', i, 'target'], textOf('config.problem.unknownTarget', { target: agency.target, defined: Object.keys(config.targets) }))
   })
   config.agencies.forEach((agency, i) => {
     const scheduleIssue = agency.schedule === undefined ? undefined : scheduleProblem(agency.schedule)
     if (scheduleIssue !== undefined) report(['agencies', i, 'schedule'], textOf(`config.problem.${scheduleIssue}`, { schedule: agency.schedule, min: MIN_EVERY_MS }))
   })
+  const feedbackScheduleIssue = scheduleProblem(config.feedback.schedule)
+  if (feedbackScheduleIssue !== undefined) report(['feedback', 'schedule'], textOf(`config.problem.${feedbackScheduleIssue}`, { schedule: config.feedback.schedule, min: MIN_EVERY_MS }))
   const ids = new Set<string>()
   config.agencies.forEach((agency, i) => {
     if (ids.has(agency.id)) report(['agencies', i, 'id'], textOf('config.problem.duplicateId', { id: agency.id }))

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { InputOptions } from '../formats/input-options.js'
 import type { SourceAdapter } from './source-adapter.js'
 import type { TargetAdapter } from './target-adapter.js'
+import type { FeedbackWriter } from './feedback.js'
 import { DuplicateAdapterError } from '../errors.js'
 
 /**
@@ -66,7 +67,14 @@ export interface TargetAdapterDefinition<TConfig = unknown> extends AdapterDefin
   readonly create: (section: unknown, context: AdapterContext) => TargetAdapter
 }
 
-export type AdapterDefinition = SourceAdapterDefinition | TargetAdapterDefinition
+/** A feedback writer kind (`agencies[].feedback.writer`): how decisions are written into an agency system. */
+export interface WriterAdapterDefinition<TConfig = unknown> extends AdapterDefinitionBase<TConfig> {
+  readonly role: 'writer'
+  /** A writer for `section`, checked with {@link AdapterDefinitionBase.checkConfig} first. */
+  readonly create: (section: unknown, context: AdapterContext) => FeedbackWriter
+}
+
+export type AdapterDefinition = SourceAdapterDefinition | TargetAdapterDefinition | WriterAdapterDefinition
 
 /**
  * The one table of adapters a hub can use, passed in by whoever assembles the hub (the
@@ -76,15 +84,18 @@ export type AdapterDefinition = SourceAdapterDefinition | TargetAdapterDefinitio
 export interface AdapterRegistry {
   readonly sources: ReadonlyMap<string, SourceAdapterDefinition>
   readonly targets: ReadonlyMap<string, TargetAdapterDefinition>
+  readonly writers: ReadonlyMap<string, WriterAdapterDefinition>
 }
 
 export function createAdapterRegistry (definitions: readonly AdapterDefinition[]): AdapterRegistry {
   const sources = new Map<string, SourceAdapterDefinition>()
   const targets = new Map<string, TargetAdapterDefinition>()
+  const writers = new Map<string, WriterAdapterDefinition>()
   for (const def of definitions) {
-    if ((def.role === 'source' ? sources : targets).has(def.kind)) throw new DuplicateAdapterError(`adapter kind "${def.kind}" is registered twice as a ${def.role}`)
+    if ((def.role === 'source' ? sources : def.role === 'target' ? targets : writers).has(def.kind)) throw new DuplicateAdapterError(`adapter kind "${def.kind}" is registered twice as a ${def.role}`)
     if (def.role === 'source') sources.set(def.kind, def)
-    else targets.set(def.kind, def)
+    else if (def.role === 'target') targets.set(def.kind, def)
+    else writers.set(def.kind, def)
   }
-  return { sources, targets }
+  return { sources, targets, writers }
 }

@@ -1,5 +1,6 @@
 import type { CanonicalCase } from '../generated/case.js'
 import type { TargetProjection } from './projection.js'
+import type { TargetFeedback } from './feedback.js'
 
 /**
  * What a target adapter (one way of writing to the two-laws platform) promises the core.
@@ -107,6 +108,8 @@ export interface TargetAdapter {
   readonly projection?: () => TargetProjection
   /** Optional bucket digests for fast reconciliation; see {@link TargetDigests}. */
   readonly digests?: TargetDigests
+  /** Optional: the platform's decisions on the cases it holds, for feedback to the agencies (src/contracts/feedback.ts). */
+  readonly feedback?: TargetFeedback
   /**
    * Is the target there now? One cheap, read-only request (an HTTP HEAD, an SFTP stat of
    * the inbox) for the readiness probe (`/readyz`, `casebridge_hub_ready`), which caches the

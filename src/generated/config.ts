@@ -214,6 +214,62 @@ export interface HubConfig {
     lateDeliveryWatchSeconds?: number
   }
   /**
+   * Feedback (信息反馈): the platform's decisions on transferred cases, read from each target that lists them and written back to the agencies that have a `feedback.writer`.
+   */
+  feedback?: {
+    /**
+     * When each target's feedback listing is read: node-cron with seconds, or `every 250ms` (at least 100 ms). Runs once per tick across all hub processes.
+     */
+    schedule?: string
+    /**
+     * Decisions per listing page.
+     */
+    pageSize?: number
+    /**
+     * Decisions written at once by each hub process.
+     */
+    concurrency?: number
+    /**
+     * How long a decision the writer cannot write is retried (exponential backoff with jitter) before it becomes a dead letter.
+     */
+    retryForSeconds?: number
+    backoff?: {
+      /**
+       * First retry delay; doubles per attempt.
+       */
+      delayMs?: number
+      /**
+       * Longest delay between two attempts.
+       */
+      maxDelayMs?: number
+      /**
+       * Share of each delay drawn at random.
+       */
+      jitter?: number
+    }
+    /**
+     * A write job's lock; a process that died holding it loses it after this long and another takes the job over.
+     */
+    lockDurationMs?: number
+    /**
+     * Feedback reconciliation: the platform's complete decision list against what the hub wrote to the agencies.
+     */
+    reconcile?: {
+      /**
+       * node-cron expression (with seconds); once per tick across all hub processes.
+       */
+      schedule?: string
+      /**
+       * A decision the platform recorded less than this long ago may still be on its way: not reported as pending yet.
+       */
+      minAgeSeconds?: number
+      /**
+       * Write the decisions a reconciliation finds not written (those the incremental listing never showed, or that were lost) through the agency's writer. Dead letters are left to an operator (`casebridge feedback retry`).
+       */
+      repair?: boolean
+    }
+  }
+  /**
    * Desync and watchdog alarms: one per agency and kind (open → acknowledged → resolved), logged and sent to webhooks once per state change.
    */
   alarms?: {
@@ -268,6 +324,7 @@ export interface HubConfig {
       time_limit_warning?: SeverityThresholds
       time_limit_exceeded?: SeverityThresholds
       rules_invalid?: SeverityThresholds
+      feedback_pending?: SeverityThresholds
     }
   }
   /**
@@ -316,6 +373,19 @@ export interface HubConfig {
      */
     target: string
     source: AdapterSection
+    /**
+     * Write the platform's decisions on this agency's cases back to its system (信息反馈).
+     */
+    feedback?: {
+      /**
+       * The writer: `http` (a callback), `table` (a status table in PostgreSQL or MySQL/MariaDB) or `file` (one file per decision, in a directory or on SFTP); its keys in adapters/README.md.
+       */
+      writer: AdapterSection
+      /**
+       * The agency's unified social credit code as the platform files its decisions. Absent: `reconcile.agencyCode`, else the code the ledger learned from the agency's cases.
+       */
+      agencyCode?: string
+    }
     /**
      * Reconciliation of this agency: source ⇄ ledger ⇄ platform, on a schedule and on demand (`casebridge reconcile`).
      */

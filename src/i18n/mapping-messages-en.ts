@@ -143,6 +143,7 @@ export const MAPPING_MESSAGES_EN = {
   'config.problem.yaml': 'not valid YAML: `{detail}`',
   'config.role.source': 'source',
   'config.role.target': 'target',
+  'config.role.writer': 'feedback writer',
   'config.none': '(none)',
   'profile.noCaseNumberField': 'no platform field is written from /caseNumber: say which one holds the case number with caseNumberField: /FIELD',
   'profile.fingerprintFieldUnknown': '"{field}" is not a field the record rules write (they write: {fields})',

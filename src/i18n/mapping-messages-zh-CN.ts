@@ -141,6 +141,7 @@ export const MAPPING_MESSAGES_ZH_CN: Readonly<Record<keyof typeof MAPPING_MESSAG
   'config.problem.yaml': '不是有效的 YAML：`{detail}`',
   'config.role.source': '来源',
   'config.role.target': '目标',
+  'config.role.writer': '反馈写入方式',
   'config.none': '（无）',
   'profile.noCaseNumberField': '没有任何平台字段取自 /caseNumber：请用 `caseNumberField: /字段` 指明哪个字段存放案件编号',
   'profile.fingerprintFieldUnknown': '“{field}”不是记录规则所写的字段（它们写：{fields}）',

@@ -42,6 +42,9 @@ export const GENERATED_TYPES: readonly GeneratedTypes[] = [
   { schema: 'adapters/sftp-target.schema.json', output: 'adapters/sftp-target.ts', rootType: 'SftpTargetConfig' },
   { schema: 'adapters/http-profile.schema.json', output: 'adapters/http-profile.ts', rootType: 'HttpProfileTargetConfig' },
   { schema: 'adapters/sql-table.schema.json', output: 'adapters/sql-table.ts', rootType: 'SqlTableTargetConfig' },
+  { schema: 'adapters/feedback-http.schema.json', output: 'adapters/feedback-http.ts', rootType: 'FeedbackHttpWriterConfig' },
+  { schema: 'adapters/feedback-table.schema.json', output: 'adapters/feedback-table.ts', rootType: 'FeedbackTableWriterConfig' },
+  { schema: 'adapters/feedback-file.schema.json', output: 'adapters/feedback-file.ts', rootType: 'FeedbackFileWriterConfig' },
   { schema: 'mapping.schema.json', output: 'mapping.ts', rootType: 'AgencyMapping' },
   { schema: 'profile.schema.json', output: 'profile.ts', rootType: 'TargetProfile' },
   { schema: 'risk-rules.schema.json', output: 'defaulted/risk-rules.ts', rootType: 'RiskRules', defaulted: true },
@@ -55,6 +58,9 @@ export const GENERATED_TYPES: readonly GeneratedTypes[] = [
   { schema: 'adapters/sftp-target.schema.json', output: 'defaulted/adapters/sftp-target.ts', rootType: 'SftpTargetConfig', defaulted: true },
   { schema: 'adapters/sql-table.schema.json', output: 'defaulted/adapters/sql-table.ts', rootType: 'SqlTableTargetConfig', defaulted: true },
   { schema: 'adapters/http-profile.schema.json', output: 'defaulted/adapters/http-profile.ts', rootType: 'HttpProfileTargetConfig', defaulted: true },
+  { schema: 'adapters/feedback-http.schema.json', output: 'defaulted/adapters/feedback-http.ts', rootType: 'FeedbackHttpWriterConfig', defaulted: true },
+  { schema: 'adapters/feedback-table.schema.json', output: 'defaulted/adapters/feedback-table.ts', rootType: 'FeedbackTableWriterConfig', defaulted: true },
+  { schema: 'adapters/feedback-file.schema.json', output: 'defaulted/adapters/feedback-file.ts', rootType: 'FeedbackFileWriterConfig', defaulted: true },
 ]
 
 export const generatedPath = (target: GeneratedTypes): string => join(projectRoot, 'src', 'generated', target.output)

@@ -23,6 +23,8 @@ const ROUTES: readonly { method: string; path: string; openapiPath: string; leas
   { method: 'POST', path: `${A}/sync`, openapiPath: '/api/agencies/{id}/sync', least: 'operator', body: {}, ok: 202 },
   { method: 'GET', path: `${A}/completeness`, openapiPath: '/api/agencies/{id}/completeness', least: 'viewer', ok: 200 },
   { method: 'GET', path: '/api/supervision', openapiPath: '/api/supervision', least: 'viewer', ok: 200 },
+  { method: 'GET', path: `${A}/feedback`, openapiPath: '/api/agencies/{id}/feedback', least: 'viewer', ok: 200 },
+  { method: 'POST', path: `${A}/feedback/retry`, openapiPath: '/api/agencies/{id}/feedback/retry', least: 'operator', body: { keys: ['no-such-decision'] }, ok: 200 },
   { method: 'GET', path: `${A}/quarantine`, openapiPath: '/api/agencies/{id}/quarantine', least: 'viewer', ok: 200 },
   { method: 'POST', path: `${A}/quarantine/discard`, openapiPath: '/api/agencies/{id}/quarantine/discard', least: 'admin', body: { keys: ['no-such-record'] }, ok: 200 },
   { method: 'GET', path: `${A}/dead-letters`, openapiPath: '/api/agencies/{id}/dead-letters', least: 'viewer', ok: 200 },

@@ -22,6 +22,7 @@ const EXPECTED_ROUTES = [
   'POST /api/agencies/{id}/pause', 'POST /api/agencies/{id}/resume', 'POST /api/agencies/{id}/retries/clear',
   'GET /api/supervision',
   'GET /api/findings',
+  'GET /api/agencies/{id}/feedback', 'POST /api/agencies/{id}/feedback/retry',
 ]
 
 /** How each route answers the call below as admin (after the alarm it acknowledges was raised). */
@@ -36,6 +37,7 @@ const SERVED: Readonly<Record<string, number>> = {
   'GET /api/agencies/{id}/reconcile/progress': 200,
   'GET /api/supervision': 200,
   'GET /api/findings': 200,
+  'GET /api/agencies/{id}/feedback': 200, 'POST /api/agencies/{id}/feedback/retry': 200,
 }
 
 /**

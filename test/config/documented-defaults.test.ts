@@ -130,6 +130,7 @@ t.test('config/README.md: the adapter summary gives the defaults of the adapter 
     'source `http-pull`': ['http-pull'], 'target `http-batch`': ['http-batch'], 'source `sftp`': ['sftp-source'], 'source `dir-drop`': ['dir-drop-source'],
     'file-drop keys': ['dir-drop-source', 'sftp-source'], 'source `sql-postgres`, `sql-mysql`': ['sql-source'], 'target `sftp`': ['sftp-target'],
     'target `http-profile`': ['http-profile'], 'target `sql-table`': ['sql-table'],
+    'writer `http`': ['feedback-http'], 'writer `table`': ['feedback-table'], 'writer `file`': ['feedback-file'],
   }
   let compared = 0
   for (const row of rows) {

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { registerFeedbackMetrics } from '../../src/metrics/feedback-metrics.js'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
@@ -22,6 +23,8 @@ function exportedNames (t: { teardown: (fn: () => void) => void }): Set<string> 
     ledger: new Ledger(redis, 'unused'), agencies: [], queues: new Map(), targets: new TargetHealth(),
     hub: { name: 'kit', locale: 'zh-CN', version: '0' }, ready: async () => true,
   })
+  // The feedback path registers its own metrics on the hub's registry (src/hub.ts does the same).
+  registerFeedbackMetrics(registry, [], async () => { throw new Error('not read: no agency') })
   const names = new Set<string>()
   for (const m of registry.getMetricsAsArray()) {
     names.add(m.name)

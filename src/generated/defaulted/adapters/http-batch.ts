@@ -37,6 +37,10 @@ export interface HttpBatchTargetConfig {
    * Ask the platform for bucket digests when reconciling (compare checksums, list only the buckets that differ). A platform without them answers 404 and the hub lists every case instead; false skips asking.
    */
   digests: boolean
+  /**
+   * Path of the platform's feedback listing (its decisions after a seq cursor: `?after=<seq>&limit=N`); the complete listing, for feedback reconciliation, is `<feedbackPath>/all`. Read only when an agency of this target has a `feedback.writer`.
+   */
+  feedbackPath: string
 }
 /**
  * This interface was referenced by `HttpBatchTargetConfig`'s JSON-Schema
