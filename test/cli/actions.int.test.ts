@@ -116,7 +116,7 @@ t.test('casebridge hash-token prints the SHA-256 of the token on standard input,
 })
 
 t.test('check-config accepts the demo config with a token hash and refuses a token pasted in clear, in the config\'s language or the one asked for', async t => {
-  const env = { CASEBRIDGE_REDIS_URL: 'redis://127.0.0.1:6379', CASEBRIDGE_PLATFORM_TOKEN: 'x' }
+  const env = { CASEBRIDGE_REDIS_URL: 'redis://127.0.0.1:6379', CASEBRIDGE_PLATFORM_TOKEN: 'x', CASEBRIDGE_DEMO_PARTY_SECRET: 'p'.repeat(32) }
   const hashed = { ...env, CASEBRIDGE_DEMO_ADMIN_TOKEN_SHA256: createHash('sha256').update('demo-admin-token').digest('hex') }
   const demo = join(projectRoot, 'config', 'demo.yaml')
   const good = await runCli(['check-config', 'config/demo.yaml'], { env: hashed })

@@ -8,7 +8,7 @@ import { builtInRegistry } from '../../adapters/index.js'
 import { tempDir } from '../helpers/temp-files.js'
 import { DEMO_MAPPING } from '../helpers/world.js'
 
-const ENV = { CASEBRIDGE_REDIS_URL: 'redis://127.0.0.1:6379', CASEBRIDGE_PLATFORM_TOKEN: 'x', CASEBRIDGE_DEMO_ADMIN_TOKEN_SHA256: 'a'.repeat(64), HOOK_SECRET: 's3cret-s3cret-s3cret-s3cret-s3cret!' }
+const ENV = { CASEBRIDGE_REDIS_URL: 'redis://127.0.0.1:6379', CASEBRIDGE_PLATFORM_TOKEN: 'x', CASEBRIDGE_DEMO_ADMIN_TOKEN_SHA256: 'a'.repeat(64), CASEBRIDGE_DEMO_PARTY_SECRET: 'p'.repeat(32), HOOK_SECRET: 's3cret-s3cret-s3cret-s3cret-s3cret!' }
 
 function hubYaml (agencyExtra: string, top = ''): string {
   return `${top}
