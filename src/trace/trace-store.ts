@@ -1,0 +1,131 @@
+import type { RedisClient } from '../redis/redis-client.js'
+import type { TraceEvent } from './trace-event.js'
+import { traceKeys, type TraceKeys } from './trace-keys.js'
+import { verifyChain, type ChainBreak } from './trace-verify.js'
+
+/** What a verification of an agency's traces found. */
+export interface TraceVerification { readonly cases: number; readonly events: number; readonly breaks: readonly ChainBreak[] }
+
+/** What one retention pass did. */
+export interface PruneResult { readonly cases: number; readonly pruned: number; readonly done: boolean; readonly cursor: string }
+
+/** Retention limits: events older than `retentionDays`, and beyond the newest `maxEventsPerCase` of a case, go. */
+export interface TraceRetention { readonly retentionDays: number; readonly maxEventsPerCase: number }
+
+/**
+ * Drop a case's oldest events past the limits, keeping the last one dropped as the anchor
+ * (so the kept events still verify). KEYS: head, anchor, events. ARGV: caseNumber,
+ * cutoffMs, maxEvents. Returns how many were dropped. At most `maxEvents + 1000` events
+ * are looked at per call, so no call blocks long; a later pass takes the rest.
+ */
+const PRUNE = `
+local cn, cutoff, max = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local n = redis.call('LLEN', KEYS[3])
+local dropped, last = 0, nil
+while n > 0 and dropped < 1000 do
+  local first = redis.call('LINDEX', KEYS[3], 0)
+  local at = tonumber(string.match(first, '"at":(%d+)'))
+  if n <= max and at >= cutoff then break end
+  redis.call('LPOP', KEYS[3])
+  last = first
+  dropped = dropped + 1
+  n = n - 1
+end
+if last then
+  local seq = string.match(last, '^{"seq":(%d+)')
+  local hash = string.match(last, '"hash":"(%x+)"}$')
+  redis.call('HSET', KEYS[2], cn, seq .. '|' .. hash)
+end
+return dropped
+`
+
+interface PruneCommands { cbTracePrune (numKeys: number, ...args: (string | number)[]): Promise<number> }
+
+/** Cases read per round by verification and retention: small, so no round blocks Redis long. */
+const BATCH = 100
+
+/**
+ * Reading, verifying and pruning the agencies' traces (writing is {@link appendTraceIn},
+ * inside the MULTI of the state change). Owns the trace keys (src/trace/trace-keys.ts).
+ */
+export class TraceStore {
+  constructor (private readonly redis: RedisClient, private readonly prefix: string) {
+    const marked = redis as RedisClient & { casebridgeTracePrune?: true }
+    if (marked.casebridgeTracePrune !== true) {
+      redis.defineCommand('cbTracePrune', { lua: PRUNE })
+      marked.casebridgeTracePrune = true
+    }
+  }
+
+  keysOf (agencyId: string): TraceKeys {
+    return traceKeys(this.prefix, agencyId)
+  }
+
+  /** A case's events, oldest first (after a pruned prefix: see {@link anchorOf}). */
+  async events (agencyId: string, caseNumber: string): Promise<TraceEvent[]> {
+    const texts = await this.redis.lrange(this.keysOf(agencyId).events(caseNumber), 0, -1)
+    return texts.map(text => JSON.parse(text) as TraceEvent)
+  }
+
+  /** The last pruned event of a case (seq and hash), if retention pruned any. */
+  async anchorOf (agencyId: string, caseNumber: string): Promise<{ seq: number; hash: string } | undefined> {
+    const pair = await this.redis.hget(this.keysOf(agencyId).anchor, caseNumber)
+    if (pair === null) return undefined
+    const bar = pair.indexOf('|')
+    return { seq: Number(pair.slice(0, bar)), hash: pair.slice(bar + 1) }
+  }
+
+  /**
+   * Re-compute every chain of the agency, a batch of cases at a time (each batch read in
+   * one MULTI, so a chain is never read half-appended). Breaks name the case and the event.
+   */
+  async verify (agencyId: string): Promise<TraceVerification> {
+    const k = this.keysOf(agencyId)
+    const breaks: ChainBreak[] = []
+    let cases = 0
+    let events = 0
+    let cursor = '0'
+    do {
+      const [next, flat] = await this.redis.hscan(k.head, cursor, 'COUNT', BATCH)
+      cursor = next
+      const numbers = flat.filter((_, i) => i % 2 === 0)
+      if (numbers.length === 0) continue
+      const tx = this.redis.multi()
+      for (const cn of numbers) tx.hget(k.head, cn).hget(k.anchor, cn).lrange(k.events(cn), 0, -1)
+      const replies = await tx.exec() ?? []
+      numbers.forEach((caseNumber, i) => {
+        const head = replies[i * 3]?.[1] as string | null
+        const anchor = replies[i * 3 + 1]?.[1] as string | null
+        const texts = (replies[i * 3 + 2]?.[1] ?? []) as string[]
+        cases++
+        events += texts.length
+        const broken = verifyChain({ caseNumber, texts, head: head ?? undefined, anchor: anchor ?? undefined })
+        if (broken !== undefined) breaks.push(broken)
+      })
+    } while (cursor !== '0')
+    return { cases, events, breaks }
+  }
+
+  /**
+   * One incremental retention pass over up to `maxCases` of the agency's cases from
+   * `cursor` ('0': the start): HSCAN in small batches, one short script per case. Call again
+   * with the returned cursor until `done`.
+   */
+  async prune (agencyId: string, limits: TraceRetention, cursor = '0', maxCases = 1000, nowMs = Date.now()): Promise<PruneResult> {
+    const k = this.keysOf(agencyId)
+    const cutoff = nowMs - limits.retentionDays * 86_400_000
+    const client = this.redis as RedisClient & PruneCommands
+    let cases = 0
+    let pruned = 0
+    do {
+      const [next, flat] = await this.redis.hscan(k.head, cursor, 'COUNT', BATCH)
+      cursor = next
+      for (let i = 0; i < flat.length; i += 2) {
+        const cn = flat[i] as string
+        cases++
+        pruned += Number(await client.cbTracePrune(3, k.head, k.anchor, k.events(cn), cn, cutoff, limits.maxEventsPerCase))
+      }
+    } while (cursor !== '0' && cases < maxCases)
+    return { cases, pruned, done: cursor === '0', cursor }
+  }
+}
