@@ -123,7 +123,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
   try {
     await redis.ping()
     await checkRedisPolicy(redis, { requirePersistence: config.redis.requirePersistence, logger })
-    const ledger = new Ledger(redis, config.redis.keyPrefix, config.push.lateDeliveryWatchSeconds * 1000)
+    const ledger = new Ledger(redis, config.redis.keyPrefix, config.push.lateDeliveryWatchSeconds * 1000, config.trace.enabled)
     const wanted = opts.agencies ?? config.agencies.filter(a => a.enabled).map(a => a.id)
     const configured = config.agencies.map(a => a.id)
     const agencyConfigs = wanted.map(id => config.agencies.find(a => a.id === id) ?? (() => { throw new UnknownAgencyError(id, configured) })())

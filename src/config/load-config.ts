@@ -34,6 +34,7 @@ export interface LoadedConfig {
   readonly logging: Loaded['logging']
   readonly push: Loaded['push']
   readonly alarms: Loaded['alarms']
+  readonly trace: Loaded['trace']
   readonly targets: Readonly<Record<string, AdapterSection>>
   readonly agencies: readonly AgencyConfig[]
 }

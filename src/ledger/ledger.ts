@@ -15,6 +15,11 @@ import { PullLeaseLostError, type RemoteFailure } from '../errors.js'
 import type { FailureNote } from '../logging/failure-note.js'
 import { gapCommands, recordGapsIn } from './completeness-store.js'
 import type { SourceProblem } from '../contracts/source-adapter.js'
+import type { ChainableCommander } from 'ioredis'
+import { appendTraceIn, traceCommands } from '../trace/trace-append.js'
+import { traceKeys } from '../trace/trace-keys.js'
+import type { TraceEventInput } from '../trace/trace-event.js'
+import { attemptEvents, deadLetterEvents } from './trace-of.js'
 
 /** A version about to be enqueued: a new sequence is allocated (`sequence` absent) or the given one is kept (a re-send). */
 export interface VersionToEnqueue { readonly caseNumber: string; readonly fingerprint: string; readonly sequence?: number; readonly lease: string }
@@ -32,6 +37,19 @@ export interface AttemptOutcome extends SentVersion {
   readonly ackedAtMs: number
   /** The case's decision date, if it has one: the late-entry rule. */
   readonly decidedAt?: string | undefined
+  /**
+   * What the attempt got for this case, for the trace: the platform's per-record status and
+   * time or reason, or the error that failed the whole request (its stable code, message).
+   */
+  readonly answer?: AttemptAnswer | undefined
+}
+
+export interface AttemptAnswer {
+  readonly status?: 'accepted' | 'rejected' | 'retryable' | 'superseded' | 'failed' | undefined
+  readonly code?: string | undefined
+  readonly message?: string | undefined
+  /** The platform's acknowledgement time (ISO), as it said. */
+  readonly acknowledgedAt?: string | undefined
 }
 
 /** What the ledger asks the push processor to do after an attempt (src/ledger/version-order.ts). */
@@ -70,6 +88,11 @@ export interface PageCommit {
   readonly released: readonly string[]
   readonly cursor: string | null
   readonly counts: Readonly<Record<string, number>>
+  /**
+   * The page's trace events (src/trace), written in the same MULTI; `released` ones only
+   * for a record key that was in quarantine when the MULTI ran.
+   */
+  readonly trace?: { readonly events: readonly TraceEventInput[]; readonly released: readonly { readonly recordKey: string; readonly event: TraceEventInput }[] }
 }
 
 export interface AgencyCounters {
@@ -96,9 +119,22 @@ export class Ledger {
   private readonly scripts: ReturnType<typeof versionCommands>
 
   /** `watchMs`: how long a registered delivery counts as one that may still land (push.lateDeliveryWatchSeconds). */
-  constructor (private readonly redis: RedisClient, private readonly prefix: string, private readonly watchMs = 86_400_000) {
+  /**
+   * `tracing` (trace.enabled): each state change also appends its per-case trace events in
+   * the same MULTI or script step (src/trace); off, nothing is traced.
+   */
+  constructor (private readonly redis: RedisClient, private readonly prefix: string, private readonly watchMs = 86_400_000, readonly tracing = true) {
     this.scripts = versionCommands(redis)
     gapCommands(redis)
+    if (tracing) traceCommands(redis)
+  }
+
+  /** Append trace events inside `tx` (nothing when tracing is off). */
+  private traceIn (tx: ChainableCommander, agencyId: string, events: readonly TraceEventInput[], released: readonly { recordKey: string; event: TraceEventInput }[] = []): void {
+    if (!this.tracing) return
+    const keys = traceKeys(this.prefix, agencyId)
+    if (released.length > 0) appendTraceIn(tx, keys, released.map(r => r.event), { hash: this.keysOf(agencyId).quarantine, fields: new Map(released.map(r => [r.event, r.recordKey])) })
+    appendTraceIn(tx, keys, events)
   }
 
   /** The ledger's keys of an agency: for the ledger's own modules only (this class and the views it makes). */
@@ -182,6 +218,8 @@ export class Ledger {
   async commitPage (agencyId: string, commit: PageCommit): Promise<void> {
     const k = this.keysOf(agencyId)
     const tx = this.redis.multi()
+    // First: a "released" event is written only while its record is still in quarantine.
+    if (commit.trace !== undefined) this.traceIn(tx, agencyId, commit.trace.events, commit.trace.released)
     // seen + pending + bucket index, in one script (src/ledger/ledger-scripts.ts)
     if (commit.seen.length > 0) recordSeenIn(tx, k, seenArgs(commit.seen, '0'))
     recordGapsIn(tx, k, commit.seen.flatMap(s => s.gaps === undefined ? [] : [{ caseNumber: s.caseNumber, gaps: s.gaps }]))
@@ -203,10 +241,11 @@ export class Ledger {
    * page commit): they are the ones last enqueued now, and pending until acknowledged —
    * even when the ledger believes that very version delivered (the platform lost it).
    */
-  async recordResent (agencyId: string, items: readonly { caseNumber: string; version: SeenVersion }[]): Promise<void> {
+  async recordResent (agencyId: string, items: readonly { caseNumber: string; version: SeenVersion; trace?: Readonly<Record<string, unknown>> }[], traceKind: 'repaired' | 'replayed' = 'repaired'): Promise<void> {
     if (items.length === 0) return
     const k = this.keysOf(agencyId)
     const tx = this.redis.multi()
+    this.traceIn(tx, agencyId, items.map(i => ({ caseNumber: i.caseNumber, kind: traceKind, details: { sequence: i.version.sequence, fingerprint: i.version.fingerprint, mappingVersion: i.version.mappingVersion, ...i.trace } })))
     recordSeenIn(tx, k, seenArgs(items, '1'))
     tx.hincrby(k.stats, 'repairEnqueued', items.length)
     checkExec(await tx.exec())
@@ -292,8 +331,20 @@ export class Ledger {
   async endSend (agencyId: string, attempt: string, outcomes: readonly AttemptOutcome[], agencyCode = ''): Promise<{ acknowledged: number; actions: VersionAction[] }> {
     if (outcomes.length === 0) return { acknowledged: 0, actions: [] }
     const k = this.keysOf(agencyId)
-    const reply = await this.scripts.cbEndSend(END_SEND_KEYS(k).length, ...END_SEND_KEYS(k), attempt, Date.now(), agencyCode,
-      ...outcomes.flatMap(o => [o.caseNumber, o.fingerprint, o.sequence, OUTCOME_CODES[o.outcome], o.ackedAtMs, o.decidedAt ?? '']))
+    const args = [END_SEND_KEYS(k).length, ...END_SEND_KEYS(k), attempt, Date.now(), agencyCode,
+      ...outcomes.flatMap(o => [o.caseNumber, o.fingerprint, o.sequence, OUTCOME_CODES[o.outcome], o.ackedAtMs, o.decidedAt ?? ''])] as const
+    let reply: (string | number)[]
+    if (this.tracing) {
+      // The verdict and the attempt's trace events in one MULTI: both are recorded or neither.
+      const tx = this.redis.multi() as ChainableCommander & { cbEndSend: (...a: (string | number)[]) => unknown }
+      tx.cbEndSend(...args)
+      this.traceIn(tx, agencyId, attemptEvents(attempt, outcomes))
+      const replies = await tx.exec()
+      checkExec(replies)
+      reply = replies?.[0]?.[1] as (string | number)[]
+    } else {
+      reply = await this.scripts.cbEndSend(...args)
+    }
     const acknowledged = Number(reply[0])
     const actions: VersionAction[] = []
     for (let i = 1; i + 2 < reply.length; i += 3) {
@@ -341,10 +392,11 @@ export class Ledger {
   async recordDeadLetters (agencyId: string, deadLetters: readonly DeadLetterEntry[]): Promise<void> {
     if (deadLetters.length === 0) return
     const k = this.keysOf(agencyId)
-    checkExec(await this.redis.multi()
+    const tx = this.redis.multi()
       .hset(k.deadLetters, ...deadLetters.flatMap(d => [d.caseNumber, JSON.stringify(d)]))
       .hincrby(k.stats, 'deadLettered', deadLetters.length)
-      .exec())
+    this.traceIn(tx, agencyId, deadLetterEvents(deadLetters))
+    checkExec(await tx.exec())
   }
 
   /** The acknowledged versions of the given cases, in order. */

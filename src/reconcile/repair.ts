@@ -72,8 +72,12 @@ async function repairLocked (deps: RepairDeps, listAll: NonNullable<SourceAdapte
     }
     if (versions.length === 0) continue
     const agencyCode = versions[0]?.case.agency.code ?? ''
-    const { items } = await enqueueVersions(deps.queue, deps.ledger, { agencyId: deps.agencyId, agencyCode, targetId: deps.targetId, resend: runId }, versions, { batchSize: deps.batchSize, lease })
-    await deps.ledger.recordResent(deps.agencyId, items.map(i => ({ caseNumber: i.caseNumber, version: { fingerprint: i.fingerprint, mappingVersion: mapping.version, firstSeenMs: now, sequence: i.sequence } })))
+    const { items, idempotencyKeys } = await enqueueVersions(deps.queue, deps.ledger, { agencyId: deps.agencyId, agencyCode, targetId: deps.targetId, resend: runId }, versions, { batchSize: deps.batchSize, lease })
+    await deps.ledger.recordResent(deps.agencyId, items.map((i, n) => ({
+      caseNumber: i.caseNumber,
+      version: { fingerprint: i.fingerprint, mappingVersion: mapping.version, firstSeenMs: now, sequence: i.sequence },
+      trace: { runId, finding: left.get(i.caseNumber), idempotencyKey: idempotencyKeys[n] },
+    })))
     const when = new Date(now).toISOString()
     await Promise.all(items.map(async item => {
       const kind = left.get(item.caseNumber) as FindingKind
