@@ -247,6 +247,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
         alarms,
         reconcileNow: async (id, options) => await reconciler.reconcileNow(id, options),
         reprocessQuarantine: async id => await reprocessNow(id),
+        replayCase: async (id, caseNumber) => await reconciler.replayCase(id, caseNumber),
         mappings,
         backlog,
         configFile: config.file,

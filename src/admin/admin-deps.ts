@@ -51,6 +51,8 @@ export interface AdminDeps extends ReadinessDeps {
   readonly mappings?: ReadonlyMap<string, { current (): CompiledMapping }>
   /** What waits at an agency's source that no pull has read (src/lag/unpulled-backlog.ts); absent: unknown for every agency. */
   readonly backlog?: (agencyId: string) => Promise<UnpulledBacklog>
+  /** Re-send one case through the push queue (src/reconcile/hub-reconciliation.ts replayCase); the replay route exists only with it. */
+  readonly replayCase?: (agencyId: string, caseNumber: string) => Promise<{ enqueued: number; notes: readonly string[] }>
   /** The hub config file: its folder is taken off paths in answers to callers below admin (machine-paths.ts). */
   readonly configFile?: string
 }

@@ -20,6 +20,7 @@ import { registerAuditRoutes } from './routes/audit-routes.js'
 import { registerAlarmRoutes } from './routes/alarm-routes.js'
 import { registerReconcileRoute } from './routes/reconcile-route.js'
 import { registerMappingPreviewRoute } from './routes/mapping-preview-route.js'
+import { registerTraceRoutes } from './routes/trace-routes.js'
 
 export type { AdminDeps } from './admin-deps.js'
 
@@ -95,6 +96,7 @@ export async function buildAdminServer (deps: AdminDeps): Promise<FastifyInstanc
   registerAlarmRoutes(app, deps)
   registerReconcileRoute(app, deps)
   registerMappingPreviewRoute(app, deps)
+  registerTraceRoutes(app, deps)
 
   app.get('/docs/json', { config: { access: 'open' }, schema: { hide: true } }, async () => app.swagger())
   return app

@@ -9,6 +9,7 @@ import { ackCommand, alarmsCommand } from './alarms-command.js'
 import { reconcileApiCommand } from './reconcile-api-command.js'
 import { flowCommand } from './flow-command.js'
 import { completenessCommand } from './completeness-command.js'
+import { traceCommand } from './trace-command.js'
 import { usageTranslator } from './command-line.js'
 import { DEMO_ADMIN_URL } from './admin-client.js'
 
@@ -35,6 +36,7 @@ const COMMANDS: Readonly<Record<string, Readonly<Record<string, Handler>>>> = {
   resume: { '': async args => await flowCommand('resume', args) },
   'clear-retries': { '': async args => await flowCommand('clear-retries', args) },
   'hash-token': { '': hashTokenCommand },
+  trace: { '': traceCommand },
 }
 
 /** The named subcommands of an operator command (none for a command without any). */

@@ -19,7 +19,7 @@ import type { ChainableCommander } from 'ioredis'
 import { appendTraceIn, traceCommands } from '../trace/trace-append.js'
 import { traceKeys } from '../trace/trace-keys.js'
 import type { TraceEventInput } from '../trace/trace-event.js'
-import { attemptEvents, deadLetterEvents } from './trace-of.js'
+import { attemptEvents, deadLetterEvents, operatorEvents } from './trace-of.js'
 
 /** A version about to be enqueued: a new sequence is allocated (`sequence` absent) or the given one is kept (a re-send). */
 export interface VersionToEnqueue { readonly caseNumber: string; readonly fingerprint: string; readonly sequence?: number; readonly lease: string }
@@ -130,10 +130,11 @@ export class Ledger {
   }
 
   /** Append trace events inside `tx` (nothing when tracing is off). */
-  private traceIn (tx: ChainableCommander, agencyId: string, events: readonly TraceEventInput[], released: readonly { recordKey: string; event: TraceEventInput }[] = []): void {
+  /** `conditional` events are written only if their key is in `hash` (the quarantine by default) when the MULTI runs. */
+  private traceIn (tx: ChainableCommander, agencyId: string, events: readonly TraceEventInput[], conditional: readonly { recordKey: string; event: TraceEventInput }[] = [], hash = this.keysOf(agencyId).quarantine): void {
     if (!this.tracing) return
     const keys = traceKeys(this.prefix, agencyId)
-    if (released.length > 0) appendTraceIn(tx, keys, released.map(r => r.event), { hash: this.keysOf(agencyId).quarantine, fields: new Map(released.map(r => [r.event, r.recordKey])) })
+    if (conditional.length > 0) appendTraceIn(tx, keys, conditional.map(r => r.event), { hash, fields: new Map(conditional.map(r => [r.event, r.recordKey])) })
     appendTraceIn(tx, keys, events)
   }
 
@@ -463,9 +464,12 @@ export class Ledger {
   async discardQuarantined (agencyId: string, recordKeys: readonly string[]): Promise<number> {
     if (recordKeys.length === 0) return 0
     const k = this.keysOf(agencyId)
-    const replies = await this.redis.multi().hdel(k.quarantine, ...recordKeys).srem(k.held, ...recordKeys).exec()
+    const tx = this.redis.multi()
+    // Before the HDEL: an event only for a record that was there (and has a case number).
+    this.traceIn(tx, agencyId, [], operatorEvents(recordKeys.filter(key => !key.startsWith('#')), 'quarantine.discard'))
+    const replies = await tx.hdel(k.quarantine, ...recordKeys).srem(k.held, ...recordKeys).exec()
     checkExec(replies)
-    const removed = replies?.[0]?.[1]
+    const removed = replies?.at(-2)?.[1]
     return typeof removed === 'number' ? removed : 0
   }
 
@@ -476,14 +480,22 @@ export class Ledger {
   async discardDeadLetters (agencyId: string, caseNumbers: readonly string[]): Promise<number> {
     if (caseNumbers.length === 0) return 0
     const k = this.keysOf(agencyId)
-    const result = await this.redis.multi().hdel(k.deadLetters, ...caseNumbers).zrem(k.pending, ...caseNumbers).exec()
-    return Number(result?.[0]?.[1] ?? 0)
+    const tx = this.redis.multi()
+    this.traceIn(tx, agencyId, [], operatorEvents(caseNumbers, 'dead-letters.discard'), k.deadLetters)
+    const result = await tx.hdel(k.deadLetters, ...caseNumbers).zrem(k.pending, ...caseNumbers).exec()
+    checkExec(result)
+    return Number(result?.at(-2)?.[1] ?? 0)
   }
 
   /** Take dead letters out of the set because they were queued for delivery again (they stay pending). */
   async removeDeadLetters (agencyId: string, caseNumbers: readonly string[]): Promise<number> {
     if (caseNumbers.length === 0) return 0
-    return await this.redis.hdel(this.keysOf(agencyId).deadLetters, ...caseNumbers)
+    const k = this.keysOf(agencyId)
+    const tx = this.redis.multi()
+    this.traceIn(tx, agencyId, [], operatorEvents(caseNumbers, 'dead-letters.retry'), k.deadLetters)
+    const result = await tx.hdel(k.deadLetters, ...caseNumbers).exec()
+    checkExec(result)
+    return Number(result?.at(-1)?.[1] ?? 0)
   }
 
   /**

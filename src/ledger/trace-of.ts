@@ -31,3 +31,8 @@ export function attemptEvents (attempt: string, outcomes: readonly AttemptOutcom
 export function deadLetterEvents (entries: readonly DeadLetterEntry[]): TraceEventInput[] {
   return entries.map(d => ({ caseNumber: d.caseNumber, kind: 'dead_lettered', details: { sequence: d.sequence, fingerprint: d.fingerprint, code: d.code, attempts: d.attempts, reason: traceText(d.reason) } }))
 }
+
+/** An operator's action on cases (the audit stream has who and when): one event per case, written only if the case was in the set acted on. */
+export function operatorEvents (keys: readonly string[], action: string): { recordKey: string; event: TraceEventInput }[] {
+  return keys.map(key => ({ recordKey: key, event: { caseNumber: key, kind: 'operator', details: { action } } }))
+}

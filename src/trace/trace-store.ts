@@ -1,7 +1,7 @@
 import type { RedisClient } from '../redis/redis-client.js'
 import type { TraceEvent } from './trace-event.js'
 import { traceKeys, type TraceKeys } from './trace-keys.js'
-import { verifyChain, type ChainBreak } from './trace-verify.js'
+import { verifyChain, type ChainBreak, type StoredChain } from './trace-verify.js'
 
 /** What a verification of an agency's traces found. */
 export interface TraceVerification { readonly cases: number; readonly events: number; readonly breaks: readonly ChainBreak[] }
@@ -65,6 +65,15 @@ export class TraceStore {
   async events (agencyId: string, caseNumber: string): Promise<TraceEvent[]> {
     const texts = await this.redis.lrange(this.keysOf(agencyId).events(caseNumber), 0, -1)
     return texts.map(text => JSON.parse(text) as TraceEvent)
+  }
+
+  /** A case's chain as stored (events, head, anchor), read in one MULTI. */
+  async chain (agencyId: string, caseNumber: string): Promise<StoredChain> {
+    const k = this.keysOf(agencyId)
+    const replies = await this.redis.multi().hget(k.head, caseNumber).hget(k.anchor, caseNumber).lrange(k.events(caseNumber), 0, -1).exec() ?? []
+    const head = replies[0]?.[1] as string | null
+    const anchor = replies[1]?.[1] as string | null
+    return { caseNumber, texts: (replies[2]?.[1] ?? []) as string[], head: head ?? undefined, anchor: anchor ?? undefined }
   }
 
   /** The last pruned event of a case (seq and hash), if retention pruned any. */

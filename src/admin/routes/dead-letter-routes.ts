@@ -4,6 +4,7 @@ import { maskForViewer } from '../viewer-mask.js'
 import { agencyIdParams, deadLetterSchema, keysBody, pageQuery, withErrors } from '../schemas.js'
 import { retryDeadLetters } from '../dead-letter-retry.js'
 import { agencyQueue, findAgency } from './agency-routes.js'
+import { traceUrl } from './trace-routes.js'
 
 /** Dead letters of one agency: read (viewers masked), deliver again (operator), discard (admin). */
 export function registerDeadLetterRoutes (app: FastifyInstance, deps: AdminDeps): void {
@@ -19,7 +20,7 @@ export function registerDeadLetterRoutes (app: FastifyInstance, deps: AdminDeps)
     const agency = await findAgency(deps, req.params.id, reply)
     if (agency === undefined) return reply
     const all = (await deps.ledger.deadLetters(agency.id)).sort((a, b) => a.deadLetteredAt.localeCompare(b.deadLetteredAt) || a.caseNumber.localeCompare(b.caseNumber))
-    const entries = all.slice(req.query.offset, req.query.offset + req.query.limit)
+    const entries = all.slice(req.query.offset, req.query.offset + req.query.limit).map(e => ({ ...e, trace: traceUrl(agency.id, e.caseNumber) }))
     return { agency: agency.id, count: all.length, entries: req.caller?.role === 'viewer' ? maskForViewer(entries) : entries }
   })
 

@@ -7,6 +7,7 @@ import { agencyIdParams, keysBody, pageQuery, quarantineEntrySchema, withErrors 
 import { findAgency } from './agency-routes.js'
 import { ReprocessBusyError } from '../../errors.js'
 import { errorSchema } from '../schemas.js'
+import { traceUrl } from './trace-routes.js'
 
 /**
  * Quarantine of one agency: read (viewers see personal data masked) and discard (admin).
@@ -25,6 +26,7 @@ export function registerQuarantineRoutes (app: FastifyInstance, deps: AdminDeps)
     ...(e.origin === undefined ? {} : { origin: e.origin }),
     ...(e.position === undefined ? {} : { position: e.position }),
     raw: e.raw,
+    ...(e.caseNumber === undefined || e.caseNumber === '' ? {} : { trace: traceUrl(e.agencyId, e.caseNumber) }),
   })
 
   app.get<{ Params: { id: string }; Querystring: { limit: number; offset: number } }>('/api/agencies/:id/quarantine', {
