@@ -37,6 +37,8 @@ import { AlarmService } from './alarms/alarm-service.js'
 import { checkAgencyHealth } from './alarms/health-watch.js'
 import { agencyCompleteness } from './admin/agency-completeness.js'
 import { checkCompleteness } from './alarms/completeness-watch.js'
+import { TraceStore } from './trace/trace-store.js'
+import { TracePruner } from './trace/trace-pruner.js'
 
 /** One agency as the hub assembled it: its config, adapters, mapping (watched) and its target's push queue. */
 export interface AssembledAgency {
@@ -263,6 +265,10 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
     }
 
     if (opts.schedule !== false) scheduler.start()
+    // Trace retention (src/trace): incremental pruning on its own schedule.
+    const pruner = new TracePruner(new TraceStore(redis, config.redis.keyPrefix), [...agencies.keys()], config.trace, config.trace.pruneIntervalSeconds * 1000, logger)
+    if (opts.schedule !== false) pruner.start()
+    closers.push(async () => await pruner.stop())
     if (watch) for (const mapping of mappings.values()) mapping.start()
     logger.info({ agencies: [...agencies.keys()], targets: [...targets.keys()], ...(adminUrl === undefined ? {} : { admin: adminUrl }) }, opts.admin === false ? 'hub assembled' : 'hub started')
     return {

@@ -36,7 +36,7 @@ export async function traceCommand (args: string[]): Promise<number> {
         ctx.out(renderTable<ChainBreak>([
           { header: t('column.caseNumber'), value: b => b.caseNumber, max: 32 },
           { header: t('column.seq'), value: b => b.seq },
-          { header: t('column.reason'), value: b => t(`trace.problem.${b.problem}` as MessageKey) },
+          { header: t('column.reason'), value: b => t(`trace.problem.${b.problem}` as MessageKey), max: 80 },
         ], answer.breaks))
       }
     }

@@ -20,8 +20,9 @@ export function registerDeadLetterRoutes (app: FastifyInstance, deps: AdminDeps)
     const agency = await findAgency(deps, req.params.id, reply)
     if (agency === undefined) return reply
     const all = (await deps.ledger.deadLetters(agency.id)).sort((a, b) => a.deadLetteredAt.localeCompare(b.deadLetteredAt) || a.caseNumber.localeCompare(b.caseNumber))
-    const entries = all.slice(req.query.offset, req.query.offset + req.query.limit).map(e => ({ ...e, trace: traceUrl(agency.id, e.caseNumber) }))
-    return { agency: agency.id, count: all.length, entries: req.caller?.role === 'viewer' ? maskForViewer(entries) : entries }
+    const entries = all.slice(req.query.offset, req.query.offset + req.query.limit)
+    // The trace address is added after viewer masking (an address, not data).
+    return { agency: agency.id, count: all.length, entries: (req.caller?.role === 'viewer' ? maskForViewer(entries) as Record<string, unknown>[] : entries).map((e, i) => ({ ...e, trace: traceUrl(agency.id, entries[i]!.caseNumber) })) }
   })
 
   app.post<{ Params: { id: string }; Body: { keys?: string[] } }>('/api/agencies/:id/dead-letters/retry', {
