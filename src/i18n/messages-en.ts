@@ -341,7 +341,6 @@ export const MESSAGES_EN = {
   'cli.trace.replayed': '{agency} / {caseNumber}: re-sent through the push queue ({enqueued} version(s) queued)',
   'trace.problem.unreadable': 'the stored event is not readable JSON',
   'trace.problem.hash': 'its content does not give its hash (changed after it was written)',
-  'trace.problem.link': 'it does not link to the previous event\'s hash',
   'trace.problem.sequence': 'an event is missing or out of order here',
   'trace.problem.head': 'events are missing at the end of the chain',
   'trace.problem.algorithm': 'this Node cannot compute the event\'s hash algorithm',

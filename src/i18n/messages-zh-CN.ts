@@ -331,7 +331,6 @@ export const MESSAGES_ZH_CN: Readonly<Record<MessageKey, string>> = {
   'cli.trace.replayed': '{agency} / {caseNumber}：已通过推送队列重新推送（排队 {enqueued} 个版本）',
   'trace.problem.unreadable': '存储的事件不是可读的 JSON',
   'trace.problem.hash': '事件内容与其哈希不符（写入后被改动）',
-  'trace.problem.link': '未链接到上一事件的哈希',
   'trace.problem.sequence': '此处缺少事件或顺序错乱',
   'trace.problem.head': '哈希链末尾缺少事件',
   'trace.problem.algorithm': '本机 Node 无法计算该事件的哈希算法',

@@ -16,7 +16,7 @@ import type { FailureNote } from '../logging/failure-note.js'
 import { gapCommands, recordGapsIn } from './completeness-store.js'
 import type { SourceProblem } from '../contracts/source-adapter.js'
 import type { ChainableCommander } from 'ioredis'
-import { appendTraceIn, traceCommands } from '../trace/trace-append.js'
+import { appendPreparedIn, prepareTrace, traceCommands, type ConditionalEvent, type PreparedTrace } from '../trace/trace-append.js'
 import { traceKeys } from '../trace/trace-keys.js'
 import type { TraceEventInput } from '../trace/trace-event.js'
 import { attemptEvents, deadLetterEvents, operatorEvents } from './trace-of.js'
@@ -130,13 +130,20 @@ export class Ledger {
   }
 
   /** Append trace events inside `tx` (nothing when tracing is off). */
-  /** `conditional` events are written only if their key is in `hash` (the quarantine by default) when the MULTI runs. */
-  private traceIn (tx: ChainableCommander, agencyId: string, events: readonly TraceEventInput[], conditional: readonly { recordKey: string; event: TraceEventInput }[] = [], hash = this.keysOf(agencyId).quarantine): void {
-    if (!this.tracing) return
-    const keys = traceKeys(this.prefix, agencyId)
-    if (conditional.length > 0) appendTraceIn(tx, keys, conditional.map(r => r.event), { hash, fields: new Map(conditional.map(r => [r.event, r.recordKey])) })
-    appendTraceIn(tx, keys, events)
+  /**
+   * Trace events of a state change, hashed on the cases' heads read now (nothing when
+   * tracing is off); {@link appendIn} writes them in the change's MULTI. Conditional events
+   * are written only if their key is in `condition` (the quarantine by default) then.
+   */
+  private async traceFor (agencyId: string, events: readonly (TraceEventInput | ConditionalEvent)[], condition = this.keysOf(agencyId).quarantine): Promise<PreparedTrace | undefined> {
+    if (!this.tracing || events.length === 0) return undefined
+    return await prepareTrace(this.redis, traceKeys(this.prefix, agencyId), events, condition)
   }
+
+  private appendIn (tx: ChainableCommander, agencyId: string, prepared: PreparedTrace | undefined): void {
+    if (prepared !== undefined) appendPreparedIn(tx, traceKeys(this.prefix, agencyId), prepared)
+  }
+
 
   /** The ledger's keys of an agency: for the ledger's own modules only (this class and the views it makes). */
   private keysOf (agencyId: string): AgencyKeys {
@@ -218,9 +225,10 @@ export class Ledger {
    */
   async commitPage (agencyId: string, commit: PageCommit): Promise<void> {
     const k = this.keysOf(agencyId)
+    const trace = commit.trace === undefined ? undefined : await this.traceFor(agencyId, [...commit.trace.released.map(r => ({ event: r.event, ifIn: r.recordKey })), ...commit.trace.events])
     const tx = this.redis.multi()
     // First: a "released" event is written only while its record is still in quarantine.
-    if (commit.trace !== undefined) this.traceIn(tx, agencyId, commit.trace.events, commit.trace.released)
+    this.appendIn(tx, agencyId, trace)
     // seen + pending + bucket index, in one script (src/ledger/ledger-scripts.ts)
     if (commit.seen.length > 0) recordSeenIn(tx, k, seenArgs(commit.seen, '0'))
     recordGapsIn(tx, k, commit.seen.flatMap(s => s.gaps === undefined ? [] : [{ caseNumber: s.caseNumber, gaps: s.gaps }]))
@@ -245,8 +253,9 @@ export class Ledger {
   async recordResent (agencyId: string, items: readonly { caseNumber: string; version: SeenVersion; trace?: Readonly<Record<string, unknown>> }[], traceKind: 'repaired' | 'replayed' = 'repaired'): Promise<void> {
     if (items.length === 0) return
     const k = this.keysOf(agencyId)
+    const trace = await this.traceFor(agencyId, items.map(i => ({ caseNumber: i.caseNumber, kind: traceKind, details: { sequence: i.version.sequence, fingerprint: i.version.fingerprint, mappingVersion: i.version.mappingVersion, ...i.trace } })))
     const tx = this.redis.multi()
-    this.traceIn(tx, agencyId, items.map(i => ({ caseNumber: i.caseNumber, kind: traceKind, details: { sequence: i.version.sequence, fingerprint: i.version.fingerprint, mappingVersion: i.version.mappingVersion, ...i.trace } })))
+    this.appendIn(tx, agencyId, trace)
     recordSeenIn(tx, k, seenArgs(items, '1'))
     tx.hincrby(k.stats, 'repairEnqueued', items.length)
     checkExec(await tx.exec())
@@ -337,9 +346,10 @@ export class Ledger {
     let reply: (string | number)[]
     if (this.tracing) {
       // The verdict and the attempt's trace events in one MULTI: both are recorded or neither.
+      const trace = await this.traceFor(agencyId, attemptEvents(attempt, outcomes))
       const tx = this.redis.multi() as ChainableCommander & { cbEndSend: (...a: (string | number)[]) => unknown }
       tx.cbEndSend(...args)
-      this.traceIn(tx, agencyId, attemptEvents(attempt, outcomes))
+      this.appendIn(tx, agencyId, trace)
       const replies = await tx.exec()
       checkExec(replies)
       reply = replies?.[0]?.[1] as (string | number)[]
@@ -393,10 +403,11 @@ export class Ledger {
   async recordDeadLetters (agencyId: string, deadLetters: readonly DeadLetterEntry[]): Promise<void> {
     if (deadLetters.length === 0) return
     const k = this.keysOf(agencyId)
+    const trace = await this.traceFor(agencyId, deadLetterEvents(deadLetters))
     const tx = this.redis.multi()
       .hset(k.deadLetters, ...deadLetters.flatMap(d => [d.caseNumber, JSON.stringify(d)]))
       .hincrby(k.stats, 'deadLettered', deadLetters.length)
-    this.traceIn(tx, agencyId, deadLetterEvents(deadLetters))
+    this.appendIn(tx, agencyId, trace)
     checkExec(await tx.exec())
   }
 
@@ -464,9 +475,10 @@ export class Ledger {
   async discardQuarantined (agencyId: string, recordKeys: readonly string[]): Promise<number> {
     if (recordKeys.length === 0) return 0
     const k = this.keysOf(agencyId)
+    const trace = await this.traceFor(agencyId, operatorEvents(recordKeys.filter(key => !key.startsWith('#')), 'quarantine.discard'))
     const tx = this.redis.multi()
     // Before the HDEL: an event only for a record that was there (and has a case number).
-    this.traceIn(tx, agencyId, [], operatorEvents(recordKeys.filter(key => !key.startsWith('#')), 'quarantine.discard'))
+    this.appendIn(tx, agencyId, trace)
     const replies = await tx.hdel(k.quarantine, ...recordKeys).srem(k.held, ...recordKeys).exec()
     checkExec(replies)
     const removed = replies?.at(-2)?.[1]
@@ -480,8 +492,9 @@ export class Ledger {
   async discardDeadLetters (agencyId: string, caseNumbers: readonly string[]): Promise<number> {
     if (caseNumbers.length === 0) return 0
     const k = this.keysOf(agencyId)
+    const trace = await this.traceFor(agencyId, operatorEvents(caseNumbers, 'dead-letters.discard'), k.deadLetters)
     const tx = this.redis.multi()
-    this.traceIn(tx, agencyId, [], operatorEvents(caseNumbers, 'dead-letters.discard'), k.deadLetters)
+    this.appendIn(tx, agencyId, trace)
     const result = await tx.hdel(k.deadLetters, ...caseNumbers).zrem(k.pending, ...caseNumbers).exec()
     checkExec(result)
     return Number(result?.at(-2)?.[1] ?? 0)
@@ -491,8 +504,9 @@ export class Ledger {
   async removeDeadLetters (agencyId: string, caseNumbers: readonly string[]): Promise<number> {
     if (caseNumbers.length === 0) return 0
     const k = this.keysOf(agencyId)
+    const trace = await this.traceFor(agencyId, operatorEvents(caseNumbers, 'dead-letters.retry'), k.deadLetters)
     const tx = this.redis.multi()
-    this.traceIn(tx, agencyId, [], operatorEvents(caseNumbers, 'dead-letters.retry'), k.deadLetters)
+    this.appendIn(tx, agencyId, trace)
     const result = await tx.hdel(k.deadLetters, ...caseNumbers).exec()
     checkExec(result)
     return Number(result?.at(-1)?.[1] ?? 0)

@@ -2,6 +2,7 @@ import type { AttemptOutcome } from './ledger.js'
 import type { DeadLetterEntry } from './entries.js'
 import type { TraceEventInput } from '../trace/trace-event.js'
 import { maskText } from '../logging/mask.js'
+import type { ConditionalEvent } from '../trace/trace-append.js'
 
 /** Longest platform message or reason kept in a trace event (masked: ID numbers, phones, tokens). */
 const MAX_TEXT_CHARS = 200
@@ -20,10 +21,10 @@ export function attemptEvents (attempt: string, outcomes: readonly AttemptOutcom
       events.push({
         caseNumber: o.caseNumber,
         kind: 'attempt',
-        details: { attempt, outcome: o.outcome, sequence: o.sequence, fingerprint: o.fingerprint, answer: o.answer?.status, code: o.answer?.code, message: o.answer?.message === undefined ? undefined : traceText(o.answer.message) },
+        details: { attempt, outcome: o.outcome, sequence: o.sequence, answer: o.answer?.status, code: o.answer?.code, message: o.answer?.message === undefined ? undefined : traceText(o.answer.message) },
       })
     }
-    if (o.outcome === 'accepted') events.push({ caseNumber: o.caseNumber, kind: 'acknowledged', details: { sequence: o.sequence, fingerprint: o.fingerprint, platformAt: o.answer?.acknowledgedAt, hubAtMs: o.ackedAtMs } })
+    if (o.outcome === 'accepted') events.push({ caseNumber: o.caseNumber, kind: 'acknowledged', details: { sequence: o.sequence, platformAt: o.answer?.acknowledgedAt, hubAtMs: o.ackedAtMs } })
   }
   return events
 }
@@ -33,6 +34,6 @@ export function deadLetterEvents (entries: readonly DeadLetterEntry[]): TraceEve
 }
 
 /** An operator's action on cases (the audit stream has who and when): one event per case, written only if the case was in the set acted on. */
-export function operatorEvents (keys: readonly string[], action: string): { recordKey: string; event: TraceEventInput }[] {
-  return keys.map(key => ({ recordKey: key, event: { caseNumber: key, kind: 'operator', details: { action } } }))
+export function operatorEvents (keys: readonly string[], action: string): ConditionalEvent[] {
+  return keys.map(key => ({ ifIn: key, event: { caseNumber: key, kind: 'operator', details: { action } } }))
 }

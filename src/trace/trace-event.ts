@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto'
 
 /**
- * One event of a case's trace as stored: `seq` (1, 2, … per case), `at` (ms, Redis's clock
- * at the write), `kind`, the kind's details, `prev` (the previous event's hash, or the
- * genesis value), `alg` and `hash` = alg(prev ‖ the event's canonical JSON without `hash`).
- * The canonical JSON is the keys in the order seq, at, kind, the details (keys sorted,
- * recursively), prev, alg. Details hold hashes, codes, field names and times — never a value
- * of the case (no personal data).
+ * One event of a case's trace as stored: `seq` (1, 2, … per case), `at` (ms, the writing
+ * process's clock), `kind`, the kind's details, `alg` and `hash` = alg(prev ‖ the event's
+ * canonical JSON without `hash`), where prev is the previous event's hash (the anchor's
+ * after a pruned prefix, the genesis value for the first event) — not stored again in the
+ * event: the chain gives it. The canonical JSON is the keys in the order seq, at, kind, the
+ * details (keys sorted, recursively), alg. Details hold hashes, codes, field names and
+ * times — never a value of the case (no personal data).
  */
 export interface TraceEvent {
   readonly seq: number
   readonly at: number
   readonly kind: TraceKind
-  readonly prev: string
   readonly alg: string
   readonly hash: string
   readonly [detail: string]: unknown
@@ -37,7 +37,7 @@ export const GENESIS_HASH = '0'.repeat(64)
 /** The chain's algorithm: SM3, computed in Redis (src/trace/sm3-lua.ts). */
 export const TRACE_ALG = 'sm3'
 
-const RESERVED = new Set(['seq', 'at', 'kind', 'prev', 'alg', 'hash'])
+const RESERVED = new Set(['seq', 'at', 'kind', 'alg', 'hash'])
 
 function sorted (value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sorted)
@@ -53,17 +53,21 @@ export function detailsText (details: Readonly<Record<string, unknown>> = {}): s
   return JSON.stringify(sorted(details)).slice(1, -1)
 }
 
-/** The text an event's hash covers: its canonical JSON without `hash`. */
-export function canonicalBody (event: TraceEvent): string {
-  const { seq, at, kind, prev, alg, hash: _hash, ...details } = event
-  const inner = detailsText(details)
-  return `{"seq":${seq},"at":${at},"kind":${JSON.stringify(kind)}${inner === '' ? '' : `,${inner}`},"prev":${JSON.stringify(prev)},"alg":${JSON.stringify(alg)}}`
+/** An event's canonical JSON without `hash` (what the append script writes, byte for byte). */
+export function eventBody (seq: number, at: string | number, kind: string, inner: string, alg = TRACE_ALG): string {
+  return `{"seq":${seq},"at":${at},"kind":${JSON.stringify(kind)}${inner === '' ? '' : `,${inner}`},"alg":${JSON.stringify(alg)}}`
 }
 
-/** The hash an event should carry, recomputed by Node (undefined: Node's crypto lacks the event's algorithm). */
-export function expectedHash (event: TraceEvent): string | undefined {
+/** The text an event's hash covers after `prev`: its canonical JSON without `hash`. */
+export function canonicalBody (event: TraceEvent): string {
+  const { seq, at, kind, alg, hash: _hash, ...details } = event
+  return eventBody(seq, at, kind, detailsText(details), alg)
+}
+
+/** The hash an event should carry after `prev`, recomputed by Node (undefined: Node's crypto lacks the event's algorithm). */
+export function expectedHash (event: TraceEvent, prev: string): string | undefined {
   try {
-    return createHash(event.alg).update(event.prev + canonicalBody(event)).digest('hex')
+    return createHash(event.alg).update(prev + canonicalBody(event)).digest('hex')
   } catch {
     return undefined
   }

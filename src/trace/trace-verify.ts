@@ -5,7 +5,7 @@ export interface ChainBreak {
   readonly caseNumber: string
   /** The seq the broken event has, or should have had (a missing event). */
   readonly seq: number
-  readonly problem: 'unreadable' | 'hash' | 'link' | 'sequence' | 'head' | 'algorithm'
+  readonly problem: 'unreadable' | 'hash' | 'sequence' | 'head' | 'algorithm'
 }
 
 /** A case's stored chain: its events as stored (texts), the head, the anchor of a pruned prefix. */
@@ -25,8 +25,8 @@ function split (pair: string | undefined): { seq: number; hash: string } | undef
 }
 
 /**
- * Re-compute one case's chain: every event's hash from its content, every link to the
- * previous hash (the first to the anchor, or the genesis value), seqs consecutive, and the
+ * Re-compute one case's chain: every event's hash from the previous hash (the first's from
+ * the anchor, or the genesis value) and its content, seqs consecutive, and the
  * last event being the head (events cut off the end show as a head mismatch). Returns the
  * first break, or undefined when the chain holds.
  */
@@ -43,10 +43,10 @@ export function verifyChain (chain: StoredChain): ChainBreak | undefined {
       return { caseNumber: chain.caseNumber, seq, problem: 'unreadable' }
     }
     if (event.seq !== seq) return { caseNumber: chain.caseNumber, seq, problem: 'sequence' }
-    const expected = expectedHash(event)
+    const expected = expectedHash(event, prev)
     if (expected === undefined) return { caseNumber: chain.caseNumber, seq, problem: 'algorithm' }
+    // A changed event, or one whose predecessor was changed or replaced (prev is the hash before it).
     if (expected !== event.hash) return { caseNumber: chain.caseNumber, seq, problem: 'hash' }
-    if (event.prev !== prev) return { caseNumber: chain.caseNumber, seq, problem: 'link' }
     prev = event.hash
   }
   const head = split(chain.head)

@@ -7,7 +7,7 @@ import t from 'tap'
 import { createHash, randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { SM3_LUA } from '../../src/trace/sm3-lua.js'
-import { appendTraceIn, traceCommands } from '../../src/trace/trace-append.js'
+import { appendPreparedIn, appendTraceIn, prepareTrace, traceCommands } from '../../src/trace/trace-append.js'
 import { TraceStore } from '../../src/trace/trace-store.js'
 import { testPrefix, TEST_REDIS_URL } from '../helpers/redis.js'
 
@@ -50,6 +50,34 @@ t.test('appends from two clients at once form one chain per case, and verificati
   t.same(result, { cases: 2, events: 200, breaks: [] }, 'both chains verify')
 })
 
+t.test('events hashed in Node on the heads read before the MULTI: taken as they are, and hashed again in Lua where another append came in between', async t => {
+  const prefix = testPrefix(t, 'trace-prepared')
+  const redis = new Redis(TEST_REDIS_URL)
+  t.teardown(() => redis.disconnect())
+  traceCommands(redis)
+  const store = new TraceStore(redis, prefix)
+  const keys = store.keysOf(AGENCY)
+  const event = (i: number) => ({ caseNumber: 'P-1', kind: 'attempt' as const, details: { i } })
+  const first = await prepareTrace(redis, keys, [event(1), event(2)])
+  let tx = redis.multi()
+  appendPreparedIn(tx, keys, first)
+  await tx.exec()
+  const written = await store.events(AGENCY, 'P-1')
+  t.same(written.map(e => e.hash), [first.args[6], first.args[13]], 'the hashes computed in Node are the ones stored')
+  // Prepared on the heads as they are now, but another process appends before this MULTI runs.
+  const late = await prepareTrace(redis, keys, [event(4)])
+  tx = redis.multi()
+  appendTraceIn(tx, keys, [event(3)])
+  await tx.exec()
+  tx = redis.multi()
+  appendPreparedIn(tx, keys, late)
+  await tx.exec()
+  const all = await store.events(AGENCY, 'P-1')
+  t.same(all.map(e => [e.seq, e.i]), [[1, 1], [2, 2], [3, 3], [4, 4]], 'numbered in the order they were written')
+  t.not(all[3]?.hash, late.args[6], 'the event prepared on a head that moved was hashed again')
+  t.same((await store.verify(AGENCY)).breaks, [], 'and the chain holds')
+})
+
 t.test('an event changed by hand in Redis is named by verification (case and seq)', async t => {
   const prefix = testPrefix(t, 'trace-tamper')
   const redis = new Redis(TEST_REDIS_URL)
@@ -64,7 +92,6 @@ t.test('an event changed by hand in Redis is named by verification (case and seq
   const third = await redis.lindex(keys.events('T-2'), 2) as string
   await redis.lset(keys.events('T-2'), 2, third.replace('"outcome":"none"', '"outcome":"accepted"'))
   t.same((await store.verify(AGENCY)).breaks, [{ caseNumber: 'T-2', seq: 3, problem: 'hash' }], 'the changed event is named')
-  // Rewriting the event with a fresh hash breaks the link of the next one instead.
   await redis.lset(keys.events('T-2'), 2, third)
   await redis.lrem(keys.events('T-1'), 1, await redis.lindex(keys.events('T-1'), 1) as string)
   t.same((await store.verify(AGENCY)).breaks, [{ caseNumber: 'T-1', seq: 2, problem: 'sequence' }], 'a removed event is named where the gap is')
@@ -91,6 +118,7 @@ t.test('retention drops events past the limits, frees their memory, and the kept
     return sum
   }
   const before = await usage()
+  const lastToGo = (JSON.parse(await redis.lindex(keys.events('R-7'), 34) as string) as { hash: string }).hash
   let cursor = '0'
   let pruned = 0
   let passes = 0
@@ -105,7 +133,7 @@ t.test('retention drops events past the limits, frees their memory, and the kept
   t.equal(pruned, 250 * 35, 'every event past the newest 5 of each case dropped')
   t.ok(passes > 1, `the pass went in steps (${passes})`)
   t.ok(after < before / 4, `memory of the trace lists freed: ${before} → ${after} bytes`)
-  t.same(await store.anchorOf(AGENCY, 'R-7'), { seq: 35, hash: JSON.parse(await redis.lindex(keys.events('R-7'), 0) as string).prev }, 'the last pruned event is kept as the anchor')
+  t.same(await store.anchorOf(AGENCY, 'R-7'), { seq: 35, hash: lastToGo }, 'the last pruned event is kept as the anchor')
   t.same((await store.verify(AGENCY)).breaks, [], 'the kept events verify on their anchors')
   const old = await store.prune(AGENCY, { retentionDays: 0, maxEventsPerCase: 5 }, '0', 10_000, Date.now() + 1000)
   t.equal(old.pruned, 250 * 5, 'events older than the retention days go too')

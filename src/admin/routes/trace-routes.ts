@@ -4,6 +4,7 @@ import { agencyIdParams, withErrors } from '../schemas.js'
 import { findAgency } from './agency-routes.js'
 import { TraceStore } from '../../trace/trace-store.js'
 import { verifyChain } from '../../trace/trace-verify.js'
+import { GENESIS_HASH } from '../../trace/trace-event.js'
 
 const caseParams = {
   type: 'object',
@@ -21,7 +22,7 @@ const breakSchema = {
   properties: {
     caseNumber: { type: 'string' },
     seq: { type: 'integer', description: 'The event that breaks the chain (the seq it has, or should have had).' },
-    problem: { enum: ['unreadable', 'hash', 'link', 'sequence', 'head', 'algorithm'], description: 'hash: its content does not give its hash; link: its prev is not the previous hash; sequence: an event is missing or repeated; head: events are missing at the end; algorithm: this Node cannot compute its hash.' },
+    problem: { enum: ['unreadable', 'hash', 'sequence', 'head', 'algorithm'], description: 'hash: the previous hash and its content do not give its hash (it, or the one before it, was changed); sequence: an event is missing or repeated; head: events are missing at the end; algorithm: this Node cannot compute its hash.' },
   },
 } as const
 
@@ -52,7 +53,7 @@ export function registerTraceRoutes (app: FastifyInstance, deps: AdminDeps): voi
             agency: { type: 'string' },
             caseNumber: { type: 'string' },
             anchor: anchorSchema,
-            events: { type: 'array', items: { type: 'object', additionalProperties: true, required: ['seq', 'at', 'kind', 'prev', 'alg', 'hash'] } },
+            events: { type: 'array', items: { type: 'object', additionalProperties: true, required: ['seq', 'at', 'kind', 'alg', 'hash', 'prev'], description: 'Each event as stored, with `prev` (the hash it chains on: the previous event\'s, the anchor\'s, or the genesis value) added for reading.' } },
             verified: { type: 'boolean' },
             break: breakSchema,
           },
@@ -66,8 +67,15 @@ export function registerTraceRoutes (app: FastifyInstance, deps: AdminDeps): voi
     const chain = await store.chain(agency.id, caseNumber)
     const broken = verifyChain(chain)
     const anchor = await store.anchorOf(agency.id, caseNumber)
+    let prev = anchor?.hash ?? GENESIS_HASH
+    const events = chain.texts.map(text => {
+      const event = JSON.parse(text) as { hash?: unknown }
+      const shown = { ...event, prev }
+      prev = typeof event.hash === 'string' ? event.hash : ''
+      return shown
+    })
     return {
-      agency: agency.id, caseNumber, events: chain.texts.map(text => JSON.parse(text) as unknown), verified: broken === undefined,
+      agency: agency.id, caseNumber, events, verified: broken === undefined,
       ...(anchor === undefined ? {} : { anchor }), ...(broken === undefined ? {} : { break: broken }),
     }
   })
