@@ -9,6 +9,8 @@ import { Redis } from 'ioredis'
 import { SM3_LUA } from '../../src/trace/sm3-lua.js'
 import { appendPreparedIn, appendTraceIn, prepareTrace, traceCommands } from '../../src/trace/trace-append.js'
 import { TraceStore } from '../../src/trace/trace-store.js'
+import { TracePruner } from '../../src/trace/trace-pruner.js'
+import { silentLogger } from '../../src/logging/logger.js'
 import { testPrefix, TEST_REDIS_URL } from '../helpers/redis.js'
 
 const AGENCY = 'trace-agency'
@@ -144,4 +146,30 @@ t.test('retention drops events past the limits, frees their memory, and the kept
   await tx.exec()
   t.equal((await store.events(AGENCY, 'R-7'))[0]?.seq, 41, 'a later event continues the chain')
   t.same((await store.verify(AGENCY)).breaks, [], 'and verifies')
+})
+
+t.test('the scheduled pruner takes every case of every agency in steps, and stops when asked', async t => {
+  const prefix = testPrefix(t, 'trace-pruner')
+  const redis = new Redis(TEST_REDIS_URL)
+  t.teardown(() => redis.disconnect())
+  traceCommands(redis)
+  const store = new TraceStore(redis, prefix)
+  for (const agency of ['prune-a', 'prune-b']) {
+    const keys = store.keysOf(agency)
+    for (let round = 0; round < 3; round++) {
+      const tx = redis.multi()
+      appendTraceIn(tx, keys, Array.from({ length: 1200 }, (_, i) => ({ caseNumber: `C-${i}`, kind: 'attempt' as const, details: { round } })))
+      await tx.exec()
+    }
+  }
+  const pruner = new TracePruner(store, ['prune-a', 'prune-b'], { retentionDays: 30, maxEventsPerCase: 1 }, 3_600_000, silentLogger())
+  await pruner.pass()
+  for (const agency of ['prune-a', 'prune-b']) {
+    const lengths = await Promise.all(['C-0', 'C-600', 'C-1199'].map(async cn => await redis.llen(store.keysOf(agency).events(cn))))
+    t.same(lengths, [1, 1, 1], `${agency}: each case down to its newest event, the last case of the last step too`)
+    t.same((await store.verify(agency)).breaks, [], `${agency}: still verifies`)
+  }
+  pruner.start()
+  await pruner.stop()
+  t.pass('a started pruner stops')
 })
