@@ -39,6 +39,7 @@ import { agencyCompleteness } from './admin/agency-completeness.js'
 import { checkCompleteness } from './alarms/completeness-watch.js'
 import { TraceStore } from './trace/trace-store.js'
 import { TracePruner } from './trace/trace-pruner.js'
+import { appendAudit } from './audit/audit-stream.js'
 
 /** One agency as the hub assembled it: its config, adapters, mapping (watched) and its target's push queue. */
 export interface AssembledAgency {
@@ -266,7 +267,8 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
 
     if (opts.schedule !== false) scheduler.start()
     // Trace retention (src/trace): incremental pruning on its own schedule.
-    const pruner = new TracePruner(new TraceStore(redis, config.redis.keyPrefix), [...agencies.keys()], config.trace, config.trace.pruneIntervalSeconds * 1000, logger)
+    const pruner = new TracePruner(new TraceStore(redis, config.redis.keyPrefix), [...agencies.keys()], config.trace, config.trace.pruneIntervalSeconds * 1000, logger,
+      async (agencyId, digest) => { await appendAudit(redis, config.redis.keyPrefix, { who: 'trace', what: 'trace.anchor', target: agencyId, result: 'ok', detail: digest }) })
     if (opts.schedule !== false) pruner.start()
     closers.push(async () => await pruner.stop())
     if (watch) for (const mapping of mappings.values()) mapping.start()

@@ -8,6 +8,8 @@ export interface TraceKeys {
   readonly head: string
   /** HASH caseNumber → "seq|hash": the last event pruned by retention (the anchor the kept events chain on). */
   readonly anchor: string
+  /** HASH { tick, tickClaimedAt }: the day whose anchor digest a hub process claimed (one per day across processes, src/redis/claim-tick.ts). */
+  readonly digestTick: string
   /** The LIST of a case's events, oldest first, each a compact JSON text (src/trace/trace-event.ts). */
   events (caseNumber: string): string
 }
@@ -17,6 +19,7 @@ export function traceKeys (prefix: string, agencyId: string): TraceKeys {
   return {
     head: `${base}-head`,
     anchor: `${base}-anchor`,
+    digestTick: `${base}-digest-tick`,
     events: caseNumber => `${base}:${caseNumber}`,
   }
 }

@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto'
 import type { RedisClient } from '../redis/redis-client.js'
+import { claimTick } from '../redis/claim-tick.js'
+import { TRACE_ALG } from './trace-event.js'
 import type { TraceEvent } from './trace-event.js'
 import { traceKeys, type TraceKeys } from './trace-keys.js'
 import { verifyChain, type ChainBreak, type StoredChain } from './trace-verify.js'
@@ -113,6 +116,30 @@ export class TraceStore {
       })
     } while (cursor !== '0')
     return { cases, events, breaks }
+  }
+
+  /**
+   * The agency's anchor digest: SM3 over every case's head ("case TAB seq|hash" lines,
+   * sorted), so whoever keeps the daily digests can tell that history was rewritten even
+   * without the chains. Reads the heads by HSCAN; holds one line a case in memory.
+   */
+  async digest (agencyId: string): Promise<{ cases: number; digest: string; alg: string }> {
+    const k = this.keysOf(agencyId)
+    const lines: string[] = []
+    let cursor = '0'
+    do {
+      const [next, flat] = await this.redis.hscan(k.head, cursor, 'COUNT', 1000)
+      cursor = next
+      for (let i = 0; i + 1 < flat.length; i += 2) lines.push(`${flat[i]}\t${flat[i + 1]}`)
+    } while (cursor !== '0')
+    const hash = createHash(TRACE_ALG)
+    for (const line of [...new Set(lines)].sort()) hash.update(line).update('\n')
+    return { cases: new Set(lines).size, digest: hash.digest('hex'), alg: TRACE_ALG }
+  }
+
+  /** Claim today's anchor digest of the agency for this process (true once per UTC day across hub processes). */
+  async claimDigestDay (agencyId: string, nowMs = Date.now()): Promise<boolean> {
+    return await claimTick(this.redis, this.keysOf(agencyId).digestTick, Math.floor(nowMs / 86_400_000) * 86_400_000, 86_400_000)
   }
 
   /**

@@ -162,8 +162,16 @@ t.test('the scheduled pruner takes every case of every agency in steps, and stop
       await tx.exec()
     }
   }
-  const pruner = new TracePruner(store, ['prune-a', 'prune-b'], { retentionDays: 30, maxEventsPerCase: 1 }, 3_600_000, silentLogger())
+  const digests: { agency: string; cases: number; digest: string }[] = []
+  const pruner = new TracePruner(store, ['prune-a', 'prune-b'], { retentionDays: 30, maxEventsPerCase: 1 }, 3_600_000, silentLogger(), async (agency, d) => { digests.push({ agency, ...d }) })
   await pruner.pass()
+  await pruner.pass()
+  t.same(digests.map(d => [d.agency, d.cases]), [['prune-a', 1200], ['prune-b', 1200]], 'the day\'s anchor digest, once per agency however many passes')
+  t.equal(digests[0]?.digest, (await store.digest('prune-a')).digest, 'the digest is that of the chain heads')
+  const tx = redis.multi()
+  appendTraceIn(tx, store.keysOf('prune-a'), [{ caseNumber: 'C-5', kind: 'replayed' }])
+  await tx.exec()
+  t.not((await store.digest('prune-a')).digest, digests[0]?.digest, 'a new event changes it')
   for (const agency of ['prune-a', 'prune-b']) {
     const lengths = await Promise.all(['C-0', 'C-600', 'C-1199'].map(async cn => await redis.llen(store.keysOf(agency).events(cn))))
     t.same(lengths, [1, 1, 1], `${agency}: each case down to its newest event, the last case of the last step too`)
