@@ -281,7 +281,7 @@ export interface HubConfig {
      */
     maxEventsPerCase?: number
     /**
-     * How often each agency's traces are pruned (incrementally: small batches of cases, one short script per case).
+     * How often each agency's traces are pruned (incrementally: small batches of cases, one short script per batch of about 100 cases).
      */
     pruneIntervalSeconds?: number
   }

@@ -9,7 +9,7 @@ const CASES_PER_STEP = 500
 
 /**
  * Retention on a schedule: every `intervalMs`, each agency's traces are pruned in steps of
- * a few hundred cases (one short script each), so a large agency never blocks Redis or the
+ * a few hundred cases (one short script per HSCAN batch), so a large agency never blocks Redis or the
  * hub; a pass still running when the next is due is not started twice. The first pass of
  * each UTC day also writes the agency's anchor digest (the hash of every case's chain head)
  * to the log and, through `onDigest`, the audit stream.
