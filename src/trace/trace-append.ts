@@ -4,6 +4,7 @@ import type { RedisClient } from '../redis/redis-client.js'
 import { SM3_LUA } from './sm3-lua.js'
 import { eventBody, detailsText, GENESIS_HASH, TRACE_ALG, TRACE_KINDS, type TraceEventInput } from './trace-event.js'
 import type { TraceKeys } from './trace-keys.js'
+import { InternalError } from '../errors.js'
 
 /**
  * Append events to cases' chains in one atomic step, inside the caller's MULTI. For each
@@ -73,7 +74,7 @@ export interface PreparedTrace {
 }
 
 function check (e: TraceEventInput): void {
-  if (!KINDS.has(e.kind)) throw new TypeError(`unknown trace event kind "${e.kind}"`)
+  if (!KINDS.has(e.kind)) throw new InternalError(`unknown trace event kind "${e.kind}"`)
 }
 
 /**

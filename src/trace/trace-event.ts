@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { InternalError } from '../errors.js'
 
 /**
  * One event of a case's trace as stored: `seq` (1, 2, … per case), `at` (ms, the writing
@@ -49,7 +50,7 @@ function sorted (value: unknown): unknown {
 
 /** The details as the inside of a JSON object (no braces), keys sorted: what the append script splices into the event. */
 export function detailsText (details: Readonly<Record<string, unknown>> = {}): string {
-  for (const key of Object.keys(details)) if (RESERVED.has(key)) throw new TypeError(`trace detail "${key}" would shadow an event field`)
+  for (const key of Object.keys(details)) if (RESERVED.has(key)) throw new InternalError(`trace detail "${key}" would shadow an event field`)
   return JSON.stringify(sorted(details)).slice(1, -1)
 }
 
