@@ -41,6 +41,9 @@ import { Supervision, type SupervisedAgency } from './admin/supervision.js'
 import { caseFactsWith, startRisk, type HubRisk } from './risk/hub-risk.js'
 import { startFeedbackPath, type FeedbackPath } from './feedback/feedback-path.js'
 import { registerFeedbackMetrics, type FeedbackMetrics } from './metrics/feedback-metrics.js'
+import { TraceStore } from './trace/trace-store.js'
+import { TracePruner } from './trace/trace-pruner.js'
+import { appendAudit } from './audit/audit-stream.js'
 
 /** One agency as the hub assembled it: its config, adapters, mapping (watched) and its target's push queue. */
 export interface AssembledAgency {
@@ -134,7 +137,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
     await redis.ping()
     await checkRedisPolicy(redis, { requirePersistence: config.redis.requirePersistence, logger })
     const riskConfig = config.risk?.enabled === true ? config.risk : undefined
-    const ledger = new Ledger(redis, config.redis.keyPrefix, config.push.lateDeliveryWatchSeconds * 1000, riskConfig === undefined ? undefined : caseFactsWith(riskConfig.partySecret))
+    const ledger = new Ledger(redis, config.redis.keyPrefix, config.push.lateDeliveryWatchSeconds * 1000, config.trace.enabled, riskConfig === undefined ? undefined : caseFactsWith(riskConfig.partySecret))
     const wanted = opts.agencies ?? config.agencies.filter(a => a.enabled).map(a => a.id)
     const configured = config.agencies.map(a => a.id)
     const agencyConfigs = wanted.map(id => config.agencies.find(a => a.id === id) ?? (() => { throw new UnknownAgencyError(id, configured) })())
@@ -304,6 +307,7 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
         alarms,
         reconcileNow: async (id, options) => await reconciler.reconcileNow(id, options),
         reprocessQuarantine: async id => await reprocessNow(id),
+        replayCase: async (id, caseNumber) => await reconciler.replayCase(id, caseNumber),
         mappings,
         backlog,
         supervision,
@@ -322,6 +326,11 @@ export async function assembleHub (opts: AssembleOptions): Promise<AssembledHub>
     }
 
     if (opts.schedule !== false) scheduler.start()
+    // Trace retention (src/trace): incremental pruning on its own schedule.
+    const pruner = new TracePruner(new TraceStore(redis, config.redis.keyPrefix), [...agencies.keys()], config.trace, config.trace.pruneIntervalSeconds * 1000, logger,
+      async (agencyId, digest) => { await appendAudit(redis, config.redis.keyPrefix, { who: 'trace', what: 'trace.anchor', target: agencyId, result: 'ok', detail: digest }) })
+    if (opts.schedule !== false) pruner.start()
+    closers.push(async () => await pruner.stop())
     if (watch) for (const mapping of mappings.values()) mapping.start()
     if (watch) risk?.start()
     logger.info({ agencies: [...agencies.keys()], targets: [...targets.keys()], ...(adminUrl === undefined ? {} : { admin: adminUrl }) }, opts.admin === false ? 'hub assembled' : 'hub started')

@@ -56,6 +56,8 @@ export interface AdminDeps extends ReadinessDeps {
   readonly backlog?: (agencyId: string) => Promise<UnpulledBacklog>
   /** The supervisor's view per agency (src/admin/supervision.ts); the supervision route exists only with it. */
   readonly supervision?: Supervision
+  /** Re-send one case through the push queue (src/reconcile/hub-reconciliation.ts replayCase); the replay route exists only with it. */
+  readonly replayCase?: (agencyId: string, caseNumber: string) => Promise<{ enqueued: number; notes: readonly string[] }>
   /** The hub config file: its folder is taken off paths in answers to callers below admin (machine-paths.ts). */
   readonly configFile?: string
   /** Transfer-risk findings (src/risk); absent: the feature is off. */

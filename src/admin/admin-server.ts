@@ -23,6 +23,7 @@ import { registerAuditRoutes } from './routes/audit-routes.js'
 import { registerAlarmRoutes } from './routes/alarm-routes.js'
 import { registerReconcileRoute } from './routes/reconcile-route.js'
 import { registerMappingPreviewRoute } from './routes/mapping-preview-route.js'
+import { registerTraceRoutes } from './routes/trace-routes.js'
 
 export type { AdminDeps } from './admin-deps.js'
 
@@ -101,6 +102,7 @@ export async function buildAdminServer (deps: AdminDeps): Promise<FastifyInstanc
   registerMappingPreviewRoute(app, deps)
   registerFindingsRoute(app, deps)
   registerFeedbackRoute(app, deps)
+  registerTraceRoutes(app, deps)
 
   app.get('/docs/json', { config: { access: 'open' }, schema: { hide: true } }, async () => app.swagger())
   return app

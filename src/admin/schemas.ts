@@ -158,6 +158,7 @@ export const quarantineEntrySchema = {
     origin: { type: 'object', required: ['file', 'line'], properties: { file: { type: 'string' }, line: { type: 'integer' } }, description: 'A file source: the file the record was read from and the line it starts on.' },
     position: { type: 'object', required: ['page', 'index'], properties: { page: { type: 'integer' }, index: { type: 'integer' } }, description: 'An API source, for an item that is no record: the page of the pull (from 1) and the index in it (from 0).' },
     raw: { type: 'object', additionalProperties: true, description: 'The record as the source sent it; personal data masked for viewers.' },
+    trace: { type: 'string', description: 'Where the case\'s trace is (GET), for an entry with a case number.' },
   },
 } as const
 
@@ -171,6 +172,7 @@ export const deadLetterSchema = {
     attempts: { type: 'integer' },
     deadLetteredAt: { type: 'string' },
     case: { type: 'object', additionalProperties: true, description: 'The canonical case; personal data masked for viewers.' },
+    trace: { type: 'string', description: 'Where the case\'s trace is (GET).' },
   },
 } as const
 

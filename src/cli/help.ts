@@ -42,6 +42,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   'clear-retries': { synopsis: [`casebridge clear-retries [--agency X] ${CONNECTION}`], text: 'help.clearRetries', exits: ['operator'] },
   'hash-token': { synopsis: ['casebridge hash-token [--json] < token-file'], text: 'help.hashToken', exits: ['hashToken'] },
   feedback: { synopsis: [`casebridge feedback [list] [--agency X] ${CONNECTION}`, `casebridge feedback retry --agency X [decision-id…] ${CONNECTION}`], text: 'help.feedback', exits: ['operator'] },
+  trace: { synopsis: [`casebridge trace [--agency X] <case> ${CONNECTION}`, `casebridge trace --verify [--agency X] ${CONNECTION}`, `casebridge trace --replay [--agency X] <case> ${CONNECTION}`], text: 'help.trace', exits: ['operator'] },
   help: { synopsis: ['casebridge help [<command>]', 'casebridge <command> --help'], text: 'help.help', exits: ['help'] },
   findings: { synopsis: [`casebridge findings [--agency X] [--kind K] ${CONNECTION}`], text: 'help.findings', exits: ['operator'] },
 }
@@ -54,7 +55,7 @@ export function isCommand (name: string | undefined): name is string {
 
 /** Which commands each row of the exit-code table covers. */
 const EXIT_ROWS: readonly { readonly group: ExitGroup; readonly commands: readonly string[] }[] = [
-  { group: 'operator', commands: ['status', 'sync', 'completeness', 'supervision', 'alarms', 'ack', 'reconcile', 'quarantine [list|discard]', 'dead-letters', 'pause', 'resume', 'clear-retries', 'findings', 'feedback'] },
+  { group: 'operator', commands: ['status', 'sync', 'completeness', 'supervision', 'alarms', 'ack', 'reconcile', 'quarantine [list|discard]', 'dead-letters', 'pause', 'resume', 'clear-retries', 'findings', 'feedback', 'trace'] },
   { group: 'direct', commands: ['reconcile --config', 'quarantine retry'] },
   { group: 'check', commands: ['check-config'] },
   { group: 'mapping', commands: ['mapping test'] },

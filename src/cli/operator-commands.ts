@@ -12,6 +12,7 @@ import { completenessCommand } from './completeness-command.js'
 import { supervisionCommand } from './supervision-command.js'
 import { findingsCommand } from './findings-command.js'
 import { feedbackCommand, feedbackRetryCommand } from './feedback-command.js'
+import { traceCommand } from './trace-command.js'
 import { usageTranslator } from './command-line.js'
 import { DEMO_ADMIN_URL } from './admin-client.js'
 
@@ -41,6 +42,7 @@ const COMMANDS: Readonly<Record<string, Readonly<Record<string, Handler>>>> = {
   'hash-token': { '': hashTokenCommand },
   findings: { '': findingsCommand },
   feedback: { list: feedbackCommand, retry: feedbackRetryCommand },
+  trace: { '': traceCommand },
 }
 
 /** The named subcommands of an operator command (none for a command without any). */

@@ -35,6 +35,7 @@ export interface LoadedConfig {
   readonly push: Loaded['push']
   readonly feedback: Loaded['feedback']
   readonly alarms: Loaded['alarms']
+  readonly trace: Loaded['trace']
   readonly targets: Readonly<Record<string, AdapterSection>>
   readonly agencies: readonly AgencyConfig[]
   /** Transfer-risk findings (issue 19); absent: off. `rulesFile` is absolute, `partySecret` resolved (never log it). */

@@ -63,10 +63,10 @@ export function leaseOf (jobId: string): string {
  * The job id is the delivery key (agency + the exact versions carried), so enqueueing the
  * same page again after a crash adds nothing while the first job still exists, and a
  * re-delivery carries the same idempotency key to the platform. Returns the items as
- * enqueued (with their sequences) and the number of jobs.
+ * enqueued (with their sequences), the number of jobs, and each item's idempotency key.
  */
-export async function enqueueVersions (queue: Queue<PushJobData>, ledger: Ledger, base: Omit<PushJobData, 'items' | 'lease' | 'settled' | 'firstAttemptAtMs'>, versions: readonly VersionToDeliver[], opts: EnqueueOptions): Promise<{ items: PushItem[]; jobs: number }> {
-  if (versions.length === 0) return { items: [], jobs: 0 }
+export async function enqueueVersions (queue: Queue<PushJobData>, ledger: Ledger, base: Omit<PushJobData, 'items' | 'lease' | 'settled' | 'firstAttemptAtMs'>, versions: readonly VersionToDeliver[], opts: EnqueueOptions): Promise<{ items: PushItem[]; jobs: number; idempotencyKeys: string[] }> {
+  if (versions.length === 0) return { items: [], jobs: 0, idempotencyKeys: [] }
   const chunks: { jobId: string; lease: string; versions: readonly VersionToDeliver[] }[] = []
   for (let i = 0; i < versions.length; i += opts.batchSize) {
     const chunk = versions.slice(i, i + opts.batchSize)
@@ -76,11 +76,15 @@ export async function enqueueVersions (queue: Queue<PushJobData>, ledger: Ledger
   const sequences = await ledger.allocateVersions(base.agencyId, chunks.flatMap(c => c.versions.map(v => ({ caseNumber: v.caseNumber, fingerprint: v.fingerprint, lease: c.lease, ...(v.sequence === undefined ? {} : { sequence: v.sequence }) }))), opts.lease)
   let next = 0
   const items: PushItem[] = []
+  const idempotencyKeys: string[] = []
   const jobs = chunks.map(c => {
     const chunkItems = c.versions.map((v): PushItem => ({ caseNumber: v.caseNumber, fingerprint: v.fingerprint, sequence: sequences[next++] ?? 0, firstSeenMs: v.firstSeenMs, case: v.case }))
     items.push(...chunkItems)
+    // The key the push processor sends with the batch (the trace's "enqueued" event names it).
+    const key = deliveryKey(base.agencyId, chunkItems, base.resend)
+    idempotencyKeys.push(...chunkItems.map(() => key))
     return { name: PUSH_JOB_NAME, data: { ...base, lease: c.lease, items: chunkItems }, opts: { jobId: c.jobId } }
   })
   await queue.addBulk(jobs)
-  return { items, jobs: jobs.length }
+  return { items, jobs: jobs.length, idempotencyKeys }
 }

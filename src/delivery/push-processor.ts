@@ -3,7 +3,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from '
 import type { Logger } from 'pino'
 import { CaseBridgeError, isRetriable, JobTimeoutError, RateLimitedError, RemoteUnavailableError, RetryableRecordsError } from '../errors.js'
 import type { TargetAdapter, PushRecordResult } from '../contracts/target-adapter.js'
-import type { AttemptOutcome, Ledger } from '../ledger/ledger.js'
+import type { AttemptAnswer, AttemptOutcome, Ledger } from '../ledger/ledger.js'
 import type { DeadLetterEntry } from '../ledger/entries.js'
 import { deliveryKey } from '../contracts/fingerprint.js'
 import type { PushItem, PushJobData } from './push-job.js'
@@ -92,7 +92,8 @@ export function createPushProcessor (deps: PushProcessorDeps) {
       const open = items.filter(i => !settledBefore.has(i.caseNumber))
       const giveUp = !isRetriable(cause) || (!(cause instanceof RateLimitedError) && lastAttempt())
       const dead = giveUp ? open.map(item => deadLetter(agencyId, item, describe(cause), attemptNo, cause instanceof CaseBridgeError ? cause.code : undefined)) : []
-      await settleAttempt(deps, job.data, attempt, log, items.map(item => outcomeOf(item, maybeStored ? 'maybe' : 'none')), giveUp ? open : [], dead)
+      const answer: AttemptAnswer = { status: 'failed', code: cause instanceof CaseBridgeError ? cause.code : undefined, message: describe(cause) }
+      await settleAttempt(deps, job.data, attempt, log, items.map(item => outcomeOf(item, maybeStored ? 'maybe' : 'none', 0, answer)), giveUp ? open : [], dead)
       if (cause instanceof RateLimitedError) {
         log.warn({ retryAfterMs: cause.retryAfterMs }, 'target rate-limited the hub; pausing the push queue as asked')
         await deps.queue.rateLimit(cause.retryAfterMs)
@@ -122,13 +123,14 @@ export function createPushProcessor (deps: PushProcessorDeps) {
     const outcomes = items.map((item): AttemptOutcome => {
       const result = byCase.get(item.caseNumber)
       const earlier = settledBefore.has(item.caseNumber)
+      const answer: AttemptAnswer | undefined = result === undefined ? undefined : result.status === 'accepted' ? { status: 'accepted', acknowledgedAt: result.acknowledgedAt } : { status: result.status, message: result.reason }
       if (result?.status === 'accepted') {
         if (!earlier) { accepted.push(item); finished.push(item) }
-        return outcomeOf(item, 'accepted', now)
+        return outcomeOf(item, 'accepted', now, answer)
       }
-      if (earlier) return outcomeOf(item, 'none')
+      if (earlier) return outcomeOf(item, 'none', 0, answer)
       if (result?.status === 'rejected') { dead.push(deadLetter(agencyId, item, result.reason, attemptNo)); finished.push(item) } else if (result?.status === 'superseded') { superseded++; finished.push(item) } else again.push(item)
-      return outcomeOf(item, 'none')
+      return outcomeOf(item, 'none', 0, answer)
     })
     const giveUp = again.length > 0 && lastAttempt()
     if (giveUp) {
@@ -147,8 +149,8 @@ export function createPushProcessor (deps: PushProcessorDeps) {
   }
 }
 
-function outcomeOf (item: PushItem, outcome: AttemptOutcome['outcome'], ackedAtMs = 0): AttemptOutcome {
-  return { caseNumber: item.caseNumber, fingerprint: item.fingerprint, sequence: sequenceOf(item), outcome, ackedAtMs, decidedAt: item.case.dates?.decided }
+function outcomeOf (item: PushItem, outcome: AttemptOutcome['outcome'], ackedAtMs = 0, answer?: AttemptAnswer): AttemptOutcome {
+  return { caseNumber: item.caseNumber, fingerprint: item.fingerprint, sequence: sequenceOf(item), outcome, ackedAtMs, decidedAt: item.case.dates?.decided, answer }
 }
 
 /**

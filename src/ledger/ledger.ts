@@ -18,6 +18,11 @@ import { supervisionTally, type SupervisionTally, type SupervisionTallyOptions }
 import type { SourceProblem } from '../contracts/source-adapter.js'
 import type { CanonicalCase } from '../generated/case.js'
 import { backfillFacts, readFacts, recordFactsIn, type AgencyFacts, type CaseFacts } from './risk-facts-store.js'
+import type { ChainableCommander } from 'ioredis'
+import { appendPreparedIn, prepareTrace, traceCommands, type ConditionalEvent, type PreparedTrace } from '../trace/trace-append.js'
+import { traceKeys } from '../trace/trace-keys.js'
+import type { TraceEventInput } from '../trace/trace-event.js'
+import { attemptEvents, deadLetterEvents, operatorEvents } from './trace-of.js'
 
 /** A version about to be enqueued: a new sequence is allocated (`sequence` absent) or the given one is kept (a re-send). */
 export interface VersionToEnqueue { readonly caseNumber: string; readonly fingerprint: string; readonly sequence?: number; readonly lease: string }
@@ -35,6 +40,19 @@ export interface AttemptOutcome extends SentVersion {
   readonly ackedAtMs: number
   /** The case's decision date, if it has one: the late-entry rule. */
   readonly decidedAt?: string | undefined
+  /**
+   * What the attempt got for this case, for the trace: the platform's per-record status and
+   * time or reason, or the error that failed the whole request (its stable code, message).
+   */
+  readonly answer?: AttemptAnswer | undefined
+}
+
+export interface AttemptAnswer {
+  readonly status?: 'accepted' | 'rejected' | 'retryable' | 'superseded' | 'failed' | undefined
+  readonly code?: string | undefined
+  readonly message?: string | undefined
+  /** The platform's acknowledgement time (ISO), as it said. */
+  readonly acknowledgedAt?: string | undefined
 }
 
 /** What the ledger asks the push processor to do after an attempt (src/ledger/version-order.ts). */
@@ -76,6 +94,11 @@ export interface PageCommit {
   readonly released: readonly string[]
   readonly cursor: string | null
   readonly counts: Readonly<Record<string, number>>
+  /**
+   * The page's trace events (src/trace), written in the same MULTI; `released` ones only
+   * for a record key that was in quarantine when the MULTI ran.
+   */
+  readonly trace?: { readonly events: readonly TraceEventInput[]; readonly released: readonly { readonly recordKey: string; readonly event: TraceEventInput }[] }
 }
 
 export interface AgencyCounters {
@@ -103,12 +126,31 @@ export class Ledger {
 
   /**
    * `watchMs`: how long a registered delivery counts as one that may still land (push.lateDeliveryWatchSeconds).
+   * `tracing` (trace.enabled): each state change also appends its per-case trace events in
+   * the same MULTI or script step (src/trace); off, nothing is traced.
    * `factsOf`: the transfer-risk facts of a case version (src/risk/case-facts.ts), recorded with every page commit; absent: none recorded.
    */
-  constructor (private readonly redis: RedisClient, private readonly prefix: string, private readonly watchMs = 86_400_000, private readonly factsOf?: (c: CanonicalCase) => CaseFacts) {
+  constructor (private readonly redis: RedisClient, private readonly prefix: string, private readonly watchMs = 86_400_000, readonly tracing = true, private readonly factsOf?: (c: CanonicalCase) => CaseFacts) {
     this.scripts = versionCommands(redis)
     gapCommands(redis)
+    if (tracing) traceCommands(redis)
   }
+
+  /** Append trace events inside `tx` (nothing when tracing is off). */
+  /**
+   * Trace events of a state change, hashed on the cases' heads read now (nothing when
+   * tracing is off); {@link appendIn} writes them in the change's MULTI. Conditional events
+   * are written only if their key is in `condition` (the quarantine by default) then.
+   */
+  private async traceFor (agencyId: string, events: readonly (TraceEventInput | ConditionalEvent)[], condition = this.keysOf(agencyId).quarantine): Promise<PreparedTrace | undefined> {
+    if (!this.tracing || events.length === 0) return undefined
+    return await prepareTrace(this.redis, traceKeys(this.prefix, agencyId), events, condition)
+  }
+
+  private appendIn (tx: ChainableCommander, agencyId: string, prepared: PreparedTrace | undefined): void {
+    if (prepared !== undefined) appendPreparedIn(tx, traceKeys(this.prefix, agencyId), prepared)
+  }
+
 
   /** The ledger's keys of an agency: for the ledger's own modules only (this class and the views it makes). */
   private keysOf (agencyId: string): AgencyKeys {
@@ -190,7 +232,10 @@ export class Ledger {
    */
   async commitPage (agencyId: string, commit: PageCommit): Promise<void> {
     const k = this.keysOf(agencyId)
+    const trace = commit.trace === undefined ? undefined : await this.traceFor(agencyId, [...commit.trace.released.map(r => ({ event: r.event, ifIn: r.recordKey })), ...commit.trace.events])
     const tx = this.redis.multi()
+    // First: a "released" event is written only while its record is still in quarantine.
+    this.appendIn(tx, agencyId, trace)
     // seen + pending + bucket index, in one script (src/ledger/ledger-scripts.ts)
     if (commit.seen.length > 0) recordSeenIn(tx, k, seenArgs(commit.seen, '0'))
     recordGapsIn(tx, k, commit.seen.flatMap(s => s.gaps === undefined ? [] : [{ caseNumber: s.caseNumber, gaps: s.gaps }]))
@@ -214,10 +259,12 @@ export class Ledger {
    * page commit): they are the ones last enqueued now, and pending until acknowledged —
    * even when the ledger believes that very version delivered (the platform lost it).
    */
-  async recordResent (agencyId: string, items: readonly { caseNumber: string; version: SeenVersion }[]): Promise<void> {
+  async recordResent (agencyId: string, items: readonly { caseNumber: string; version: SeenVersion; trace?: Readonly<Record<string, unknown>> }[], traceKind: 'repaired' | 'replayed' = 'repaired'): Promise<void> {
     if (items.length === 0) return
     const k = this.keysOf(agencyId)
+    const trace = await this.traceFor(agencyId, items.map(i => ({ caseNumber: i.caseNumber, kind: traceKind, details: { sequence: i.version.sequence, fingerprint: i.version.fingerprint, mappingVersion: i.version.mappingVersion, ...i.trace } })))
     const tx = this.redis.multi()
+    this.appendIn(tx, agencyId, trace)
     recordSeenIn(tx, k, seenArgs(items, '1'))
     tx.hincrby(k.stats, 'repairEnqueued', items.length)
     checkExec(await tx.exec())
@@ -303,8 +350,21 @@ export class Ledger {
   async endSend (agencyId: string, attempt: string, outcomes: readonly AttemptOutcome[], agencyCode = ''): Promise<{ acknowledged: number; actions: VersionAction[] }> {
     if (outcomes.length === 0) return { acknowledged: 0, actions: [] }
     const k = this.keysOf(agencyId)
-    const reply = await this.scripts.cbEndSend(END_SEND_KEYS(k).length, ...END_SEND_KEYS(k), attempt, Date.now(), agencyCode,
-      ...outcomes.flatMap(o => [o.caseNumber, o.fingerprint, o.sequence, OUTCOME_CODES[o.outcome], o.ackedAtMs, o.decidedAt ?? '']))
+    const args = [END_SEND_KEYS(k).length, ...END_SEND_KEYS(k), attempt, Date.now(), agencyCode,
+      ...outcomes.flatMap(o => [o.caseNumber, o.fingerprint, o.sequence, OUTCOME_CODES[o.outcome], o.ackedAtMs, o.decidedAt ?? ''])] as const
+    let reply: (string | number)[]
+    if (this.tracing) {
+      // The verdict and the attempt's trace events in one MULTI: both are recorded or neither.
+      const trace = await this.traceFor(agencyId, attemptEvents(attempt, outcomes))
+      const tx = this.redis.multi() as ChainableCommander & { cbEndSend: (...a: (string | number)[]) => unknown }
+      tx.cbEndSend(...args)
+      this.appendIn(tx, agencyId, trace)
+      const replies = await tx.exec()
+      checkExec(replies)
+      reply = replies?.[0]?.[1] as (string | number)[]
+    } else {
+      reply = await this.scripts.cbEndSend(...args)
+    }
     const acknowledged = Number(reply[0])
     const actions: VersionAction[] = []
     for (let i = 1; i + 2 < reply.length; i += 3) {
@@ -368,10 +428,12 @@ export class Ledger {
   async recordDeadLetters (agencyId: string, deadLetters: readonly DeadLetterEntry[]): Promise<void> {
     if (deadLetters.length === 0) return
     const k = this.keysOf(agencyId)
-    checkExec(await this.redis.multi()
+    const trace = await this.traceFor(agencyId, deadLetterEvents(deadLetters))
+    const tx = this.redis.multi()
       .hset(k.deadLetters, ...deadLetters.flatMap(d => [d.caseNumber, JSON.stringify(d)]))
       .hincrby(k.stats, 'deadLettered', deadLetters.length)
-      .exec())
+    this.appendIn(tx, agencyId, trace)
+    checkExec(await tx.exec())
   }
 
   /** The acknowledged versions of the given cases, in order. */
@@ -443,9 +505,13 @@ export class Ledger {
   async discardQuarantined (agencyId: string, recordKeys: readonly string[]): Promise<number> {
     if (recordKeys.length === 0) return 0
     const k = this.keysOf(agencyId)
-    const replies = await this.redis.multi().hdel(k.quarantine, ...recordKeys).srem(k.held, ...recordKeys).exec()
+    const trace = await this.traceFor(agencyId, operatorEvents(recordKeys.filter(key => !key.startsWith('#')), 'quarantine.discard'))
+    const tx = this.redis.multi()
+    // Before the HDEL: an event only for a record that was there (and has a case number).
+    this.appendIn(tx, agencyId, trace)
+    const replies = await tx.hdel(k.quarantine, ...recordKeys).srem(k.held, ...recordKeys).exec()
     checkExec(replies)
-    const removed = replies?.[0]?.[1]
+    const removed = replies?.at(-2)?.[1]
     return typeof removed === 'number' ? removed : 0
   }
 
@@ -456,14 +522,24 @@ export class Ledger {
   async discardDeadLetters (agencyId: string, caseNumbers: readonly string[]): Promise<number> {
     if (caseNumbers.length === 0) return 0
     const k = this.keysOf(agencyId)
-    const result = await this.redis.multi().hdel(k.deadLetters, ...caseNumbers).zrem(k.pending, ...caseNumbers).exec()
-    return Number(result?.[0]?.[1] ?? 0)
+    const trace = await this.traceFor(agencyId, operatorEvents(caseNumbers, 'dead-letters.discard'), k.deadLetters)
+    const tx = this.redis.multi()
+    this.appendIn(tx, agencyId, trace)
+    const result = await tx.hdel(k.deadLetters, ...caseNumbers).zrem(k.pending, ...caseNumbers).exec()
+    checkExec(result)
+    return Number(result?.at(-2)?.[1] ?? 0)
   }
 
   /** Take dead letters out of the set because they were queued for delivery again (they stay pending). */
   async removeDeadLetters (agencyId: string, caseNumbers: readonly string[]): Promise<number> {
     if (caseNumbers.length === 0) return 0
-    return await this.redis.hdel(this.keysOf(agencyId).deadLetters, ...caseNumbers)
+    const k = this.keysOf(agencyId)
+    const trace = await this.traceFor(agencyId, operatorEvents(caseNumbers, 'dead-letters.retry'), k.deadLetters)
+    const tx = this.redis.multi()
+    this.appendIn(tx, agencyId, trace)
+    const result = await tx.hdel(k.deadLetters, ...caseNumbers).exec()
+    checkExec(result)
+    return Number(result?.at(-1)?.[1] ?? 0)
   }
 
   /**

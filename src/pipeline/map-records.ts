@@ -13,7 +13,17 @@ import { EventLoopTurns } from '../mapping/event-loop-turns.js'
 import type { Projection, TargetProjection } from '../contracts/projection.js'
 
 /** `gaps`: every expected field the case lacks, the mapping's absent ones included (the ledger judges them when it reports). */
-export interface ValidCase { readonly caseNumber: string; readonly fingerprint: string; readonly case: CanonicalCase; readonly recordKey: string; readonly gaps: readonly string[] }
+export interface ValidCase {
+  readonly caseNumber: string
+  readonly fingerprint: string
+  readonly case: CanonicalCase
+  readonly recordKey: string
+  readonly gaps: readonly string[]
+  /** The record as the source sent it (the trace keeps its hash, never its content). */
+  readonly raw?: RawRecord
+  /** Where a file source read it. */
+  readonly origin?: RecordOrigin
+}
 
 export interface MappedPage {
   /** Valid cases by case number; a case appearing twice in one page with different content is quarantined instead (rule "duplicate-in-page"), an exact repeat counts once. */
@@ -159,7 +169,8 @@ export function mapRecords (agencyId: string, mapping: CompiledMapping, records:
       quarantine(raw, caseNumber, 'validation', [{ canonicalField: '/caseNumber', rule: 'duplicate-in-page', message: 'expected each case once in a page (or file); this case number appears again with different content, so which version is current cannot be told and neither is delivered — the source must send one (re-processing delivers the one kept here)' }])
       continue
     }
-    valid.set(caseNumber, { caseNumber, fingerprint: print, case: result.case, recordKey: recordKeyOf(caseNumber, raw), gaps: result.gaps.map(g => g.field) })
+    const origin = origins?.[index]
+    valid.set(caseNumber, { caseNumber, fingerprint: print, case: result.case, recordKey: recordKeyOf(caseNumber, raw), gaps: result.gaps.map(g => g.field), raw, ...(origin === undefined ? {} : { origin }) })
   }
   return { valid, quarantined, skipped, skippedByRule }
 }

@@ -12,6 +12,8 @@ import type { ReconcileResult } from './findings.js'
 import type { ReconcileDeps, ReconcileOptions } from './reconcile-agency.js'
 import { reconcileConfig } from './reconcile-config.js'
 import { ReconcileScheduler } from './reconcile-scheduler.js'
+import { repairCases, REPLAY } from './repair.js'
+import { UnknownAgencyError } from '../errors.js'
 
 /** One agency as reconciliation needs it: its adapters, its current mapping, its target's push queue. */
 export interface ReconcilableAgency {
@@ -25,6 +27,13 @@ export interface ReconcilableAgency {
 export interface Reconciliation {
   /** Reconcile one agency now; `repair` re-sends what is repairable. */
   reconcileNow (agencyId: string, opts?: Pick<ReconcileOptions, 'repair' | 'fullListing' | 'listThreshold' | 'onProgress'>): Promise<ReconcileResult>
+  /**
+   * An operator's replay of one case: its canonical version read again from the source
+   * (the ledger keeps no content) and re-sent through the push queue under a fresh
+   * idempotency key, like a repair; recorded as a "replayed" trace event. 0 when the
+   * source no longer has it as a valid case (or has no full listing).
+   */
+  replayCase (agencyId: string, caseNumber: string): Promise<{ enqueued: number; notes: readonly string[] }>
   close (): Promise<void>
 }
 
@@ -55,6 +64,12 @@ export function startReconciliation (opts: {
   if (opts.schedule) scheduler.start()
   return {
     reconcileNow: async (agencyId, options = {}) => await scheduler.reconcileNow(agencyId, options),
+    replayCase: async (agencyId, caseNumber) => {
+      const d = deps.get(agencyId) ?? (() => { throw new UnknownAgencyError(agencyId, [...deps.keys()]) })()
+      // The kind only labels the summary's counts (a replay audits no finding).
+      const summary = await repairCases({ ...d, projection: d.target.projection }, new Map([[caseNumber, 'missing_in_target']]), `replay-${Date.now().toString(36)}`, new AbortController().signal, () => {}, REPLAY)
+      return { enqueued: summary.enqueued, notes: summary.notes }
+    },
     close: async () => { await scheduler.stop() },
   }
 }

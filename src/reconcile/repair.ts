@@ -40,23 +40,32 @@ export interface RepairDeps {
  * the newest (src/ledger/version-order.ts), which is true only if no pull reads a newer one
  * between this read and that numbering.
  */
-export async function repairCases (deps: RepairDeps, wanted: Map<string, FindingKind>, runId: string, signal: AbortSignal, onRecords: (n: number) => void = () => {}): Promise<RepairSummary> {
+export async function repairCases (deps: RepairDeps, wanted: Map<string, FindingKind>, runId: string, signal: AbortSignal, onRecords: (n: number) => void = () => {}, how: RepairMode = REPAIR): Promise<RepairSummary> {
   const total = wanted.size
   if (total === 0) return { enqueued: 0, byKind: {}, notRepaired: 0, notes: [] }
   const listAll = deps.source.listAll?.bind(deps.source)
   if (listAll === undefined) {
     return { enqueued: 0, byKind: {}, notRepaired: total, notes: ['the source has no full listing, so the canonical versions cannot be read again: re-pull the agency from the start to re-send them'] }
   }
-  const locked = await deps.ledger.withPullLockWaiting(deps.agencyId, REPAIR_LOCK_TTL_MS, REPAIR_LOCK_WAIT_MS, async lease => await repairLocked(deps, listAll, wanted, runId, signal, onRecords, lease))
+  const locked = await deps.ledger.withPullLockWaiting(deps.agencyId, REPAIR_LOCK_TTL_MS, REPAIR_LOCK_WAIT_MS, async lease => await repairLocked(deps, listAll, wanted, runId, signal, onRecords, lease, how))
   if (locked === undefined) return { enqueued: 0, byKind: {}, notRepaired: total, notes: [`the agency was being pulled for more than ${REPAIR_LOCK_WAIT_MS / 1000} s, so nothing was re-sent: repair again`] }
   return locked.value
 }
+
+/**
+ * A repair (a reconciliation's finding: trace event "repaired", each case audited as the
+ * reconciler's) or an operator's replay of cases (trace event "replayed"; the admin route
+ * audits the request itself).
+ */
+export interface RepairMode { readonly traceKind: 'repaired' | 'replayed'; readonly auditEach: boolean }
+const REPAIR: RepairMode = { traceKind: 'repaired', auditEach: true }
+export const REPLAY: RepairMode = { traceKind: 'replayed', auditEach: false }
 
 /** The pull lock's lifetime while a repair holds it (renewed), and how long a repair waits for a running pull. */
 const REPAIR_LOCK_TTL_MS = 10_000
 const REPAIR_LOCK_WAIT_MS = 120_000
 
-async function repairLocked (deps: RepairDeps, listAll: NonNullable<SourceAdapter['listAll']>, wanted: Map<string, FindingKind>, runId: string, signal: AbortSignal, onRecords: (n: number) => void, lease: PullLease): Promise<RepairSummary> {
+async function repairLocked (deps: RepairDeps, listAll: NonNullable<SourceAdapter['listAll']>, wanted: Map<string, FindingKind>, runId: string, signal: AbortSignal, onRecords: (n: number) => void, lease: PullLease, how: RepairMode): Promise<RepairSummary> {
   const left = new Map(wanted)
   const byKind: Partial<Record<FindingKind, number>> = {}
   let enqueued = 0
@@ -72,13 +81,18 @@ async function repairLocked (deps: RepairDeps, listAll: NonNullable<SourceAdapte
     }
     if (versions.length === 0) continue
     const agencyCode = versions[0]?.case.agency.code ?? ''
-    const { items } = await enqueueVersions(deps.queue, deps.ledger, { agencyId: deps.agencyId, agencyCode, targetId: deps.targetId, resend: runId }, versions, { batchSize: deps.batchSize, lease })
-    await deps.ledger.recordResent(deps.agencyId, items.map(i => ({ caseNumber: i.caseNumber, version: { fingerprint: i.fingerprint, mappingVersion: mapping.version, firstSeenMs: now, sequence: i.sequence } })))
+    const { items, idempotencyKeys } = await enqueueVersions(deps.queue, deps.ledger, { agencyId: deps.agencyId, agencyCode, targetId: deps.targetId, resend: runId }, versions, { batchSize: deps.batchSize, lease })
+    await deps.ledger.recordResent(deps.agencyId, items.map((i, n) => ({
+      caseNumber: i.caseNumber,
+      version: { fingerprint: i.fingerprint, mappingVersion: mapping.version, firstSeenMs: now, sequence: i.sequence },
+      trace: { runId, ...(how.auditEach ? { finding: left.get(i.caseNumber) } : {}), idempotencyKey: idempotencyKeys[n] },
+    })), how.traceKind)
     const when = new Date(now).toISOString()
     await Promise.all(items.map(async item => {
       const kind = left.get(item.caseNumber) as FindingKind
       left.delete(item.caseNumber)
       byKind[kind] = (byKind[kind] ?? 0) + 1
+      if (!how.auditEach) return
       await appendAudit(deps.redis, deps.keyPrefix, {
         who: 'reconciler', what: 'reconcile.repair', target: deps.agencyId, result: 'ok', when,
         detail: { runId, caseNumber: item.caseNumber, kind, fingerprint: item.fingerprint },

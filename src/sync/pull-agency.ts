@@ -10,6 +10,7 @@ import type { CanonicalCase } from '../generated/case.js'
 import type { QuarantineEntry, SeenVersion } from '../ledger/entries.js'
 import { crashPoint } from '../crash-points.js'
 import type { DeliveryWindow } from './delivery-window.js'
+import { enqueuedOf, pageTrace } from './page-trace.js'
 
 export interface PullContext {
   readonly agencyId: string
@@ -132,14 +133,17 @@ export async function commitMapped (
 
   // (1) number and enqueue, then (2) record — see THE CURSOR RULE above.
   const agencyCode = versions[0]?.case.agency.code ?? ''
-  const { items: changed, jobs } = await enqueueVersions(ctx.queue, ctx.ledger, { agencyId: ctx.agencyId, agencyCode, targetId: ctx.targetId }, versions, { batchSize: ctx.batchSize, ...(ctx.lease === undefined ? {} : { lease: ctx.lease }) })
+  const { items: changed, jobs, idempotencyKeys } = await enqueueVersions(ctx.queue, ctx.ledger, { agencyId: ctx.agencyId, agencyCode, targetId: ctx.targetId }, versions, { batchSize: ctx.batchSize, ...(ctx.lease === undefined ? {} : { lease: ctx.lease }) })
   crashPoint('pull.enqueued')
+  const released = [...new Set([...candidates.map(c => c.recordKey), ...(page.released ?? [])])]
+  const recorded = [...delivered.map(d => ({ caseNumber: d.caseNumber, sequence: d.version.sequence, fingerprint: d.version.fingerprint })), ...enqueuedOf(changed, idempotencyKeys)]
   await ctx.ledger.commitPage(ctx.agencyId, {
     seen: [...delivered, ...changed.map(c => ({ caseNumber: c.caseNumber, version: { fingerprint: c.fingerprint, mappingVersion: mapping.version, firstSeenMs: now, sequence: c.sequence }, gaps: gapsOf.get(c.caseNumber) ?? [], ...caseField(caseOf.get(c.caseNumber)) }))],
     quarantined: page.quarantined,
-    released: [...new Set([...candidates.map(c => c.recordKey), ...(page.released ?? [])])],
+    released,
     cursor: page.cursor,
     counts: { ...page.counts, enqueued: changed.length },
+    ...(ctx.ledger.tracing ? { trace: pageTrace(mapping, candidates, recorded, page.quarantined, released, page.cursor) } : {}),
   })
   crashPoint('pull.committed')
   return { candidates, changed, jobs }

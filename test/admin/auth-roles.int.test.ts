@@ -41,6 +41,9 @@ const ROUTES: readonly { method: string; path: string; openapiPath: string; leas
   { method: 'POST', path: `${A}/resume`, openapiPath: '/api/agencies/{id}/resume', least: 'operator', body: {}, ok: 200 },
   { method: 'POST', path: `${A}/retries/clear`, openapiPath: '/api/agencies/{id}/retries/clear', least: 'operator', body: {}, ok: 200 },
   { method: 'GET', path: '/api/findings', openapiPath: '/api/findings', least: 'viewer', ok: 200 },
+  { method: 'GET', path: `${A}/cases/X-1/trace`, openapiPath: '/api/agencies/{id}/cases/{caseNumber}/trace', least: 'viewer', ok: 200 },
+  { method: 'POST', path: `${A}/cases/X-1/replay`, openapiPath: '/api/agencies/{id}/cases/{caseNumber}/replay', least: 'operator', body: {}, ok: 200 },
+  { method: 'GET', path: `${A}/trace/verify`, openapiPath: '/api/agencies/{id}/trace/verify', least: 'operator', ok: 200 },
 ]
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 }
 const ID_NUMBER = /(?<![0-9A-Za-z])[1-9]\d{16}[\dX](?![0-9A-Za-z])/

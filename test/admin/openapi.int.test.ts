@@ -23,6 +23,7 @@ const EXPECTED_ROUTES = [
   'GET /api/supervision',
   'GET /api/findings',
   'GET /api/agencies/{id}/feedback', 'POST /api/agencies/{id}/feedback/retry',
+  'GET /api/agencies/{id}/cases/{caseNumber}/trace', 'POST /api/agencies/{id}/cases/{caseNumber}/replay', 'GET /api/agencies/{id}/trace/verify',
 ]
 
 /** How each route answers the call below as admin (after the alarm it acknowledges was raised). */
@@ -38,6 +39,7 @@ const SERVED: Readonly<Record<string, number>> = {
   'GET /api/supervision': 200,
   'GET /api/findings': 200,
   'GET /api/agencies/{id}/feedback': 200, 'POST /api/agencies/{id}/feedback/retry': 200,
+  'GET /api/agencies/{id}/cases/{caseNumber}/trace': 200, 'POST /api/agencies/{id}/cases/{caseNumber}/replay': 200, 'GET /api/agencies/{id}/trace/verify': 200,
 }
 
 /**
@@ -110,7 +112,7 @@ t.test('the OpenAPI document at /docs/json is valid OpenAPI 3.1 and lists every 
   await h.hub.alarms.report(AGENCY, 'mapping_invalid', { count: 1, samples: [] })
   for (const route of listed) {
     const [method, path] = route.split(' ') as [string, string]
-    const concrete = path.replace('{id}', AGENCY).replace('{agency}', AGENCY).replace('{kind}', 'mapping_invalid')
+    const concrete = path.replace('{id}', AGENCY).replace('{agency}', AGENCY).replace('{kind}', 'mapping_invalid').replace('{caseNumber}', 'X-1')
     const body = route.includes('/preview') ? { agency: AGENCY, fileName: 's.ndjson', sample: '{"AJBH":"X-1"}\n' } : route.includes('/discard') || route.includes('dead-letters/retry') ? { keys: ['none'] } : {}
     const answer = await h.call(concrete, { role: 'admin', method, ...(method === 'POST' ? { body } : {}) })
     t.equal(answer.status, SERVED[route], `${route} is served (${JSON.stringify(answer.body).slice(0, 200)})`)

@@ -28,6 +28,7 @@ const BENCHMARKS = [
   { key: 'endToEndProfiles', script: 'e2e-profiles.ts', result: 'e2e-profiles', limitS: 420 },
   { key: 'multiHub', script: 'multi-hub.ts', result: 'multi-hub', limitS: 300 },
   { key: 'provinceScale', script: 'province.ts', result: 'province', limitS: 420 },
+  { key: 'trace', script: 'trace.ts', result: 'trace', limitS: 300 },
 ] as const
 
 async function runOne (script: string, limitS: number): Promise<{ code: number | null; seconds: number }> {

@@ -17,6 +17,7 @@ import { Rng } from '../../fixtures/sim-shared/prng.js'
 import { DEMO_MAPPING } from '../helpers/world.js'
 import { projectedSourceVersions, sourceVersions, versionDrift } from '../helpers/newest-versions.js'
 import { canonicalTarget, startTarget, type StartedTarget, type TargetKind } from '../helpers/targets.js'
+import { traceCompleteness } from '../helpers/trace-complete.js'
 
 const AGENCY = 'market-regulation-peixian'
 
@@ -139,4 +140,9 @@ export async function crashCycles (t: Test, run: Run, opts: { rng: Rng; seed: nu
   t.equal(totals.rejected, 0, 'nothing invalid reached the platform')
   t.same((await redis.hkeys(keys.quarantine)).sort(), [...source.invalidCases.map(c => c.caseNumber), ...newest.held].sort(), 'quarantine holds exactly the invalid cases (and those the profile holds)')
   t.equal(await redis.hlen(keys.deadLetters), 0, 'no dead letters')
+  // Every delivered case's trace: written in the same steps as the ledger's state, so complete whatever the crashes cut.
+  const gaps = await traceCompleteness(redis, world.prefix, AGENCY, [...newest.versions.keys()])
+  t.same(gaps.breaks, [], 'every trace chain verifies')
+  t.same(gaps.incomplete.slice(0, 20), [], `every delivered case has the events of what the ledger committed (${gaps.incomplete.length} gaps)`)
+  t.same(gaps.duplicated.slice(0, 20), [], `no event recorded twice (${gaps.duplicated.length})`)
 }

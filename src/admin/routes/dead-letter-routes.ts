@@ -4,6 +4,7 @@ import { maskForViewer } from '../viewer-mask.js'
 import { agencyIdParams, deadLetterSchema, keysBody, pageQuery, withErrors } from '../schemas.js'
 import { retryDeadLetters } from '../dead-letter-retry.js'
 import { agencyQueue, findAgency } from './agency-routes.js'
+import { traceUrl } from './trace-routes.js'
 
 /** Dead letters of one agency: read (viewers masked), deliver again (operator), discard (admin). */
 export function registerDeadLetterRoutes (app: FastifyInstance, deps: AdminDeps): void {
@@ -20,7 +21,8 @@ export function registerDeadLetterRoutes (app: FastifyInstance, deps: AdminDeps)
     if (agency === undefined) return reply
     const all = (await deps.ledger.deadLetters(agency.id)).sort((a, b) => a.deadLetteredAt.localeCompare(b.deadLetteredAt) || a.caseNumber.localeCompare(b.caseNumber))
     const entries = all.slice(req.query.offset, req.query.offset + req.query.limit)
-    return { agency: agency.id, count: all.length, entries: req.caller?.role === 'viewer' ? maskForViewer(entries) : entries }
+    // The trace address is added after viewer masking (an address, not data).
+    return { agency: agency.id, count: all.length, entries: (req.caller?.role === 'viewer' ? maskForViewer(entries) as Record<string, unknown>[] : entries).map((e, i) => ({ ...e, trace: traceUrl(agency.id, entries[i]!.caseNumber) })) }
   })
 
   app.post<{ Params: { id: string }; Body: { keys?: string[] } }>('/api/agencies/:id/dead-letters/retry', {

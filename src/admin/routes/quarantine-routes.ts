@@ -7,6 +7,7 @@ import { agencyIdParams, keysBody, pageQuery, quarantineEntrySchema, withErrors 
 import { findAgency } from './agency-routes.js'
 import { ReprocessBusyError } from '../../errors.js'
 import { errorSchema } from '../schemas.js'
+import { traceUrl } from './trace-routes.js'
 
 /**
  * Quarantine of one agency: read (viewers see personal data masked) and discard (admin).
@@ -26,6 +27,8 @@ export function registerQuarantineRoutes (app: FastifyInstance, deps: AdminDeps)
     ...(e.position === undefined ? {} : { position: e.position }),
     raw: e.raw,
   })
+  // Added after viewer masking (an address, not data).
+  const withTrace = (entry: Record<string, unknown>, e: QuarantineEntry): Record<string, unknown> => e.caseNumber === undefined || e.caseNumber === '' ? entry : { ...entry, trace: traceUrl(e.agencyId, e.caseNumber) }
 
   app.get<{ Params: { id: string }; Querystring: { limit: number; offset: number } }>('/api/agencies/:id/quarantine', {
     config: { access: 'viewer' },
@@ -40,8 +43,10 @@ export function registerQuarantineRoutes (app: FastifyInstance, deps: AdminDeps)
     if (agency === undefined) return reply
     const all = (await deps.ledger.quarantine(agency.id)).sort((a, b) => a.quarantinedAt.localeCompare(b.quarantinedAt) || a.recordKey.localeCompare(b.recordKey))
     const t = translator(negotiateLocale(req.headers['accept-language'], deps.hub.locale))
-    const entries = all.slice(req.query.offset, req.query.offset + req.query.limit).map(e => present(t, e))
-    return { agency: agency.id, count: all.length, entries: req.caller?.role === 'viewer' ? maskForViewer(entries, personalSourceKeys(deps.mappings?.get(agency.id)?.current())) : entries }
+    const shown = all.slice(req.query.offset, req.query.offset + req.query.limit)
+    const entries = shown.map(e => present(t, e))
+    const visible = req.caller?.role === 'viewer' ? maskForViewer(entries, personalSourceKeys(deps.mappings?.get(agency.id)?.current())) as Record<string, unknown>[] : entries
+    return { agency: agency.id, count: all.length, entries: visible.map((entry, i) => withTrace(entry, shown[i]!)) }
   })
 
   const reprocess = deps.reprocessQuarantine

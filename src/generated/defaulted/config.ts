@@ -345,6 +345,27 @@ export interface HubConfig {
     enabled: boolean
   }
   /**
+   * The per-case trace (src/README.md "Trace"): every state change of a case appends a hash-chained event in the same atomic step.
+   */
+  trace: {
+    /**
+     * Record trace events. Off: nothing is recorded (traces already written stay readable and verifiable).
+     */
+    enabled: boolean
+    /**
+     * Events older than this are pruned; the last pruned hash is kept as the chain's anchor.
+     */
+    retentionDays: number
+    /**
+     * At most this many events are kept per case (the oldest pruned first, their last hash kept as the anchor).
+     */
+    maxEventsPerCase: number
+    /**
+     * How often each agency's traces are pruned (incrementally: small batches of cases, one short script per batch of about 100 cases).
+     */
+    pruneIntervalSeconds: number
+  }
+  /**
    * Named targets (usually one: the two-laws platform). Each entry is checked by its adapter's config schema.
    */
   targets: {
