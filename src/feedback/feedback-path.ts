@@ -57,7 +57,7 @@ export interface FeedbackPath {
 
 export function startFeedbackPath (opts: FeedbackPathOptions): FeedbackPath {
   const { config, logger } = opts
-  const store = new FeedbackStore(opts.redis, config.redis.keyPrefix)
+  const store = new FeedbackStore(opts.redis, config.redis.keyPrefix, config.trace.enabled)
   const writers = new Map<string, FeedbackWriter>()
   const byTarget = new Map<string, FeedbackAgency[]>()
   for (const agency of opts.agencies) {

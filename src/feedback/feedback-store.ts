@@ -1,6 +1,8 @@
 import type { RedisClient } from '../redis/redis-client.js'
 import type { FeedbackDecision } from '../contracts/feedback.js'
 import { claimTick } from '../redis/claim-tick.js'
+import { appendTraceIn, traceCommands } from '../trace/trace-append.js'
+import { traceKeys } from '../trace/trace-keys.js'
 
 /**
  * Every Redis key of the feedback path, and the only code that reads or writes them. Per
@@ -35,7 +37,9 @@ export interface FeedbackTargetKeys {
 }
 
 export function feedbackAgencyKeys (prefix: string, agencyId: string): FeedbackAgencyKeys {
-  const base = `${prefix}:{fb:${agencyId}}`
+  // The agency's own hash tag: the "feedback" trace event of a written decision commits in
+  // the same MULTI as the record of the write (the trace's keys share the tag, src/trace/trace-keys.ts).
+  const base = `${prefix}:{${agencyId}}:fb`
   return { written: `${base}:written`, pending: `${base}:pending`, dead: `${base}:dead`, stats: `${base}:stats` }
 }
 
@@ -70,7 +74,10 @@ return first
 `
 
 export class FeedbackStore {
-  constructor (private readonly redis: RedisClient, private readonly prefix: string) {}
+  /** `tracing` (trace.enabled): a written decision also appends a "feedback" event to its case's trace. */
+  constructor (private readonly redis: RedisClient, private readonly prefix: string, private readonly tracing = false) {
+    if (tracing) traceCommands(redis)
+  }
 
   agencyKeys (agencyId: string): FeedbackAgencyKeys { return feedbackAgencyKeys(this.prefix, agencyId) }
   targetKeys (targetId: string): FeedbackTargetKeys { return feedbackTargetKeys(this.prefix, targetId) }
@@ -109,7 +116,18 @@ export class FeedbackStore {
   async recordWritten (agencyId: string, decision: FeedbackDecision, writtenAtIso: string): Promise<boolean> {
     const k = this.agencyKeys(agencyId)
     const value = JSON.stringify({ caseNumber: decision.caseNumber, decision: decision.decision, decidedAt: decision.decidedAt, writtenAt: writtenAtIso } satisfies WrittenDecision)
-    return Number(await this.redis.eval(RECORD_WRITTEN, 4, k.written, k.pending, k.dead, k.stats, decision.id, value)) === 1
+    if (!this.tracing) return Number(await this.redis.eval(RECORD_WRITTEN, 4, k.written, k.pending, k.dead, k.stats, decision.id, value)) === 1
+    // One MULTI: the case's "feedback" event, then the record of the write. The event is
+    // written only while the decision is pending — every write is preceded by pending (the
+    // listing, reconciliation, a dead-letter retry) and the record takes it out — so a job
+    // that runs again after the record adds no second event, and a crash before it none.
+    const tx = this.redis.multi()
+    appendTraceIn(tx, traceKeys(this.prefix, agencyId), [{ event: { caseNumber: decision.caseNumber, kind: 'feedback', details: { decisionId: decision.id, decision: decision.decision, decidedAt: decision.decidedAt } }, ifIn: decision.id }], k.pending)
+    tx.eval(RECORD_WRITTEN, 4, k.written, k.pending, k.dead, k.stats, decision.id, value)
+    const replies = await tx.exec()
+    const [err, first] = replies?.at(-1) ?? [new Error('the write record was not executed'), 0]
+    if (err !== null) throw err
+    return Number(first) === 1
   }
 
   async recordDeadLetter (agencyId: string, entry: FeedbackDeadLetter): Promise<void> {

@@ -17,8 +17,8 @@ function originOf (c: { origin?: { file: string; line: number } | undefined }, c
 
 /**
  * The trace events of one page commit (src/trace): for each version the commit records,
- * seen (raw content hash, origin), mapped (mapping version, fingerprint, missing and absent
- * fields) and enqueued (sequence, idempotency key) — not enqueued for a version found
+ * seen (raw content hash, origin), mapped (mapping version, fingerprint, missing, absent
+ * and derived fields) and enqueued (sequence, idempotency key) — not enqueued for a version found
  * already delivered; quarantined for each entry with a case number (stage, the fields and
  * rules that failed, never their values); released for each record key leaving quarantine
  * (written only if it was there). Hashes and names only: no value of a case.
@@ -34,7 +34,9 @@ export function pageTrace (
     const c = byCase.get(r.caseNumber)
     events.push({ caseNumber: r.caseNumber, kind: 'seen', details: { rawHash: c?.raw === undefined ? undefined : contentHash(c.raw), ...(c === undefined ? {} : originOf(c, cursor)) } })
     const missing = c?.gaps ?? []
-    events.push({ caseNumber: r.caseNumber, kind: 'mapped', details: { mappingVersion: mapping.version, fingerprint: r.fingerprint, missing, absent: missing.filter(f => mapping.absentFields.has(f)) } })
+    // Derived fields (the mapping's derive:, true by construction) are named with their rule: the trace says which values the source did not give.
+    const derived = c?.case.derived?.map(d => ({ field: d.field, rule: d.rule })) ?? []
+    events.push({ caseNumber: r.caseNumber, kind: 'mapped', details: { mappingVersion: mapping.version, fingerprint: r.fingerprint, missing, absent: missing.filter(f => mapping.absentFields.has(f)), ...(derived.length === 0 ? {} : { derived }) } })
     if (r.idempotencyKey !== undefined) events.push({ caseNumber: r.caseNumber, kind: 'enqueued', details: { sequence: r.sequence, idempotencyKey: r.idempotencyKey } })
   }
   for (const q of quarantined) {

@@ -8,6 +8,7 @@
  * must report it by its case number, and it must be the only one.
  */
 import t from 'tap'
+import { TraceStore } from '../../src/trace/trace-store.js'
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { hashToken } from '../../src/admin/auth/tokens.js'
@@ -185,4 +186,17 @@ t.test('every platform decision reaches its agency once through the http, table 
     t.equal(await redis.hlen(feedbackAgencyKeys(world.prefix, id).written), visible(id).length, `${id}: the hub recorded each decision written once`)
     t.equal(await redis.hlen(feedbackAgencyKeys(world.prefix, id).dead), 0, `${id}: no feedback dead letters`)
   }
+
+  // Each written decision is in its case's trace once ("feedback", committed with the record
+  // of the write), whatever the kills; the withheld one not at all; every chain verifies.
+  const traces = new TraceStore(redis, world.prefix)
+  for (const id of [A, B, C]) {
+    for (const d of visible(id)) {
+      const events = (await traces.events(id, d.caseNumber)).filter(e => e.kind === 'feedback' && e.decisionId === d.id)
+      if (events.length !== 1 || events[0]?.decision !== d.decision) t.fail(`${id} ${d.caseNumber}: ${events.length} feedback events for decision ${d.id}`)
+    }
+    t.pass(`${id}: every written decision is in its case's trace exactly once, with its decision`)
+    t.same((await traces.verify(id)).breaks, [], `${id}: every chain verifies`)
+  }
+  t.notOk((await traces.events(A, withheld.caseNumber)).some(e => e.kind === 'feedback' && e.decisionId === withheld.id), 'the withheld decision (never written) is not in the trace')
 })
