@@ -10,9 +10,9 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { loadConfig } from '../../src/config/load-config.js'
 import { startHub } from '../../src/hub.js'
-import { silentLogger } from '../../src/logging/logger.js'
 import { builtInRegistry } from '../../adapters/index.js'
 import type { ProvinceDecision } from '../../fixtures/province-sim/index.js'
+import { capturingLogger } from '../helpers/log-capture.js'
 import { startTarget } from '../helpers/targets.js'
 import { tempDir } from '../helpers/temp-files.js'
 import { waitFor } from '../helpers/wait-for.js'
@@ -30,7 +30,8 @@ t.test('the exchange\'s decisions reach the agency once each through the profile
     feedback: { schedule: 'every 200ms', concurrency: 2, retryForSeconds: 30, backoff: { delayMs: 50, maxDelayMs: 200, jitter: 0 }, reconcile: { schedule: '0 0 0 1 1 *', minAgeSeconds: 0, repair: false } },
     agencies: base.agencies.map(a => ({ ...a, feedback: { writer: { kind: 'http', url: `${world.agency.url}/api/feedback`, timeoutMs: 2000 } } })),
   }))
-  const hub = await startHub({ config: await loadConfig(file, builtInRegistry(), { ...world.env, ...target.env }), registry: builtInRegistry(), logger: silentLogger() })
+  const capture = capturingLogger('info')
+  const hub = await startHub({ config: await loadConfig(file, builtInRegistry(), { ...world.env, ...target.env }), registry: builtInRegistry(), logger: capture.logger })
   t.teardown(async () => { await hub.close() })
   const code = world.agency.agencyCode
   await waitFor('the exchange to hold the valid cases', async () => (await target.totals()).stored >= 10, { timeoutMs: 30_000 })
@@ -73,4 +74,6 @@ t.test('the exchange\'s decisions reach the agency once each through the profile
   t.match(refusal, `decision "${unreadable.FKID}" cannot be read — field /CLJG: decision code "09" is not in the profile's feedback code table`, 'the refusal names the decision and the field')
   t.notOk(world.agency.feedback().some(d => d.id === after.FKID), 'the decision after it is not passed on')
   t.equal(world.agency.feedback().length, 3, 'nothing more was written')
+  await waitFor('the scheduled pull to log the refusal', () => capture.entries().some(e => /feedback pull failed/.test(String(e.msg)) && JSON.stringify(e).includes(unreadable.FKID)), { timeoutMs: 20_000 })
+  t.notMatch(capture.entries().map(e => JSON.stringify(e)).join('\n'), /材料齐全/, 'the exchange\'s note (free text) is never logged')
 })
