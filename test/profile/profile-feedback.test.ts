@@ -27,7 +27,10 @@ const refused = (t: Test, text: string, pattern: RegExp, what: string): void => 
 }
 
 t.test('a broken feedback section is refused at file:line:column', async t => {
-  t.ok(compileProfileText(HEAD + SECTION, '/x/p.yaml').feedback, 'the section as written compiles')
+  const compiled = compileProfileText(HEAD + SECTION, '/x/p.yaml').feedback
+  t.ok(compiled, 'the section as written compiles')
+  t.equal(compiled?.allPath, undefined, 'no full listing unless named: reconciliation reads the incremental one from the start')
+  t.same(compiled?.query('4', 10), { SEQ_BEGIN: '4', PAGE_SIZE: '10' })
   t.equal(compileProfileText(HEAD, '/x/p.yaml').feedback, undefined, 'without it the profile has no feedback listing')
   refused(t, HEAD + SECTION.replace('"02": filed', '"02": admitted'), /^\/x\/p\.yaml:14:11: "02" has an unknown value \(allowed: accepted, filed, declined, returned, supervised_filing, supervised_transfer\)/, 'a code mapped to no decision of the hub: the line and column of the value')
   refused(t, HEAD + SECTION.replace('  decidedAtDate: yyyyMMddHHmmss', '  decidedAtDate: yyyy年MM月'), /^\/x\/p\.yaml:11:18: unknown date format "yyyy年MM月"/, 'an unknown date format')
