@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { Agent, request } from 'undici'
 import type { TargetAdapter, PushBatch, PushRecordResult, TargetCaseSummary } from '../src/index.js'
+import type { FeedbackPage, TargetFeedback } from '../src/contracts/feedback.js'
 import type { HttpProfileTargetConfig } from '../src/generated/defaulted/adapters/http-profile.js'
 import type { Resolved } from '../src/config/env-refs.js'
 import type { CompiledProfile } from '../src/profile/types.js'
@@ -59,8 +60,35 @@ export const httpProfileTarget = defineTargetAdapter<Config>({
       }
     }
 
+    /**
+     * One page of the platform's decisions through the profile's `feedback:` section, signed
+     * like every other request. Not retried here: the feedback puller runs again from the same cursor.
+     */
+    const feedbackPage = async (all: boolean, after: string | null, limit: number, signal: AbortSignal): Promise<FeedbackPage> => {
+      const p = profile.current()
+      const listing = p.feedback
+      if (listing === undefined) throw new RemoteRefusedError(`${who(p)}: the profile has no feedback: section any more; the feedback listing waits for one`)
+      const base = all && listing.allPath !== undefined ? listing.allPath : listing.path
+      const query = new URLSearchParams(listing.query(after, limit)).toString()
+      const answer = await send(p, 'GET', `${base}${query === '' ? '' : `?${query}`}`, '', undefined, signal)
+      const outcome = p.classifyAnswer(answer.status, answer.text)
+      if (outcome.kind !== 'records') throw requestFailure(p, outcome, answer)
+      let parsed: unknown
+      try { parsed = JSON.parse(answer.text) } catch { throw new RemoteUnavailableError(`${who(p)}: the feedback listing answer is not JSON (HTTP ${answer.status})`) }
+      return listing.page(parsed, after, `${who(p)}'s feedback listing ${base}`)
+    }
+    // A capability of the profile as it was when the target opened (the hub looks once); a later edit changes how, not whether.
+    const opened = profile.current().feedback
+    const feedback: TargetFeedback | undefined = opened === undefined
+      ? undefined
+      : {
+          list: async (after, limit, signal) => await feedbackPage(false, after, limit, signal),
+          ...(opened.allPath === undefined ? {} : { listAll: async (after: string | null, limit: number, signal: AbortSignal) => await feedbackPage(true, after, limit, signal) }),
+        }
+
     return {
       kind: 'http-profile',
+      ...(feedback === undefined ? {} : { feedback }),
       projection: () => profile.current(),
       async push (batch: PushBatch, signal: AbortSignal): Promise<readonly PushRecordResult[]> {
         const p = profile.current()

@@ -79,6 +79,7 @@ export interface TargetProfile {
   auth?: ProfileAuth
   answer?: ProfileAnswer
   readBack?: ProfileReadBack
+  feedback?: ProfileFeedback
   table?: ProfileTable
 }
 /**
@@ -401,4 +402,80 @@ export interface ProfileTable {
    * status: the platform marks rows collected or rejected; commit: the table has no status column, a committed row counts as delivered.
    */
   ack?: 'status' | 'commit'
+}
+/**
+ * The platform's feedback listing (信息反馈): where its decisions on the cases it holds are read, and how each maps to the hub's decision (src/contracts/feedback.ts). Without this section the target has no feedback listing.
+ *
+ * This interface was referenced by `TargetProfile`'s JSON-Schema
+ * via the `definition` "feedback".
+ */
+export interface ProfileFeedback {
+  /**
+   * The incremental listing: decisions after a cursor, in a stable order.
+   */
+  listPath: string
+  /**
+   * The complete listing, same parameters and answer, for the feedback reconciliation; without it reconciliation reads listPath from the start.
+   */
+  listAllPath?: string
+  /**
+   * Names of the query parameters.
+   */
+  query?: {
+    /**
+     * The cursor: the cursor field of the last decision read (left out on the first read).
+     */
+    after?: string
+    /**
+     * Decisions a page.
+     */
+    limit?: string
+  }
+  /**
+   * The most decisions a page the platform answers; the hub asks for at most this many.
+   */
+  maxPageSize?: number
+  /**
+   * Where the decisions are in the answer; by default the answer is the list.
+   */
+  list?: ProfilePointer
+  fields: ProfileFeedbackFields
+  /**
+   * Date format of the decidedAt field (as readBack.storedAtDate), read in the profile's timezone.
+   */
+  decidedAtDate?: string
+  /**
+   * Platform decision code → the hub's decision. Quote codes ("01"): YAML reads 01 as the number 1. A code not listed refuses the decision (the cursor stops before it).
+   */
+  codes: {
+    [k: string]:
+      'accepted' | 'filed' | 'declined' | 'returned' | 'supervised_filing' | 'supervised_transfer' | undefined
+  }
+}
+/**
+ * Where each part of the hub's decision is in one platform decision record.
+ */
+export interface ProfileFeedbackFields {
+  /**
+   * The platform's id of the decision: stable, unique (the idempotency key of every write).
+   */
+  id: ProfilePointer
+  /**
+   * The field whose value, of the last decision read, is the next `after` (a sequence number).
+   */
+  cursor: ProfilePointer
+  caseNumber: ProfilePointer
+  agencyCode: ProfilePointer
+  /**
+   * The platform's decision code, translated through codes.
+   */
+  decision: ProfilePointer
+  /**
+   * When the platform decided, in decidedAtDate.
+   */
+  decidedAt: ProfilePointer
+  /**
+   * The platform's note, when it gives one.
+   */
+  note?: ProfilePointer
 }

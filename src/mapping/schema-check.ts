@@ -91,19 +91,23 @@ function typeOf (value: unknown): string {
 
 const typeWord = (type: string): TextParam => TYPE_WORDS[type] === undefined ? type : textOf(TYPE_WORDS[type])
 
-function pathOf (pointer: string): Array<string | number> {
+function pathOf (pointer: string, root: unknown): Array<string | number> {
   if (pointer === '') return []
+  // A segment of digits is an item number only inside a list: in a map it is a key ("01" of a code table).
+  let node = root
   return pointer.slice(1).split('/').map(s => {
     const segment = s.replace(/~1/g, '/').replace(/~0/g, '~')
-    return /^\d+$/.test(segment) ? Number(segment) : segment
+    const step = Array.isArray(node) && /^\d+$/.test(segment) ? Number(segment) : segment
+    node = typeof node === 'object' && node !== null ? (node as Record<string | number, unknown>)[step] : undefined
+    return step
   })
 }
 
 interface Described { path: YamlPath; at: 'value' | 'key'; text: Text }
 
 /** What one ajv error means, in the file's terms. */
-function describe (error: ErrorObject): Described {
-  const path = pathOf(error.instancePath)
+function describe (error: ErrorObject, root: unknown): Described {
+  const path = pathOf(error.instancePath, root)
   const last = path[path.length - 1]
   const parent = path[path.length - 2]
   const name = last === undefined
@@ -172,7 +176,7 @@ export function checkStructure<T> (doc: PositionedYaml, validate: ValidateFuncti
   const rank = (e: ErrorObject): number => e.keyword === 'required' ? 1 : 0
   let best: { rank: number; at: { line: number; col: number }; described: Described } | undefined
   for (const error of errors) {
-    const described = describe(error)
+    const described = describe(error, value)
     const at = doc.locate(described.path, described.at)
     const r = rank(error)
     if (best === undefined || r < best.rank || (r === best.rank && (at.line < best.at.line || (at.line === best.at.line && at.col < best.at.col)))) {

@@ -11,6 +11,7 @@ import { refuse, type PositionedYaml } from '../mapping/compile-context.js'
 import { dateConverterFor } from '../mapping/transforms/dates.js'
 import { compileAnswer } from './answer.js'
 import { compileEnvelope } from './envelope.js'
+import { compileFeedbackListing } from './feedback-listing.js'
 import { formatInstant, OUTPUT_DATE_FORMATS } from './formats.js'
 import { compileOutbound, pointerReader } from './outbound.js'
 import { compileProfileTable, type ProfileTableCompiled } from './profile-tables.js'
@@ -84,6 +85,7 @@ export function compileProfile (doc: PositionedYaml, spec: TargetProfile, file: 
   }
   const table = spec.table === undefined ? undefined : Object.freeze({ ...spec.table, keyColumns: Object.freeze([...spec.table.keyColumns!]), columns: Object.freeze({ ...spec.table.columns! }), status: Object.freeze({ ...spec.table.status! }), ack: spec.table.ack! })
   const auth = compileAuth(doc, spec.auth, env)
+  const feedback = spec.feedback === undefined ? undefined : compileFeedbackListing(doc, spec.feedback, offset)
   const envelope = spec.envelope!
   return Object.freeze({
     name: spec.name,
@@ -121,6 +123,7 @@ export function compileProfile (doc: PositionedYaml, spec: TargetProfile, file: 
         return n === undefined ? { records } : { records, total: n }
       },
     }),
+    feedback,
     table,
     tableRow: (agencyCode: string, seq: number, projected: { record: Readonly<Record<string, unknown>>; fingerprint: string }) => {
       if (table === undefined) throw new ProfileFileError(`${file}: the profile has no table: section`)

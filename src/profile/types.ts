@@ -10,6 +10,7 @@ import type { ProfileTable } from '../generated/profile.js'
 import type { ClassifyAnswer } from './answer.js'
 import type { Envelope } from './envelope.js'
 import type { Sign } from './signature.js'
+import type { ProfileFeedbackListing } from './feedback-listing.js'
 
 /** One platform record read back for reconciliation. */
 export interface ReadBack {
@@ -66,6 +67,8 @@ export interface CompiledProfile extends TargetProjection {
   readonly classifyAnswer: ClassifyAnswer
   readBack (platformRecord: Readonly<Record<string, unknown>>): ReadBack
   readonly listing: ProfileListing
+  /** The `feedback:` section compiled: the platform's decision listing, when the profile has one. */
+  readonly feedback: ProfileFeedbackListing | undefined
   /** The `table:` section with its defaults, when the profile has one. */
   readonly table: (Readonly<Required<Pick<ProfileTable, 'name' | 'ack'>>> & { readonly keyColumns: readonly string[]; readonly columns: Readonly<NonNullable<ProfileTable['columns']>>; readonly status: Readonly<NonNullable<ProfileTable['status']>> }) | undefined
   /** The row (column → value) that puts one projected record into the exchange table as pending. */

@@ -17,7 +17,7 @@ const refused = (t: Test, text: string, pattern: RegExp, what: string): void => 
 
 t.test('the province profile projects a case to the platform record', async t => {
   const p = await province()
-  t.equal(p.version, 'province-exchange@2')
+  t.equal(p.version, 'province-exchange@3')
   const out = p.project(sampleCase())
   if (out.kind !== 'record') throw new Error(`held: ${out.reason}`)
   t.same(out.record, {
@@ -59,7 +59,7 @@ t.test('a case lacking a required platform field is held, naming the fields', as
   t.equal(out.kind, 'held')
   if (out.kind !== 'held') return
   t.same(out.missing, [{ field: 'GXSJ', from: '/sourceUpdatedAt' }, { field: 'DSR[0].ZJHM', from: '/parties/0/idNumber' }])
-  t.match(out.reason, /^province-exchange@2: the platform requires GXSJ \(from \/sourceUpdatedAt/)
+  t.match(out.reason, /^province-exchange@3: the platform requires GXSJ \(from \/sourceUpdatedAt/)
 })
 
 const TABLES = (unknown: string, extra = ''): string => `name: t
