@@ -35,8 +35,12 @@ export function compileFeedbackListing (doc: PositionedYaml, spec: ProfileFeedba
   if (!OUTPUT_DATE_FORMATS.includes(dateFormat)) refuse(doc, [...at, 'decidedAtDate'], 'profile.unknownReadBackDate', { format: dateFormat, allowed: OUTPUT_DATE_FORMATS })
   const parseDate = dateConverterFor(dateFormat === 'iso' ? 'timestamp' : dateFormat, offset)
   if (parseDate === undefined) refuse(doc, [...at, 'decidedAtDate'], 'profile.unknownReadBackDate', { format: dateFormat, allowed: OUTPUT_DATE_FORMATS })
+  // Codes as written: an unquoted 01 is the number 1 to YAML, but the platform's "01" to the operator who wrote it.
   const codes = new Map<string, FeedbackDecisionKind>()
-  for (const [code, kind] of Object.entries(spec.codes)) if (kind !== undefined) codes.set(code, kind)
+  for (const { written, key } of doc.keysAsWritten([...at, 'codes'])) {
+    const kind = spec.codes[key]
+    if (kind !== undefined) codes.set(written.trim(), kind)
+  }
   const f = spec.fields
   const read = {
     id: pointerReader(f.id), cursor: pointerReader(f.cursor), caseNumber: pointerReader(f.caseNumber), agencyCode: pointerReader(f.agencyCode),

@@ -70,3 +70,12 @@ t.test('the province profile reads the exchange\'s decisions: codes, Beijing tim
   t.throws(() => f.page({ data: { LIST: [rec(7, '01', { AJBH: '' })] } }, '6', 'the listing'), /field \/AJBH \(caseNumber\) is missing/, 'a missing case number')
   t.throws(() => f.page({ data: {} }, null, 'the listing'), /no list of decisions at \/data\/LIST/)
 })
+
+t.test('codes are read as written: an unquoted 01 is the platform\'s "01", not the number 1', async t => {
+  const unquoted = compileProfileText(HEAD + SECTION.replace('    "01": accepted\n    "02": filed\n', '    01: accepted\n    02: filed\n'), '/x/p.yaml').feedback
+  if (unquoted === undefined) throw new Error('the section did not compile')
+  const page = unquoted.page({ data: { LIST: [{ FKID: 'FK1', SEQ: 1, AJBH: 'A-1', XZJGDM: '11320322014166079X', CLJG: '01', CLSJ: '20240418151002' }] } }, null, 'the listing')
+  t.same(page.items.map(d => d.decision), ['accepted'], 'CLJG "01" is the unquoted 01 of the table')
+  t.throws(() => unquoted.page({ data: { LIST: [{ FKID: 'FK2', SEQ: 2, AJBH: 'A-2', XZJGDM: '11320322014166079X', CLJG: '1', CLSJ: '20240418151002' }] } }, null, 'the listing'),
+    /decision code "1" is not in the profile's feedback code table \(01, 02\)/, 'and "1" is not a code the table has')
+})
