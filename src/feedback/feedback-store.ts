@@ -1,6 +1,7 @@
 import type { RedisClient } from '../redis/redis-client.js'
 import type { FeedbackDecision } from '../contracts/feedback.js'
 import { claimTick } from '../redis/claim-tick.js'
+import { InternalError } from '../errors.js'
 import { appendTraceIn, traceCommands } from '../trace/trace-append.js'
 import { traceKeys } from '../trace/trace-keys.js'
 
@@ -125,7 +126,7 @@ export class FeedbackStore {
     appendTraceIn(tx, traceKeys(this.prefix, agencyId), [{ event: { caseNumber: decision.caseNumber, kind: 'feedback', details: { decisionId: decision.id, decision: decision.decision, decidedAt: decision.decidedAt } }, ifIn: decision.id }], k.pending)
     tx.eval(RECORD_WRITTEN, 4, k.written, k.pending, k.dead, k.stats, decision.id, value)
     const replies = await tx.exec()
-    const [err, first] = replies?.at(-1) ?? [new Error('the write record was not executed'), 0]
+    const [err, first] = replies?.at(-1) ?? [new InternalError('the record of the write was not executed'), 0]
     if (err !== null) throw err
     return Number(first) === 1
   }

@@ -118,10 +118,23 @@ export async function prepareTrace (redis: RedisClient, keys: TraceKeys, events:
   return { args, caseNumbers: plain.map(e => e.caseNumber), condition }
 }
 
-/** Append prepared events inside the caller's MULTI (the client must have had {@link traceCommands} applied). */
+/** Events per script call: a page of 10,000 records has 30,000 events, and one call with all of their 210,000 arguments overflows the stack spreading them. */
+const EVENTS_PER_CALL = 1000
+/** Arguments per event (see the script's ARGV). */
+const ARGS_PER_EVENT = 7
+
+/**
+ * Append prepared events inside the caller's MULTI (the client must have had {@link traceCommands} applied),
+ * in calls of at most {@link EVENTS_PER_CALL} events: one after the other in the same MULTI,
+ * so still one atomic step, each call chaining on the heads the one before left.
+ */
 export function appendPreparedIn (tx: ChainableCommander, keys: TraceKeys, prepared: PreparedTrace): void {
-  if (prepared.caseNumbers.length === 0) return
-  ;(tx as ChainableCommander & TraceCommands).cbTraceAppend(2 + prepared.caseNumbers.length, keys.head, prepared.condition ?? keys.head, ...prepared.caseNumbers.map(cn => keys.events(cn)), ...prepared.args)
+  const traced = tx as ChainableCommander & TraceCommands
+  for (let from = 0; from < prepared.caseNumbers.length; from += EVENTS_PER_CALL) {
+    const numbers = prepared.caseNumbers.slice(from, from + EVENTS_PER_CALL)
+    const args = prepared.args.slice(from * ARGS_PER_EVENT, (from + numbers.length) * ARGS_PER_EVENT)
+    traced.cbTraceAppend(2 + numbers.length, keys.head, prepared.condition ?? keys.head, ...numbers.map(cn => keys.events(cn)), ...args)
+  }
 }
 
 /**
