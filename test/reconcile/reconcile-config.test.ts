@@ -51,9 +51,11 @@ t.test('bad reconciliation settings are refused with their line, path and what w
   t.match(problems, /autoRepiar/, 'the misspelt key')
 })
 
-t.test('the demo configuration reconciles its HTTP agency and judges late entries from 2025 on', async t => {
+t.test('the demo configuration reconciles its HTTP agency and judges late entries from 2025 on, for every agency', async t => {
   const config = await loadConfig(join(projectRoot, 'config', 'demo.yaml'), builtInRegistry(), ENV)
   const r = reconcileConfig(config.agencies.find(a => a.id === 'market-regulation-peixian')!)
   t.equal(r.entryDeadlineFrom, '2025-01-01')
   t.equal(r.minAgeSeconds, 30)
+  // The file-drop agencies' 2024 exports are back-filled history too: not late entries in the supervision view.
+  t.same(config.agencies.map(a => [a.id, reconcileConfig(a).entryDeadlineFrom]), config.agencies.map(a => [a.id, '2025-01-01']), 'every demo agency judges late entries from 2025 on')
 })
