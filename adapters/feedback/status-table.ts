@@ -4,20 +4,10 @@
  * after a crash) updates its row in place — still one row — and counts itself in `writes`,
  * so an agency (and a test) can see a duplicate write was idempotent.
  */
-import pg from 'pg'
-import mysql from 'mysql2/promise'
+import { myQuote, mysqlPool, pgQuote, postgresPool, qualified, type TableConnection } from '../table/table-connection.js'
 import type { FeedbackDecision } from '../../src/contracts/feedback.js'
 
-export interface StatusTableConnection {
-  readonly host: string
-  readonly port?: number | undefined
-  readonly database: string
-  readonly user: string
-  readonly password?: string | undefined
-  readonly ssl: boolean
-  readonly connectTimeoutMs: number
-  readonly statementTimeoutMs: number
-}
+export type StatusTableConnection = TableConnection
 
 export interface StatusTable {
   upsert (d: FeedbackDecision): Promise<void>
@@ -34,18 +24,10 @@ export function createStatement (dialect: 'postgres' | 'mysql', qualified: strin
   return `CREATE TABLE IF NOT EXISTS ${qualified} (decision_id ${text} PRIMARY KEY, agency_code ${text} NOT NULL, case_number ${text} NOT NULL, decision ${text} NOT NULL, decided_at ${text} NOT NULL, note ${long}, written_at ${at} NOT NULL, writes integer NOT NULL)`
 }
 
-const pgQuote = (name: string): string => `"${name.replace(/"/g, '""')}"`
-const myQuote = (name: string): string => `\`${name.replace(/`/g, '``')}\``
 
 export function postgresStatusTable (conn: StatusTableConnection, schema: string | undefined, table: string, create: boolean): StatusTable {
-  const pool = new pg.Pool({
-    host: conn.host, port: conn.port ?? 5432, database: conn.database, user: conn.user,
-    ...(conn.password === undefined ? {} : { password: conn.password }),
-    ...(conn.ssl ? { ssl: true } : {}),
-    max: 2, connectionTimeoutMillis: conn.connectTimeoutMs, idleTimeoutMillis: 30000,
-    statement_timeout: conn.statementTimeoutMs, query_timeout: conn.statementTimeoutMs + 1000, application_name: 'casebridge-feedback',
-  })
-  const t = schema === undefined ? pgQuote(table) : `${pgQuote(schema)}.${pgQuote(table)}`
+  const pool = postgresPool(conn, 'casebridge-feedback')
+  const t = qualified(pgQuote, schema, table)
   let created = !create
   return {
     async upsert (d) {
@@ -60,12 +42,7 @@ export function postgresStatusTable (conn: StatusTableConnection, schema: string
 }
 
 export function mysqlStatusTable (conn: StatusTableConnection, table: string, create: boolean): StatusTable {
-  const pool = mysql.createPool({
-    host: conn.host, port: conn.port ?? 3306, database: conn.database, user: conn.user,
-    ...(conn.password === undefined ? {} : { password: conn.password }),
-    ...(conn.ssl ? { ssl: {} } : {}),
-    connectionLimit: 2, connectTimeout: conn.connectTimeoutMs, charset: 'utf8mb4', timezone: 'Z',
-  })
+  const pool = mysqlPool(conn)
   const t = myQuote(table)
   let created = !create
   return {

@@ -7,8 +7,9 @@
  * newer than the one it holds, so a repeated delivery (same sequence) or a stale one (an
  * older sequence, e.g. from a paused process) is no second write — whatever the clocks say.
  */
-import pg from 'pg'
-import mysql from 'mysql2/promise'
+import type pg from 'pg'
+import type mysql from 'mysql2/promise'
+import { myQuote, mysqlPool, pgQuote, postgresPool, qualified, type TableConnection } from './table-connection.js'
 
 export interface ExchangeRow {
   readonly agencyCode: string
@@ -59,33 +60,11 @@ export interface ExchangeTable {
   close (): Promise<void>
 }
 
-export interface ExchangeConnection {
-  readonly host: string
-  readonly port?: number | undefined
-  readonly database: string
-  readonly user: string
-  readonly password?: string | undefined
-  readonly ssl: boolean
-  readonly connectTimeoutMs: number
-  readonly statementTimeoutMs: number
-}
+export type ExchangeConnection = TableConnection
 
-/** `"schema"."table"` (PostgreSQL) or `` `db`.`table` `` (MySQL): the names are checked by the config schema's pattern. */
-function qualified (quote: (name: string) => string, schema: string | undefined, table: string): string {
-  return schema === undefined ? quote(table) : `${quote(schema)}.${quote(table)}`
-}
-
-const pgQuote = (name: string): string => `"${name.replace(/"/g, '""')}"`
-const myQuote = (name: string): string => `\`${name.replace(/`/g, '``')}\``
 
 export function postgresExchangeTable (conn: ExchangeConnection, schema: string | undefined, table: string, c: ExchangeColumns): ExchangeTable {
-  const pool = new pg.Pool({
-    host: conn.host, port: conn.port ?? 5432, database: conn.database, user: conn.user,
-    ...(conn.password === undefined ? {} : { password: conn.password }),
-    ...(conn.ssl ? { ssl: true } : {}),
-    max: 2, connectionTimeoutMillis: conn.connectTimeoutMs, idleTimeoutMillis: 30000,
-    statement_timeout: conn.statementTimeoutMs, query_timeout: conn.statementTimeoutMs + 1000, application_name: 'casebridge',
-  })
+  const pool = postgresPool(conn, 'casebridge')
   const t = qualified(pgQuote, schema, table)
   const q = pgQuote
   const stateCols = `${q(c.caseNumber)} AS case_number, ${q(c.seq)}::text AS seq, ${q(c.fingerprint)} AS fingerprint, ${c.status === undefined ? 'NULL' : q(c.status)} AS status, ${c.statusMessage === undefined ? 'NULL' : q(c.statusMessage)} AS message`
@@ -134,12 +113,7 @@ export function postgresExchangeTable (conn: ExchangeConnection, schema: string 
 }
 
 export function mysqlExchangeTable (conn: ExchangeConnection, schema: string | undefined, table: string, c: ExchangeColumns): ExchangeTable {
-  const pool = mysql.createPool({
-    host: conn.host, port: conn.port ?? 3306, database: conn.database, user: conn.user,
-    ...(conn.password === undefined ? {} : { password: conn.password }),
-    ...(conn.ssl ? { ssl: {} } : {}),
-    connectionLimit: 2, connectTimeout: conn.connectTimeoutMs, charset: 'utf8mb4', timezone: 'Z', dateStrings: true,
-  })
+  const pool = mysqlPool(conn, { dateStrings: true })
   const t = qualified(myQuote, schema, table)
   const q = myQuote
   const stateCols = `${q(c.caseNumber)} AS case_number, CAST(${q(c.seq)} AS CHAR) AS seq, ${q(c.fingerprint)} AS fingerprint, ${c.status === undefined ? 'NULL' : q(c.status)} AS status, ${c.statusMessage === undefined ? 'NULL' : q(c.statusMessage)} AS message`

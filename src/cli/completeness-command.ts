@@ -1,4 +1,4 @@
-import { parseCommand, operatorContext } from './operator-context.js'
+import { parseCommand, operatorContext, perAgencyAnswers } from './operator-context.js'
 import { renderTable } from './table.js'
 
 interface Field { field: string; missingInRecords: number; missingByDesign: boolean; note?: string; ratio: number | null }
@@ -13,11 +13,8 @@ export async function completenessCommand (args: string[]): Promise<number> {
   const { values } = parseCommand(args, { agency: { type: 'string' } })
   const ctx = await operatorContext(values)
   const { t } = ctx
-  const ids = values.agency !== undefined
-    ? [values.agency]
-    : (await ctx.client.get<{ agencies: { id: string }[] }>('/api/agencies')).agencies.map(a => a.id)
-  const answers = await Promise.all(ids.map(async id => await ctx.client.get<Answer>(`/api/agencies/${encodeURIComponent(id)}/completeness`)))
-  if (ctx.json) { ctx.printJson(values.agency !== undefined ? answers[0] : { agencies: answers }); return 0 }
+  const answers = await perAgencyAnswers<Answer>(ctx, values.agency, id => `/api/agencies/${id}/completeness`)
+  if (answers === undefined) return 0
   answers.forEach((a, i) => {
     if (i > 0) ctx.out('')
     ctx.out(t('cli.completeness.header', { agency: a.agency, cases: a.cases }))

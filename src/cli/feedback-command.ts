@@ -1,4 +1,4 @@
-import { parseCommand, operatorContext } from './operator-context.js'
+import { parseCommand, operatorContext, perAgencyAnswers } from './operator-context.js'
 import { renderTable } from './table.js'
 import { chooseAgency } from './agency-choice.js'
 
@@ -14,11 +14,8 @@ export async function feedbackCommand (args: string[]): Promise<number> {
   const { values } = parseCommand(args, { agency: { type: 'string' } })
   const ctx = await operatorContext(values)
   const { t } = ctx
-  const ids = values.agency !== undefined
-    ? [values.agency]
-    : (await ctx.client.get<{ agencies: { id: string }[] }>('/api/agencies')).agencies.map(a => a.id)
-  const answers = await Promise.all(ids.map(async id => await ctx.client.get<Answer>(`/api/agencies/${encodeURIComponent(id)}/feedback`)))
-  if (ctx.json) { ctx.printJson(values.agency !== undefined ? answers[0] : { agencies: answers }); return 0 }
+  const answers = await perAgencyAnswers<Answer>(ctx, values.agency, id => `/api/agencies/${id}/feedback`)
+  if (answers === undefined) return 0
   ctx.out(renderTable<Answer>([
     { header: t('column.agency'), value: a => a.agency },
     { header: t('column.feedbackWriter'), value: a => a.writer ? t('cli.feedback.hasWriter') : t('cli.feedback.noWriter') },

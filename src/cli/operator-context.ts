@@ -90,3 +90,18 @@ export function humanSeconds (t: Translate, seconds: number): string {
   if (seconds < 7200) return t('cli.minutes', { value: Math.round(seconds / 60) })
   return t('cli.hours', { value: (seconds / 3600).toFixed(1) })
 }
+
+/**
+ * One answer per agency from a per-agency route (`path` of an agency id): the named agency,
+ * or every agency the hub has. With --json, the answer of the named agency as it is, else
+ * `{ agencies: [...] }`, printed; undefined then (the caller is done).
+ */
+export async function perAgencyAnswers<T> (ctx: OperatorContext, agency: string | undefined, path: (id: string) => string): Promise<T[] | undefined> {
+  const ids = agency !== undefined
+    ? [agency]
+    : (await ctx.client.get<{ agencies: { id: string }[] }>('/api/agencies')).agencies.map(a => a.id)
+  const answers = await Promise.all(ids.map(async id => await ctx.client.get<T>(path(encodeURIComponent(id)))))
+  if (!ctx.json) return answers
+  ctx.printJson(agency !== undefined ? answers[0] : { agencies: answers })
+  return undefined
+}
